@@ -1,0 +1,112 @@
+# umlkbuild: builds User-mode Linux kernels with TCP BBR as the default.
+# Targets: all check check-full bench fuzz install clean demo.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/umlkbuild
+LIBEXECDIR ?= $(PREFIX)/libexec/umlkbuild
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf
+
+UKB_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings -fno-common
+CFLAGS ?= -O2 -g
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -MMD -MP \
+	-DUKB_VERSION='"$(UKB_VERSION)"' -DUKB_DATADIR='"$(DATADIR)"' \
+	-DUKB_LIBEXECDIR='"$(LIBEXECDIR)"'
+PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
+PC_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC))
+
+# VARIANT=asan builds everything with AddressSanitizer and UBSan.
+VARIANT ?= release
+ifeq ($(VARIANT),asan)
+CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(WERROR),1)
+BASE_CFLAGS += -Werror
+endif
+
+O := build/$(VARIANT)
+LIB_SRCS := $(filter-out orchestrator/main.c,$(wildcard orchestrator/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+MAIN_OBJ := $(O)/orchestrator/main.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+
+ifeq ($(VARIANT),release)
+BIN := umlkbuild
+else
+BIN := $(O)/umlkbuild
+endif
+INIT := build/ukb-init
+
+.PHONY: all check check-unit check-e2e check-full bench fuzz install clean \
+	demo toolchain
+all: $(BIN) $(INIT)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -c -o $@ $<
+
+$(O)/libukb.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(O)/libukb.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PC_LIBS)
+
+# The boot check's init runs inside the guest from the host's /: static, so
+# it needs nothing from the host's libraries.
+$(INIT): orchestrator/guest/ukb-init.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+
+$(O)/tests/%: tests/unit/%.c $(O)/libukb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -o $@ $^ \
+		$(LDFLAGS) $(PC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+toolchain:
+	toolchain/install.sh
+
+# Unit and end-to-end tests, built with ASan/UBSan and -Werror.
+check: toolchain
+	$(MAKE) VARIANT=asan WERROR=1 check-unit check-e2e
+
+check-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
+
+check-e2e: $(BIN) $(INIT)
+	UKB=$(abspath $(BIN)) prove -v tests/e2e/*.t
+
+check-full: toolchain
+	$(MAKE) VARIANT=asan WERROR=1 check-unit check-e2e
+	UKB=$(abspath $(BIN)) UKB_FULL=1 prove -v tests/e2e-full/*.t
+
+# The main job of the README: build umlkbuild, then a BBR UML kernel from
+# Debian's kernel source, and boot it.
+demo: toolchain
+	$(MAKE) all
+	./umlkbuild --tarball /usr/src/linux-source-6.1.tar.xz --arch x86_64 \
+		--out out/linux-6.1-um-x86_64
+
+install: $(BIN) $(INIT)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(DATADIR)/kconfig-fragments $(DESTDIR)$(DATADIR)/patches
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/umlkbuild
+	install -m 755 $(INIT) $(DESTDIR)$(LIBEXECDIR)/ukb-init
+	install -m 644 kconfig-fragments/* $(DESTDIR)$(DATADIR)/kconfig-fragments/
+	cp -R patches/. $(DESTDIR)$(DATADIR)/patches/
+
+clean:
+	rm -rf build umlkbuild
+
+-include $(shell find build -name '*.d' 2>/dev/null)

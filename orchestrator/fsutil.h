@@ -1,0 +1,24 @@
+/* File-system helpers: directories, atomic writes, copies, removal. */
+#ifndef UKB_FSUTIL_H
+#define UKB_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* mkdir -p; returns 0 or -errno. */
+int mkdir_p(const char *path, mode_t mode);
+/* rm -rf without following links; a missing path is success. */
+int rmtree(const char *path);
+/* Write data to path through a temporary file and rename(2). */
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode);
+/* Copy a regular file (data and mode). */
+int copy_file(const char *src, const char *dst);
+/* A new "dir/name" the caller frees. */
+char *path_join(const char *dir, const char *name);
+/* An absolute version of path (which need not exist), caller frees. */
+char *path_absolute(const char *path);
+int path_exists(const char *path);
+int is_dir(const char *path);
+
+#endif

@@ -1,0 +1,645 @@
+#include <ctype.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "kconfig.h"
+#include "log.h"
+#include "wrapper.h"
+
+#define SCOPE_PREFIX "# umlkbuild:"
+
+void kc_set_release(struct kc_set *set)
+{
+	for (size_t i = 0; i < set->nr; i++) {
+		free(set->e[i].name);
+		free(set->e[i].value);
+		free(set->e[i].file);
+	}
+	free(set->e);
+	set->e = NULL;
+	set->nr = set->alloc = 0;
+}
+
+struct kc_entry *kc_find(const struct kc_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->nr; i++)
+		if (!strcmp(set->e[i].name, name))
+			return &set->e[i];
+	return NULL;
+}
+
+static struct kc_entry *add_entry(struct kc_set *set, const char *name,
+				  size_t nlen, const char *value, size_t vlen,
+				  const char *file, unsigned line)
+{
+	struct kc_entry *e;
+
+	ALLOC_GROW(set->e, set->nr + 1, set->alloc);
+	e = &set->e[set->nr++];
+	e->name = xstrndup(name, nlen);
+	e->value = xstrndup(value, vlen);
+	e->file = xstrdup(file);
+	e->line = line;
+	return e;
+}
+
+static int is_sym_char(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/* A Kconfig value: y/m/n, a number, or a complete double-quoted string. */
+static const char *check_value(const char *v, size_t len)
+{
+	if (!len)
+		return "empty value";
+	if (len == 1 && (*v == 'y' || *v == 'm' || *v == 'n'))
+		return NULL;
+	if (*v == '"') {
+		size_t i;
+
+		for (i = 1; i < len; i++) {
+			if (v[i] == '\\') {
+				i++;
+				continue;
+			}
+			if (v[i] == '"')
+				break;
+		}
+		if (i >= len)
+			return "unterminated string";
+		if (i != len - 1)
+			return "text after the closing quote";
+		return NULL;
+	}
+	{
+		size_t i = (*v == '-') ? 1 : 0;
+		int hex = len > i + 2 && v[i] == '0' &&
+			  (v[i + 1] == 'x' || v[i + 1] == 'X');
+
+		if (hex)
+			i += 2;
+		if (i >= len)
+			return "expected y, m, n, a number or a quoted string";
+		for (; i < len; i++) {
+			if (hex ? !isxdigit((unsigned char)v[i]) :
+				  !isdigit((unsigned char)v[i]))
+				return "expected y, m, n, a number or a quoted string";
+		}
+	}
+	return NULL;
+}
+
+static int parse_scope(const char *p, const char *end, struct kc_scope *scope,
+		       const char **why)
+{
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (end - p > 9 && !strncmp(p, "versions ", 9)) {
+		p += 9;
+		while (p < end && *p == ' ')
+			p++;
+		if (kver_range_parse(p, (size_t)(end - p), &scope->versions)) {
+			*why = "bad version range (use A..B, A.., ..B or *)";
+			return -1;
+		}
+		return 0;
+	}
+	if (end - p > 5 && !strncmp(p, "arch ", 5)) {
+		p += 5;
+		while (p < end && *p == ' ')
+			p++;
+		if ((size_t)(end - p) == 6 && !strncmp(p, "x86_64", 6))
+			scope->arches = ARCH_X86_64;
+		else if ((size_t)(end - p) == 4 && !strncmp(p, "i386", 4))
+			scope->arches = ARCH_I386;
+		else {
+			*why = "unknown arch (use x86_64 or i386)";
+			return -1;
+		}
+		return 0;
+	}
+	*why = "unknown directive (use 'versions A..B' or 'arch NAME')";
+	return -1;
+}
+
+/*
+ * One line of a fragment or .config. Sets *name/*value for an entry,
+ * leaves *name NULL for a comment or blank line, or returns a reason.
+ */
+static const char *parse_line(const char *p, const char *end, int strict,
+			      const char **name, size_t *nlen,
+			      const char **value, size_t *vlen,
+			      struct kc_scope *scope)
+{
+	static const char not_set[] = " is not set";
+	const char *q;
+
+	*name = NULL;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	if (p == end)
+		return NULL;
+	if (*p == '#') {
+		const char *why = NULL;
+
+		if ((size_t)(end - p) >= sizeof(SCOPE_PREFIX) - 1 &&
+		    !strncmp(p, SCOPE_PREFIX, sizeof(SCOPE_PREFIX) - 1)) {
+			struct kc_scope dummy;
+
+			if (parse_scope(p + sizeof(SCOPE_PREFIX) - 1, end,
+					scope ? scope : &dummy, &why) && strict)
+				return why;
+			return NULL;
+		}
+		q = p + 1;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (end - q < 8 || strncmp(q, "CONFIG_", 7))
+			return NULL;
+		*name = q;
+		while (q < end && is_sym_char((unsigned char)*q))
+			q++;
+		*nlen = (size_t)(q - *name);
+		if (p[1] == ' ' && *name == p + 2 &&
+		    (size_t)(end - q) == sizeof(not_set) - 1 &&
+		    !memcmp(q, not_set, sizeof(not_set) - 1)) {
+			*value = "n";
+			*vlen = 1;
+			return NULL;
+		}
+		*name = NULL;
+		/* "#CONFIG_X is not set", "# CONFIG_X  is not set" ... */
+		if (strict && memmem(q, (size_t)(end - q), "is not set", 10))
+			return "malformed '# CONFIG_X is not set' line";
+		return NULL;
+	}
+	if (end - p < 8 || strncmp(p, "CONFIG_", 7))
+		return "expected 'CONFIG_X=value' or '# CONFIG_X is not set'";
+	q = p + 7;
+	while (q < end && is_sym_char((unsigned char)*q))
+		q++;
+	if (q == p + 7)
+		return "missing symbol name after CONFIG_";
+	*name = p;
+	*nlen = (size_t)(q - p);
+	if (q < end && (*q == ' ' || *q == '\t')) {
+		*name = NULL;
+		return "no spaces allowed around '='";
+	}
+	if (q >= end || *q != '=') {
+		*name = NULL;
+		return "expected '=' after the symbol name";
+	}
+	q++;
+	if (q < end && (*q == ' ' || *q == '\t')) {
+		*name = NULL;
+		return "no spaces allowed around '='";
+	}
+	*value = q;
+	*vlen = (size_t)(end - q);
+	{
+		const char *why = check_value(*value, *vlen);
+
+		if (why) {
+			*name = NULL;
+			return why;
+		}
+	}
+	return NULL;
+}
+
+static int parse_buf(struct kc_set *out, const char *file, const char *buf,
+		     size_t len, int strict, struct kc_scope *scope)
+{
+	const char *p = buf, *end = buf + len;
+	size_t first = out->nr;
+	unsigned lineno = 0;
+
+	if (scope) {
+		memset(scope, 0, sizeof(*scope));
+		scope->arches = ARCH_ALL;
+	}
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *name, *value, *why;
+		size_t nlen = 0, vlen = 0;
+
+		if (!eol)
+			eol = end;
+		lineno++;
+		why = parse_line(p, eol, strict, &name, &nlen, &value, &vlen,
+				 scope);
+		if (why && strict)
+			return error(-UKB_EUSAGE, "%s:%u: %s", file, lineno, why);
+		if (name) {
+			struct kc_entry *prev = NULL;
+
+			for (size_t i = first; i < out->nr && !prev; i++)
+				if (strlen(out->e[i].name) == nlen &&
+				    !memcmp(out->e[i].name, name, nlen))
+					prev = &out->e[i];
+			if (prev && strict &&
+			    (strlen(prev->value) != vlen ||
+			     memcmp(prev->value, value, vlen)))
+				return error(-UKB_EUSAGE,
+					     "%s:%u: %.*s conflicts with its value '%s' on line %u of the same fragment",
+					     file, lineno, (int)nlen, name,
+					     prev->value, prev->line);
+			if (prev && strict)
+				warning("%s:%u: %.*s repeats line %u", file,
+					lineno, (int)nlen, name, prev->line);
+			if (prev) {
+				free(prev->value);
+				prev->value = xstrndup(value, vlen);
+				prev->line = lineno;
+			} else {
+				add_entry(out, name, nlen, value, vlen, file,
+					  lineno);
+			}
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
+int kc_parse_fragment(struct kc_set *out, const char *file, const char *buf,
+		      size_t len, struct kc_scope *scope)
+{
+	struct kc_set tmp = KC_SET_INIT;
+	int ret = parse_buf(&tmp, file, buf, len, 1, scope);
+
+	if (!ret) {
+		for (size_t i = 0; i < tmp.nr; i++) {
+			ALLOC_GROW(out->e, out->nr + 1, out->alloc);
+			out->e[out->nr++] = tmp.e[i];
+		}
+		free(tmp.e);
+	} else {
+		kc_set_release(&tmp);
+	}
+	return ret;
+}
+
+int kc_parse_config(struct kc_set *out, const char *file, const char *buf,
+		    size_t len)
+{
+	return parse_buf(out, file, buf, len, 0, NULL);
+}
+
+int kc_scope_matches(const struct kc_scope *s, const struct kver *v,
+		     unsigned arch)
+{
+	return kver_in_range(v, &s->versions) && (s->arches & arch);
+}
+
+size_t kc_merge(struct kc_set *dst, const struct kc_set *src)
+{
+	size_t overrides = 0;
+
+	for (size_t i = 0; i < src->nr; i++) {
+		const struct kc_entry *s = &src->e[i];
+		struct kc_entry *d = kc_find(dst, s->name);
+
+		if (!d) {
+			add_entry(dst, s->name, strlen(s->name), s->value,
+				  strlen(s->value), s->file, s->line);
+			continue;
+		}
+		if (strcmp(d->value, s->value)) {
+			info("%s:%u: %s=%s overrides %s from %s:%u", s->file,
+			     s->line, s->name, s->value, d->value, d->file,
+			     d->line);
+			overrides++;
+		}
+		free(d->value);
+		free(d->file);
+		d->value = xstrdup(s->value);
+		d->file = xstrdup(s->file);
+		d->line = s->line;
+	}
+	return overrides;
+}
+
+static void format_entry(struct strbuf *out, const struct kc_entry *e)
+{
+	if (!strcmp(e->value, "n"))
+		strbuf_addf(out, "# %s is not set\n", e->name);
+	else
+		strbuf_addf(out, "%s=%s\n", e->name, e->value);
+}
+
+void kc_apply(const char *config, size_t len, const struct kc_set *set,
+	      struct strbuf *out)
+{
+	const char *p = config, *end = config + len;
+	unsigned char *used = xcalloc(set->nr + 1, 1);
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *name, *value;
+		size_t nlen = 0, vlen = 0;
+		const struct kc_entry *hit = NULL;
+
+		if (!eol)
+			eol = end;
+		parse_line(p, eol, 0, &name, &nlen, &value, &vlen, NULL);
+		for (size_t i = 0; name && i < set->nr && !hit; i++) {
+			if (strlen(set->e[i].name) == nlen &&
+			    !memcmp(set->e[i].name, name, nlen)) {
+				hit = &set->e[i];
+				used[i] = 1;
+			}
+		}
+		if (hit)
+			format_entry(out, hit);
+		else {
+			strbuf_add(out, p, (size_t)(eol - p));
+			strbuf_addch(out, '\n');
+		}
+		p = eol + 1;
+	}
+	for (size_t i = 0; i < set->nr; i++)
+		if (!used[i])
+			format_entry(out, &set->e[i]);
+	free(used);
+}
+
+int kc_parse_required(struct kc_required *req, const char *file,
+		      const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned lineno = 0;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *tok, *name, *value, *why;
+		size_t nlen = 0, vlen = 0;
+		struct kc_scope scope = { .arches = ARCH_ALL };
+
+		if (!eol)
+			eol = end;
+		lineno++;
+		/* the entry is the first word; scope words follow */
+		tok = p;
+		while (tok < eol && !isspace((unsigned char)*tok))
+			tok++;
+		why = parse_line(p, tok, 1, &name, &nlen, &value, &vlen, NULL);
+		if (why)
+			return error(-UKB_EUSAGE, "%s:%u: %s", file, lineno, why);
+		if (!name) {
+			p = eol + 1;
+			continue;
+		}
+		while (tok < eol) {
+			const char *w;
+
+			while (tok < eol && isspace((unsigned char)*tok))
+				tok++;
+			if (tok >= eol || *tok == '#')
+				break;
+			w = tok;
+			while (tok < eol && !isspace((unsigned char)*tok))
+				tok++;
+			if ((size_t)(tok - w) > 9 && !strncmp(w, "versions=", 9)) {
+				if (kver_range_parse(w + 9, (size_t)(tok - w - 9),
+						     &scope.versions))
+					return error(-UKB_EUSAGE,
+						     "%s:%u: bad version range '%.*s'",
+						     file, lineno,
+						     (int)(tok - w - 9), w + 9);
+			} else if ((size_t)(tok - w) == 11 &&
+				   !strncmp(w, "arch=x86_64", 11)) {
+				scope.arches = ARCH_X86_64;
+			} else if ((size_t)(tok - w) == 9 &&
+				   !strncmp(w, "arch=i386", 9)) {
+				scope.arches = ARCH_I386;
+			} else {
+				return error(-UKB_EUSAGE,
+					     "%s:%u: unknown qualifier '%.*s' (use versions=A..B or arch=NAME)",
+					     file, lineno, (int)(tok - w), w);
+			}
+		}
+		add_entry(&req->syms, name, nlen, value, vlen, file, lineno);
+		req->scopes = xrealloc(req->scopes,
+				       req->syms.nr * sizeof(*req->scopes));
+		req->scopes[req->syms.nr - 1] = scope;
+		p = eol + 1;
+	}
+	return 0;
+}
+
+void kc_required_release(struct kc_required *req)
+{
+	kc_set_release(&req->syms);
+	free(req->scopes);
+	req->scopes = NULL;
+}
+
+static int numeric(const char *s, long long *out)
+{
+	char *end;
+
+	if (!*s || *s == '"')
+		return 0;
+	errno = 0;
+	*out = strtoll(s, &end, 0);
+	return !errno && !*end;
+}
+
+int kc_value_satisfied(const char *requested, const char *actual)
+{
+	long long a, b;
+
+	if (!strcmp(requested, "n"))
+		return !actual || !strcmp(actual, "n");
+	if (!actual)
+		return 0;
+	if (numeric(requested, &a) && numeric(actual, &b))
+		return a == b;
+	return !strcmp(requested, actual);
+}
+
+static void add_result(struct kc_report *rep, const struct kc_entry *want,
+		       const struct kc_entry *have, int required)
+{
+	struct kc_result *r;
+
+	ALLOC_GROW(rep->r, rep->nr + 1, rep->alloc);
+	r = &rep->r[rep->nr++];
+	r->name = want->name;
+	r->requested = want->value;
+	r->actual = have ? have->value : NULL;
+	r->file = want->file;
+	r->line = want->line;
+	r->required = required;
+	r->ok = kc_value_satisfied(want->value, r->actual);
+}
+
+int kc_check(const struct kc_set *config, const struct kc_required *req,
+	     const struct kc_set *requested, const struct kver *v,
+	     unsigned arch, struct kc_report *rep)
+{
+	for (size_t i = 0; req && i < req->syms.nr; i++) {
+		const struct kc_entry *want = &req->syms.e[i];
+		const struct kc_entry *have;
+
+		if (!kc_scope_matches(&req->scopes[i], v, arch))
+			continue;
+		have = kc_find(config, want->name);
+		add_result(rep, want, have, 1);
+		if (rep->r[rep->nr - 1].ok)
+			continue;
+		rep->required_failed++;
+		error(-UKB_ECONFIG,
+		      "required %s=%s, but the configuration has %s%s%s",
+		      want->name, want->value, have ? want->name : "",
+		      have ? "=" : "no such symbol", have ? have->value : "");
+	}
+	for (size_t i = 0; requested && i < requested->nr; i++) {
+		const struct kc_entry *want = &requested->e[i];
+		const struct kc_entry *have = kc_find(config, want->name);
+
+		if (req && kc_find(&req->syms, want->name))
+			continue;
+		add_result(rep, want, have, 0);
+		if (rep->r[rep->nr - 1].ok)
+			continue;
+		rep->warnings++;
+		warning("%s:%u: %s=%s did not make it into the configuration (%s%s%s)",
+			want->file, want->line, want->name, want->value,
+			have ? "it is " : "absent", have ? have->value : "",
+			"");
+	}
+	return rep->required_failed ? -UKB_ECONFIG : 0;
+}
+
+void kc_report_release(struct kc_report *rep)
+{
+	free(rep->r);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* kc_explain: walk Kconfig files for "config NAME". */
+static const char *explain_name;
+static const struct kc_set *explain_config;
+static struct strbuf *explain_out;
+static int explain_found;
+
+static void describe_expr(const char *expr, size_t len)
+{
+	const char *p = expr, *end = expr + len;
+
+	while (p < end) {
+		const char *w;
+		char sym[128];
+		const struct kc_entry *e;
+
+		while (p < end && !is_sym_char((unsigned char)*p))
+			p++;
+		w = p;
+		while (p < end && is_sym_char((unsigned char)*p))
+			p++;
+		if (p == w || (size_t)(p - w) + 8 > sizeof(sym) ||
+		    !isupper((unsigned char)*w))
+			continue;
+		snprintf(sym, sizeof(sym), "CONFIG_%.*s", (int)(p - w), w);
+		e = kc_find(explain_config, sym);
+		strbuf_addf(explain_out, " %.*s=%s", (int)(p - w), w,
+			    e ? e->value : "n");
+	}
+}
+
+static void explain_file(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *ifs[32];
+	size_t ifl[32];
+	int depth = 0, in_entry = 0;
+	size_t nlen = strlen(explain_name);
+	const char *p, *end;
+
+	if (strbuf_read_file(&sb, path) < 0)
+		return;
+	p = sb.buf;
+	end = sb.buf + sb.len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *s = p;
+
+		if (!eol)
+			eol = end;
+		while (s < eol && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s == p && s < eol) {
+			const char *w = s;
+
+			in_entry = 0;
+			if (!strncmp(w, "menuconfig ", 11))
+				w += 11;
+			else if (!strncmp(w, "config ", 7))
+				w += 7;
+			else
+				w = NULL;
+			if (!strncmp(s, "if ", 3) && depth < 32) {
+				ifs[depth] = s + 3;
+				ifl[depth++] = (size_t)(eol - s - 3);
+			} else if (!strncmp(s, "endif", 5) && depth) {
+				depth--;
+			}
+			if (w && (size_t)(eol - w) >= nlen &&
+			    !strncmp(w, explain_name, nlen) &&
+			    (w + nlen == eol || isspace((unsigned char)w[nlen]))) {
+				in_entry = 1;
+				explain_found = 1;
+				strbuf_addf(explain_out, "%s defined in %s\n",
+					    explain_name, path);
+				for (int i = 0; i < depth; i++) {
+					strbuf_addf(explain_out, "  inside 'if %.*s':",
+						    (int)ifl[i], ifs[i]);
+					describe_expr(ifs[i], ifl[i]);
+					strbuf_addch(explain_out, '\n');
+				}
+			}
+		} else if (in_entry && !strncmp(s, "depends on ", 11)) {
+			strbuf_addf(explain_out, "  depends on %.*s:",
+				    (int)(eol - s - 11), s + 11);
+			describe_expr(s + 11, (size_t)(eol - s - 11));
+			strbuf_addch(explain_out, '\n');
+		}
+		p = eol + 1;
+	}
+	strbuf_release(&sb);
+}
+
+static int explain_visit(const char *path, const struct stat *st, int flag,
+			 struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)st;
+	if (flag == FTW_D && (!strcmp(base, ".git") ||
+			      !strcmp(base, "Documentation") ||
+			      !strcmp(base, "tools") || !strcmp(base, "scripts")))
+		return FTW_SKIP_SUBTREE;
+	if (flag == FTW_F && !strncmp(base, "Kconfig", 7))
+		explain_file(path);
+	return FTW_CONTINUE;
+}
+
+int kc_explain(const char *srcdir, const char *name,
+	       const struct kc_set *config, struct strbuf *sb)
+{
+	if (!strncmp(name, "CONFIG_", 7))
+		name += 7;
+	explain_name = name;
+	explain_config = config;
+	explain_out = sb;
+	explain_found = 0;
+	nftw(srcdir, explain_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL);
+	return explain_found;
+}

@@ -1,0 +1,113 @@
+/*
+ * Kconfig fragments and .config files: parsing, merging, applying and the
+ * two-tier check of the resolved configuration. Values are kept as written
+ * ("y", "m", "\"bbr\"", "0x10"); "# CONFIG_X is not set" is the value "n".
+ */
+#ifndef UKB_KCONFIG_H
+#define UKB_KCONFIG_H
+
+#include <stddef.h>
+
+#include "strbuf.h"
+#include "version.h"
+
+enum { ARCH_X86_64 = 1, ARCH_I386 = 2, ARCH_ALL = 3 };
+
+struct kc_entry {
+	char *name;   /* "CONFIG_X" */
+	char *value;  /* as written; "n" for "is not set" */
+	char *file;   /* where it came from */
+	unsigned line;
+};
+
+struct kc_set {
+	struct kc_entry *e;
+	size_t nr, alloc;
+};
+
+/* Where a fragment or a required entry applies ("# umlkbuild: ..."). */
+struct kc_scope {
+	struct kver_range versions;
+	unsigned arches; /* ARCH_* mask */
+};
+
+#define KC_SET_INIT { NULL, 0, 0 }
+
+void kc_set_release(struct kc_set *set);
+struct kc_entry *kc_find(const struct kc_set *set, const char *name);
+
+/*
+ * Parse a fragment: "CONFIG_X=value", "# CONFIG_X is not set", comments,
+ * blank lines and "# umlkbuild: versions A..B" / "# umlkbuild: arch i386"
+ * scope lines (into scope, when given). A malformed line, or one symbol
+ * given two values in the same fragment, is an error naming file:line.
+ * Returns 0 or -UKB_EUSAGE.
+ */
+int kc_parse_fragment(struct kc_set *out, const char *file, const char *buf,
+		      size_t len, struct kc_scope *scope);
+/* Parse a generated .config (lenient: unknown comments are skipped). */
+int kc_parse_config(struct kc_set *out, const char *file, const char *buf,
+		    size_t len);
+int kc_scope_matches(const struct kc_scope *s, const struct kver *v,
+		     unsigned arch);
+
+/*
+ * Merge src into dst; later values override earlier ones, and each
+ * override is reported with both places. Returns the number of overrides.
+ */
+size_t kc_merge(struct kc_set *dst, const struct kc_set *src);
+
+/* Rewrite a .config's text with the entries of set applied. */
+void kc_apply(const char *config, size_t len, const struct kc_set *set,
+	      struct strbuf *out);
+
+/* Required symbols: "CONFIG_X=value [versions=A..B] [arch=i386|x86_64]". */
+struct kc_required {
+	struct kc_set syms;
+	struct kc_scope *scopes; /* parallel to syms.e */
+};
+
+int kc_parse_required(struct kc_required *req, const char *file,
+		      const char *buf, size_t len);
+void kc_required_release(struct kc_required *req);
+
+struct kc_result {
+	const char *name;
+	const char *requested;
+	const char *actual;   /* NULL when absent from .config */
+	const char *file;
+	unsigned line;
+	int required;
+	int ok;
+};
+
+struct kc_report {
+	struct kc_result *r;
+	size_t nr, alloc;
+	size_t required_failed;
+	size_t warnings;
+};
+
+/* Whether requested (as a fragment writes it) holds given actual. */
+int kc_value_satisfied(const char *requested, const char *actual);
+
+/*
+ * Check a resolved configuration: every required entry in scope for
+ * (v, arch), then every requested fragment line. Fills report (pointers
+ * into the inputs); returns 0 or -UKB_ECONFIG when a required symbol
+ * failed. Messages are printed for every failure and warning.
+ */
+int kc_check(const struct kc_set *config, const struct kc_required *req,
+	     const struct kc_set *requested, const struct kver *v,
+	     unsigned arch, struct kc_report *report);
+void kc_report_release(struct kc_report *report);
+
+/*
+ * Append to sb the "depends on" lines of symbol name (with or without
+ * CONFIG_) found in the Kconfig files under srcdir, each symbol they
+ * name followed by its value in config. Returns 1 when found.
+ */
+int kc_explain(const char *srcdir, const char *name, const struct kc_set *config,
+	       struct strbuf *sb);
+
+#endif
