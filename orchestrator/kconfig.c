@@ -128,7 +128,7 @@ static int parse_scope(const char *p, const char *end, struct kc_scope *scope,
 }
 
 /*
- * One line of a fragment or .config. Sets *name/*value for an entry,
+ * One line of a fragment or .config. Sets *name and *value for an entry,
  * leaves *name NULL for a comment or blank line, or returns a reason.
  */
 static const char *parse_line(const char *p, const char *end, int strict,

@@ -30,14 +30,14 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void build_env(struct strvec *out, char *const *extra)
+static void build_env(struct strvec *out, const char *const *extra)
 {
 	for (char **e = environ; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		size_t klen = eq ? (size_t)(eq - *e) : strlen(*e);
 		int replaced = 0;
 
-		for (char *const *x = extra; x && *x; x++) {
+		for (const char *const *x = extra; x && *x; x++) {
 			if (!strncmp(*x, *e, klen) && (*x)[klen] == '=') {
 				replaced = 1;
 				break;
@@ -123,7 +123,8 @@ static int spawn(struct proc *p, int out_fd)
 					POSIX_SPAWN_SETSIGDEF);
 
 	build_env(&env, p->env);
-	ret = posix_spawnp(&p->pid, p->argv[0], &fa, &attr, p->argv, env.v);
+	ret = posix_spawnp(&p->pid, p->argv[0], &fa, &attr,
+			   (char *const *)p->argv, (char *const *)env.v);
 	strvec_clear(&env);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
@@ -221,7 +222,7 @@ void proc_describe(const struct proc *p, struct strbuf *sb)
 		strbuf_addf(sb, "ended with status 0x%x", p->status);
 }
 
-int proc_capture(char *const *argv, struct strbuf *out)
+int proc_capture(const char *const *argv, struct strbuf *out)
 {
 	struct proc p = { .argv = argv, .capture = out, .quiet_log = 1,
 			  .timeout_ms = 60000 };

@@ -15,8 +15,8 @@
 
 struct proc {
 	/* inputs */
-	char *const *argv;
-	char *const *env;       /* "K=V" added to (or replacing) environ */
+	const char *const *argv;
+	const char *const *env;     /* "K=V" added to (or replacing) environ */
 	const char *cwd;
 	int timeout_ms;         /* 0: no limit */
 	int quiet_log;          /* do not copy child output into the log */
@@ -38,7 +38,7 @@ int proc_run(struct proc *p);
 /* "exited with 2", "killed by signal 9 (Killed)" into sb. */
 void proc_describe(const struct proc *p, struct strbuf *sb);
 /* Run argv and capture its output; for short tool queries. */
-int proc_capture(char *const *argv, struct strbuf *out);
+int proc_capture(const char *const *argv, struct strbuf *out);
 /* Whether an executable named name is on PATH. */
 int proc_have(const char *name);
 

@@ -7,7 +7,7 @@
 #include "strvec.h"
 #include "wrapper.h"
 
-static void push_owned(struct strvec *sv, char *s)
+static void push_owned(struct strvec *sv, const char *s)
 {
 	ALLOC_GROW(sv->v, sv->nr + 2, sv->alloc);
 	sv->v[sv->nr++] = s;
@@ -41,7 +41,7 @@ void strvec_pushl(struct strvec *sv, ...)
 	va_end(ap);
 }
 
-void strvec_pushv(struct strvec *sv, char *const *v)
+void strvec_pushv(struct strvec *sv, const char *const *v)
 {
 	for (; v && *v; v++)
 		strvec_push(sv, *v);
@@ -50,7 +50,7 @@ void strvec_pushv(struct strvec *sv, char *const *v)
 void strvec_clear(struct strvec *sv)
 {
 	for (size_t i = 0; i < sv->nr; i++)
-		free(sv->v[i]);
+		free((char *)sv->v[i]);
 	free(sv->v);
 	sv->v = NULL;
 	sv->nr = sv->alloc = 0;

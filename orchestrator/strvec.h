@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 struct strvec {
-	char **v;
+	const char **v;
 	size_t nr;
 	size_t alloc;
 };
@@ -17,7 +17,7 @@ void strvec_pushf(struct strvec *sv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Push every argument up to a NULL. */
 void strvec_pushl(struct strvec *sv, ...);
-void strvec_pushv(struct strvec *sv, char *const *v);
+void strvec_pushv(struct strvec *sv, const char *const *v);
 void strvec_clear(struct strvec *sv);
 /* Join with sep into a new string the caller frees. */
 char *strvec_join(const struct strvec *sv, const char *sep);

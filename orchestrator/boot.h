@@ -1,0 +1,53 @@
+/*
+ * The boot check: run the UML binary with the host's / as its hostfs root
+ * and ukb-init as init, bounded by a timeout, and read the verdicts
+ * ukb-init prints on the console ("ukb-init: ok|fail|skip NAME: DETAIL",
+ * then "ukb-init: result pass|fail").
+ */
+#ifndef UKB_BOOT_H
+#define UKB_BOOT_H
+
+#include <stddef.h>
+
+struct boot_check {
+	char *status;   /* "ok", "fail" or "skip" */
+	char *name;
+	char *detail;
+};
+
+struct boot_result {
+	int ran;                /* 0: skipped, see skip_reason */
+	char *skip_reason;
+	int passed;
+	int saw_result;         /* the final "result" line was seen */
+	size_t nr_failed;
+	struct boot_check *checks;
+	size_t nr, alloc;
+	char *panic;            /* first "Kernel panic" line */
+	char *stub_crash;       /* first "wait_stub_done" line */
+	char *kernel;           /* the guest's uname, from the "kernel" check */
+	double seconds;
+};
+
+struct boot_opts {
+	const char *vmlinux;
+	const char *init;       /* default: ukb_init_path() */
+	const char *log_path;   /* console copy (boot.log); may be NULL */
+	int timeout_s;          /* default 120 */
+	const char *mem;        /* default "256m" */
+	const char *const *extra;     /* more kernel command line words */
+};
+
+/*
+ * Boot and judge. Returns 0 when the checks passed or the boot was
+ * skipped because this host cannot execute the binary (r->ran == 0),
+ * else -UKB_EBOOT (message printed), -UKB_EINTR or -errno.
+ */
+int boot_run(const struct boot_opts *o, struct boot_result *r);
+/* Feed one console line; pure, fuzzed. Returns 1 when it was ukb-init's. */
+int bootlog_parse_line(const char *line, size_t len, struct boot_result *r);
+void boot_result_release(struct boot_result *r);
+/* The `umlkbuild boot VMLINUX` subcommand. */
+int boot_cmd(int argc, char **argv);
+
+#endif

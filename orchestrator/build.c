@@ -1,0 +1,527 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "build.h"
+#include "cache.h"
+#include "configure.h"
+#include "errors.h"
+#include "fsutil.h"
+#include "kbuild.h"
+#include "kconfig.h"
+#include "log.h"
+#include "manifest.h"
+#include "patch.h"
+#include "paths.h"
+#include "preflight.h"
+#include "proc.h"
+#include "publish.h"
+#include "sha256.h"
+#include "sigchain.h"
+#include "source.h"
+#include "verify.h"
+#include "wrapper.h"
+
+/* What one run has produced so far, passed from stage to stage. */
+struct build_ctx {
+	const struct build_opts *o;
+	struct manifest *m;
+	char *log_path;
+	struct source src;       /* source stage: a tree and its version */
+	char ver[48];
+	char *objdir;
+	struct cache_lock build_lock;
+	struct kc_set requested;
+	struct kc_set config;
+	struct kc_required required;
+	struct kc_report report;
+	struct publish pub;
+	struct elf_facts elf;
+	char sha256[SHA256_HEX_LEN + 1];
+	struct timespec t_run;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void record_phase(struct build_ctx *c, const char *phase,
+			 const struct timespec *t0, int ret)
+{
+	char *key = xasprintf("results.phases.%s", phase);
+
+	manifest_pack(c->m, key, "{s:s, s:f}", "status",
+		      ret ? "FAIL" : "PASS", "duration", since(t0));
+	free(key);
+	if (ret)
+		manifest_set_str(c->m, "results.failed_phase", phase);
+}
+
+static void record_tool(struct manifest *m, const char *name,
+			const char *const *argv)
+{
+	struct strbuf out = STRBUF_INIT;
+	char *key = xasprintf("tools.%s", name);
+
+	if (!proc_capture(argv, &out)) {
+		char *nl = strchr(out.buf, '\n');
+
+		if (nl)
+			*nl = '\0';
+		manifest_set_str(m, key, out.buf);
+	}
+	free(key);
+	strbuf_release(&out);
+}
+
+static void record_host(struct build_ctx *c)
+{
+	const char *gcc[] = { "gcc", "--version", NULL };
+	const char *ld[] = { "ld", "--version", NULL };
+	const char *make[] = { "make", "--version", NULL };
+	const char *ldd[] = { "ldd", "--version", NULL };
+	const char *ccache[] = { "ccache", "--version", NULL };
+	struct utsname u;
+
+	record_tool(c->m, "gcc", gcc);
+	record_tool(c->m, "binutils", ld);
+	record_tool(c->m, "make", make);
+	record_tool(c->m, "glibc", ldd);
+	if (!c->o->no_ccache && proc_have("ccache"))
+		record_tool(c->m, "ccache", ccache);
+	if (uname(&u) == 0)
+		manifest_pack(c->m, "host", "{s:s, s:s, s:s}", "sysname",
+			      u.sysname, "release", u.release, "machine",
+			      u.machine);
+}
+
+/* Make the O= dir for this tree, arch and profile, and lock it. */
+static int prepare_objdir(struct build_ctx *c)
+{
+	const char *arch = kbuild_arch_name(c->o->arch);
+	char *name = xasprintf("%.32s-%s-%s", c->src.tree_key, arch,
+			       c->o->profile);
+	char *base = cache_dir("build");
+	int ret;
+
+	if (!base) {
+		free(name);
+		return -UKB_EHOST;
+	}
+	c->objdir = path_join(base, name);
+	free(base);
+	ret = cache_lock(name, &c->build_lock);
+	free(name);
+	if (ret)
+		return ret;
+	ret = mkdir_p(c->objdir, 0755);
+	if (ret)
+		return error(-UKB_EHOST, "cannot create '%s': %s", c->objdir,
+			     strerror(-ret));
+	return 0;
+}
+
+static void kbuild_for(struct build_ctx *c, struct kbuild *kb)
+{
+	memset(kb, 0, sizeof(*kb));
+	kb->srcdir = c->src.tree;
+	kb->objdir = c->objdir;
+	kb->arch = c->o->arch;
+	kb->jobs = c->o->jobs;
+	kb->timestamp = c->src.timestamp;
+	if (!c->o->no_ccache && proc_have("ccache"))
+		kb->ccache_dir = cache_dir("ccache");
+}
+
+static void kbuild_done(struct kbuild *kb)
+{
+	free((char *)kb->ccache_dir);
+	strvec_clear(&kb->make_vars);
+}
+
+static int stage_configure(struct build_ctx *c)
+{
+	const struct build_opts *o = c->o;
+	struct fragment_inputs in = { .profile = o->profile,
+				      .user = o->fragments.v,
+				      .adds = o->kconfig_add.v };
+	struct strvec used = STRVEC_INIT, skipped = STRVEC_INIT;
+	struct strbuf cfg = STRBUF_INIT, applied = STRBUF_INIT;
+	char *cfg_path = path_join(c->objdir, ".config");
+	struct kbuild kb;
+	int ret;
+
+	ret = configure_fragments(&in, &c->src.version, o->arch, &c->requested,
+				  &used, &skipped);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < used.nr; i++)
+		manifest_append(c->m, "build.kconfig", "s", used.v[i]);
+	for (size_t i = 0; i < o->kconfig_add.nr; i++)
+		manifest_append(c->m, "build.kconfig_add", "s",
+				o->kconfig_add.v[i]);
+	ret = configure_required(&c->required);
+	if (ret)
+		goto out;
+
+	kbuild_for(c, &kb);
+	info("configuring %s for %s (%s + %zu fragments)", c->ver,
+	     kbuild_arch_name(o->arch), configure_base_target(o->profile),
+	     used.nr);
+	/* a fresh .config every run: never build on a stale one */
+	unlink(cfg_path);
+	ret = kbuild_make(&kb, configure_base_target(o->profile), 0);
+	if (!ret) {
+		ret = strbuf_read_file(&cfg, cfg_path);
+		if (ret)
+			ret = error(-UKB_EBUILD, "cannot read '%s': %s",
+				    cfg_path, strerror(-ret));
+	}
+	if (!ret) {
+		kc_apply(cfg.buf, cfg.len, &c->requested, &applied);
+		ret = write_file_atomic(cfg_path, applied.buf, applied.len, 0644);
+		if (ret)
+			ret = error(-UKB_EBUILD, "cannot write '%s': %s",
+				    cfg_path, strerror(-ret));
+	}
+	if (!ret)
+		ret = kbuild_make(&kb, "olddefconfig", 0);
+	kbuild_done(&kb);
+	if (ret)
+		goto out;
+
+	strbuf_reset(&cfg);
+	ret = strbuf_read_file(&cfg, cfg_path);
+	if (ret) {
+		ret = error(-UKB_EBUILD, "cannot read '%s': %s", cfg_path,
+			    strerror(-ret));
+		goto out;
+	}
+	kc_parse_config(&c->config, cfg_path, cfg.buf, cfg.len);
+	ret = configure_check(c->src.tree, &c->config, &c->required,
+			      &c->requested, &c->src.version, o->arch,
+			      &c->report);
+	for (size_t i = 0; i < c->report.nr; i++) {
+		const struct kc_result *r = &c->report.r[i];
+
+		manifest_append(c->m, r->required ? "results.config_check.required" :
+						    "results.config_check.requested",
+				"{s:s, s:s, s:s?, s:b, s:s, s:i}", "symbol",
+				r->name, "requested", r->requested, "actual",
+				r->actual, "ok", r->ok, "file", r->file,
+				"line", (int)r->line);
+	}
+	manifest_set_int(c->m, "results.config_check.required_failed",
+			 (long long)c->report.required_failed);
+	manifest_set_int(c->m, "results.config_check.warnings",
+			 (long long)c->report.warnings);
+	if (ret)
+		hint("nothing was compiled; fix the fragments and run again");
+out:
+	strvec_clear(&used);
+	strvec_clear(&skipped);
+	strbuf_release(&cfg);
+	strbuf_release(&applied);
+	free(cfg_path);
+	return ret;
+}
+
+static int stage_compile(struct build_ctx *c)
+{
+	struct kbuild kb;
+	struct strbuf rel = STRBUF_INIT;
+	int ret;
+
+	kbuild_for(c, &kb);
+	info("compiling vmlinux with -j%d%s", c->o->jobs,
+	     kb.ccache_dir ? " and ccache" : "");
+	ret = kbuild_make(&kb, "vmlinux", 1);
+	if (!ret && !kbuild_kernelrelease(&kb, &rel))
+		manifest_set_str(c->m, "source.kernelrelease", rel.buf);
+	strbuf_release(&rel);
+	kbuild_done(&kb);
+	return ret;
+}
+
+static int stage_strip(struct build_ctx *c)
+{
+	char *src = path_join(c->objdir, "vmlinux");
+	char *dst = publish_path(&c->pub, "vmlinux");
+	const char *argv[] = { "strip", "-s", dst, NULL };
+	struct proc p = { .argv = argv };
+	char desc[128];
+	int ret;
+
+	ret = copy_file(src, dst);
+	if (ret) {
+		ret = error(-UKB_EBUILD, "cannot copy '%s': %s", src,
+			    strerror(-ret));
+		goto out;
+	}
+	ret = proc_run(&p);
+	if (ret) {
+		ret = error(ret == -UKB_EINTR ? ret : -UKB_EBUILD,
+			    "strip -s '%s' failed", dst);
+		goto out;
+	}
+	ret = verify_artifact(dst, c->o->arch, 1, &c->elf);
+	if (ret)
+		goto out;
+	ret = sha256_file(dst, c->sha256);
+	if (ret)
+		goto out;
+	verify_describe(&c->elf, desc, sizeof(desc));
+	info("vmlinux: %s, %llu bytes", desc,
+	     (unsigned long long)c->elf.file_size);
+	manifest_pack(c->m, "vmlinux", "{s:s, s:I, s:I, s:I, s:I, s:i, s:b, s:b, s:s}",
+		      "sha256", c->sha256, "file_size", (long long)c->elf.file_size,
+		      "text_size", (long long)c->elf.text_size,
+		      "data_size", (long long)c->elf.data_size,
+		      "bss_size", (long long)c->elf.bss_size,
+		      "elf_class", c->elf.elf_class, "static", c->elf.is_static,
+		      "stripped", c->elf.stripped, "description", desc);
+out:
+	free(src);
+	free(dst);
+	return ret;
+}
+
+static int stage_boot(struct build_ctx *c)
+{
+	char *vmlinux = publish_path(&c->pub, "vmlinux");
+	char *log = publish_path(&c->pub, "boot.log");
+	struct boot_opts bo = { .vmlinux = vmlinux, .log_path = log,
+				.timeout_s = c->o->boot_timeout,
+				.mem = c->o->boot_mem };
+	struct boot_result r;
+	int ret;
+
+	info("booting the artifact for the boot check");
+	ret = boot_run(&bo, &r);
+	manifest_set_bool(c->m, "results.boot.ran", r.ran);
+	manifest_set_bool(c->m, "results.boot.passed", !ret && r.ran);
+	manifest_set_real(c->m, "results.boot.duration", r.seconds);
+	if (r.skip_reason)
+		manifest_set_str(c->m, "results.boot.skip_reason", r.skip_reason);
+	if (r.kernel)
+		manifest_set_str(c->m, "results.boot.kernel", r.kernel);
+	for (size_t i = 0; i < r.nr; i++)
+		manifest_append(c->m, "results.boot.checks", "{s:s, s:s, s:s}",
+				"name", r.checks[i].name, "status",
+				r.checks[i].status, "detail", r.checks[i].detail);
+	if (!ret && r.ran)
+		info("boot check passed: %zu checks, %.1f s", r.nr, r.seconds);
+	boot_result_release(&r);
+	free(vmlinux);
+	free(log);
+	return ret;
+}
+
+static int stage_publish(struct build_ctx *c)
+{
+	static const char *const names[] = { "vmlinux", "config", "boot.log",
+					     "build.log", "metadata.json" };
+	char *cfg = path_join(c->objdir, ".config");
+	char *dst = publish_path(&c->pub, "config");
+	char *meta = publish_path(&c->pub, "metadata.json");
+	char *blog = publish_path(&c->pub, "build.log");
+	int ret;
+
+	ret = copy_file(cfg, dst);
+	if (!ret) {
+		manifest_set_str(c->m, "results.status", "PASS");
+		manifest_set_real(c->m, "results.duration", since(&c->t_run));
+		ret = manifest_write(c->m, meta);
+	}
+	if (!ret)
+		ret = copy_file(c->log_path, blog);
+	if (!ret) {
+		const char *list[ARRAY_SIZE(names)];
+		size_t n = 0;
+
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			char *p = publish_path(&c->pub, names[i]);
+
+			if (path_exists(p))
+				list[n++] = names[i];
+			free(p);
+		}
+		ret = manifest_write_sums(c->pub.staging, list, n);
+	}
+	if (ret)
+		ret = error(-UKB_EHOST, "cannot write the artifact into '%s': %s",
+			    c->pub.staging, ukb_strerror(ret));
+	else
+		ret = publish_commit(&c->pub);
+	free(cfg);
+	free(dst);
+	free(meta);
+	free(blog);
+	return ret;
+}
+
+static void record_source(struct build_ctx *c)
+{
+	const struct source *s = &c->src;
+
+	manifest_set_str(c->m, "source.kind", s->kind);
+	manifest_set_str(c->m, "source.kernelversion", c->ver);
+	if (s->tarball)
+		manifest_set_str(c->m, "source.tarball", s->tarball);
+	if (s->sha256[0])
+		manifest_set_str(c->m, "source.sha256", s->sha256);
+	if (s->url)
+		manifest_set_str(c->m, "source.url", s->url);
+	if (s->commit[0])
+		manifest_set_str(c->m, "source.commit", s->commit);
+	manifest_set_bool(c->m, "source.verified", s->verified);
+	if (s->signer)
+		manifest_set_str(c->m, "source.signer", s->signer);
+	manifest_set_int(c->m, "source.timestamp", s->timestamp);
+	for (size_t i = 0; i < s->patches.nr; i++) {
+		const struct kpatch *p = &s->patches.p[i];
+		int skipped = 0;
+
+		for (size_t j = 0; j < s->patches_skipped.nr; j++)
+			if (!strcmp(s->patches_skipped.v[j], p->name))
+				skipped = 1;
+		manifest_append(c->m, "build.patches", "{s:s, s:s, s:s, s:s, s:b}",
+				"name", p->name, "subject", p->subject,
+				"origin", p->origin, "sha256", p->sha256,
+				"already_present", skipped);
+	}
+}
+
+static void record_inputs(struct build_ctx *c)
+{
+	const struct build_opts *o = c->o;
+
+	manifest_set_str(c->m, "umlkbuild.version", UKB_VERSION);
+	manifest_set_str(c->m, "build.target_arch", "um");
+	manifest_set_str(c->m, "build.subarch", kbuild_arch_name(o->arch));
+	manifest_set_str(c->m, "build.profile", o->profile);
+	manifest_set_int(c->m, "build.jobs", o->jobs);
+	manifest_set_bool(c->m, "build.ccache", !o->no_ccache && proc_have("ccache"));
+	manifest_set_str(c->m, "build.targets", "vmlinux");
+	record_host(c);
+}
+
+/* The build log lives in the cache until the artifact is published. */
+static int open_log(struct build_ctx *c)
+{
+	char *dir = cache_dir("logs");
+	int ret;
+
+	if (!dir)
+		return -UKB_EHOST;
+	c->log_path = xasprintf("%s/build-%ld.log", dir, (long)getpid());
+	free(dir);
+	ret = log_open(c->log_path);
+	if (ret)
+		return error(-UKB_EHOST, "cannot write '%s': %s", c->log_path,
+			     strerror(-ret));
+	return 0;
+}
+
+/* Run one stage, timing it; a plain -errno becomes the stage's class. */
+#define STAGE(c, name, cls, call)                                            \
+	({                                                                   \
+		struct timespec t0_;                                         \
+		int r_;                                                      \
+		clock_gettime(CLOCK_MONOTONIC, &t0_);                        \
+		r_ = ukb_classify((call), (cls));                            \
+		record_phase((c), (name), &t0_, r_);                         \
+		r_;                                                          \
+	})
+
+int build_run(const struct build_opts *o)
+{
+	struct build_ctx c = { .o = o, .build_lock = { .fd = -1 } };
+	struct source_spec spec = {
+		.tarball = o->tarball, .version = o->version,
+		.git_url = o->git_url, .git_ref = o->git_ref, .arch = o->arch,
+		.mirrors = o->mirrors.v, .keyrings = o->keyrings.v,
+		.no_verify = o->no_verify, .offline = o->offline,
+	};
+	char *out = NULL;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &c.t_run);
+	c.m = manifest_new();
+	ret = preflight_build(o->arch);
+	if (ret)
+		goto out;
+	ret = open_log(&c);
+	if (ret)
+		goto out;
+	record_inputs(&c);
+
+	ret = STAGE(&c, "source", -UKB_ESOURCE, source_prepare(&spec, &c.src));
+	if (ret)
+		goto out;
+	kver_format(&c.src.version, c.ver, sizeof(c.ver));
+	record_source(&c);
+	info("linux %s from %s", c.ver, c.src.tarball ? c.src.tarball : c.src.kind);
+
+	out = o->out ? xstrdup(o->out) :
+		       xasprintf("linux-%s-um-%s", c.ver, kbuild_arch_name(o->arch));
+	ret = publish_begin(out, &c.pub);
+	if (ret)
+		goto out;
+	ret = prepare_objdir(&c);
+	if (ret)
+		goto out;
+	ret = STAGE(&c, "configure", -UKB_EBUILD, stage_configure(&c));
+	if (ret)
+		goto out;
+	ret = STAGE(&c, "compile", -UKB_EBUILD, stage_compile(&c));
+	if (ret)
+		goto out;
+	ret = STAGE(&c, "strip", -UKB_EARTIFACT, stage_strip(&c));
+	if (ret)
+		goto out;
+	if (o->no_boot) {
+		warning("--no-boot: the artifact was not booted");
+		manifest_set_bool(c.m, "results.boot.ran", 0);
+		manifest_set_str(c.m, "results.boot.skip_reason", "--no-boot");
+	} else {
+		ret = STAGE(&c, "boot", -UKB_EBOOT, stage_boot(&c));
+		if (ret)
+			goto out;
+	}
+	ret = STAGE(&c, "publish", -UKB_EHOST, stage_publish(&c));
+	if (ret)
+		goto out;
+	/* results on stdout, in sha256sum's format */
+	printf("%s  %s/vmlinux\n", c.sha256, out);
+	fflush(stdout);
+out:
+	if (ret && c.pub.staging)
+		publish_abort(&c.pub);
+	/* keep the log of a failed make for the user; drop the others */
+	if (c.log_path && (!ret || !c.objdir))
+		unlink(c.log_path);
+	log_close();
+	cache_unlock(&c.build_lock);
+	source_release(&c.src);
+	kc_set_release(&c.requested);
+	kc_set_release(&c.config);
+	kc_required_release(&c.required);
+	kc_report_release(&c.report);
+	manifest_free(c.m);
+	free(c.objdir);
+	free(c.log_path);
+	free(out);
+	return ret;
+}

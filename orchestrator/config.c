@@ -1,0 +1,221 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "config.h"
+#include "errors.h"
+#include "fetch.h"
+#include "fsutil.h"
+#include "log.h"
+#include "strbuf.h"
+#include "wrapper.h"
+
+#ifndef UKB_SYSCONFDIR
+#define UKB_SYSCONFDIR "/etc"
+#endif
+
+/* Feeds inih one line at a time, so problems get their line number. */
+struct reader {
+	const char *buf;
+	size_t len, pos;
+	unsigned line;
+	const char *bad;        /* a line inih must not see, and why */
+};
+
+struct parse_ctx {
+	struct ukb_config *c;
+	struct reader r;
+	char *base;             /* directory for relative paths, or NULL */
+	char *problem;
+	unsigned problem_line;
+	int set_mirrors, set_keyrings;
+};
+
+void config_init(struct ukb_config *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void config_release(struct ukb_config *c)
+{
+	strvec_clear(&c->mirrors);
+	strvec_clear(&c->keyrings);
+	free(c->cache_dir);
+	c->cache_dir = NULL;
+}
+
+static char *read_line(char *str, int num, void *stream)
+{
+	struct reader *r = stream;
+	const char *s, *nl;
+	size_t n;
+
+	if (r->pos >= r->len || r->bad)
+		return NULL;
+	s = r->buf + r->pos;
+	nl = memchr(s, '\n', r->len - r->pos);
+	n = nl ? (size_t)(nl - s) + 1 : r->len - r->pos;
+	r->line++;
+	if (memchr(s, '\0', n)) {
+		r->bad = "NUL byte in line";
+		return NULL;
+	}
+	if (num < 1 || n >= (size_t)num) {
+		r->bad = "line too long";
+		return NULL;
+	}
+	memcpy(str, s, n);
+	str[n] = '\0';
+	r->pos += n;
+	return str;
+}
+
+static void problem(struct parse_ctx *p, char *msg)
+{
+	if (p->problem) {
+		free(msg);
+		return;
+	}
+	p->problem = msg;
+	p->problem_line = p->r.line;
+}
+
+static char *expand_path(const struct parse_ctx *p, const char *value)
+{
+	const char *home = getenv("HOME");
+
+	if (value[0] == '/')
+		return xstrdup(value);
+	if (!strncmp(value, "~/", 2) && home && *home)
+		return path_join(home, value + 2);
+	if (p->base)
+		return path_join(p->base, value);
+	return path_absolute(value);
+}
+
+static int on_entry(void *user, const char *section, const char *key,
+		    const char *value)
+{
+	struct parse_ctx *p = user;
+	struct ukb_config *c = p->c;
+	const char *why;
+
+	if (p->problem)
+		return 1;
+	if (!*section) {
+		problem(p, xasprintf("'%s' outside a section (expected [fetch] "
+				     "or [cache] first)", key));
+		return 0;
+	}
+	if (!*value) {
+		problem(p, xasprintf("empty value for '%s'", key));
+		return 0;
+	}
+	if (!strcasecmp(section, "fetch") && !strcasecmp(key, "mirror")) {
+		why = fetch_url_refused(value);
+		if (why) {
+			problem(p, xasprintf("refusing mirror '%s': %s", value,
+					     why));
+			return 0;
+		}
+		if (!p->set_mirrors++)
+			strvec_clear(&c->mirrors);
+		strvec_push(&c->mirrors, value);
+	} else if (!strcasecmp(section, "fetch") &&
+		   !strcasecmp(key, "keyring")) {
+		char *path = expand_path(p, value);
+
+		if (!p->set_keyrings++)
+			strvec_clear(&c->keyrings);
+		strvec_push(&c->keyrings, path);
+		free(path);
+	} else if (!strcasecmp(section, "cache") && !strcasecmp(key, "dir")) {
+		free(c->cache_dir);
+		c->cache_dir = expand_path(p, value);
+	} else if (strcasecmp(section, "fetch") &&
+		   strcasecmp(section, "cache")) {
+		problem(p, xasprintf("unknown section [%s]", section));
+		return 0;
+	} else {
+		problem(p, xasprintf("unknown key '%s' in [%s]", key, section));
+		return 0;
+	}
+	return 1;
+}
+
+int config_parse(struct ukb_config *c, const char *name, const char *buf,
+		 size_t len)
+{
+	struct parse_ctx p = { .c = c, .r = { .buf = buf, .len = len } };
+	const char *slash = strrchr(name, '/');
+	unsigned line = 0;
+	const char *msg = NULL;
+	int rc;
+
+	if (slash)
+		p.base = xstrndup(name, slash == name ? 1 : (size_t)(slash - name));
+	rc = ini_parse_stream(read_line, &p.r, on_entry, &p);
+	if (rc > 0 && (!p.problem || (unsigned)rc < p.problem_line)) {
+		line = (unsigned)rc;
+		msg = "expected '[section]' or 'key = value'";
+	} else if (p.problem) {
+		line = p.problem_line;
+		msg = p.problem;
+	}
+	if (p.r.bad && (!msg || p.r.line < line)) {
+		line = p.r.line;
+		msg = p.r.bad;
+	}
+	if (rc == -2 && !msg)
+		msg = "out of memory";
+	if (msg)
+		rc = error(-UKB_EUSAGE, "%s:%u: %s", name, line, msg);
+	else
+		rc = 0;
+	free(p.problem);
+	free(p.base);
+	return rc;
+}
+
+static int load_file(struct ukb_config *c, const char *path, int must_exist)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = strbuf_read_file(&sb, path);
+
+	if (ret == -ENOENT && !must_exist) {
+		ret = 0;
+	} else if (ret) {
+		ret = error(-UKB_EUSAGE, "cannot read config file '%s': %s",
+			    path, strerror(-ret));
+	} else {
+		debug("reading config file '%s'", path);
+		ret = config_parse(c, path, sb.buf, sb.len);
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+int config_load(struct ukb_config *c, const char *file)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	const char *nosys = getenv("UKB_CONFIG_NOSYSTEM");
+	char *user = NULL;
+	int ret = 0;
+
+	if (!nosys || !*nosys)
+		ret = load_file(c, UKB_SYSCONFDIR "/umlkbuild.ini", 0);
+	if (xdg && *xdg == '/')
+		user = xasprintf("%s/umlkbuild/config.ini", xdg);
+	else if (home && *home)
+		user = xasprintf("%s/.config/umlkbuild/config.ini", home);
+	if (!ret && user)
+		ret = load_file(c, user, 0);
+	if (!ret && file)
+		ret = load_file(c, file, 1);
+	free(user);
+	return ret;
+}

@@ -1,0 +1,188 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "configure.h"
+#include "errors.h"
+#include "fsutil.h"
+#include "log.h"
+#include "paths.h"
+#include "wrapper.h"
+
+static const struct {
+	const char *name;
+	const char *target;
+} profiles[] = {
+	{ "defconfig", "defconfig" },
+	{ "minimal", "tinyconfig" },
+};
+
+int configure_valid_profile(const char *profile)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(profiles); i++)
+		if (!strcmp(profile, profiles[i].name))
+			return 1;
+	return 0;
+}
+
+const char *configure_base_target(const char *profile)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(profiles); i++)
+		if (!strcmp(profile, profiles[i].name))
+			return profiles[i].target;
+	return "defconfig";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.config files of dir, sorted; a missing dir is empty. */
+static void list_fragments(const char *dir, struct strvec *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t first = out->nr;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 7 && !strcmp(de->d_name + n - 7, ".config") &&
+		    de->d_name[0] != '.')
+			strvec_pushf(out, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	if (out->nr > first)
+		qsort(out->v + first, out->nr - first, sizeof(*out->v), cmp_str);
+}
+
+static int merge_file(const char *path, int user, const struct kver *v,
+		      unsigned arch, struct kc_set *merged, struct strvec *used,
+		      struct strvec *skipped)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct kc_set frag = KC_SET_INIT;
+	struct kc_scope scope;
+	int ret = strbuf_read_file(&sb, path);
+
+	if (ret) {
+		error(-UKB_EUSAGE, "cannot read fragment '%s': %s", path,
+		      strerror(-ret));
+		if (user)
+			hint("check the path given to --fragment");
+		ret = -UKB_EUSAGE;
+		goto out;
+	}
+	ret = kc_parse_fragment(&frag, path, sb.buf, sb.len, &scope);
+	if (ret)
+		goto out;
+	if (!kc_scope_matches(&scope, v, arch)) {
+		debug("fragment '%s' does not apply here", path);
+		strvec_push(skipped, path);
+		goto out;
+	}
+	kc_merge(merged, &frag);
+	strvec_push(used, path);
+out:
+	kc_set_release(&frag);
+	strbuf_release(&sb);
+	return ret;
+}
+
+int configure_fragments(const struct fragment_inputs *in, const struct kver *v,
+			unsigned arch, struct kc_set *merged, struct strvec *used,
+			struct strvec *skipped)
+{
+	struct strvec files = STRVEC_INIT;
+	char *dir = ukb_data_path("kconfig-fragments");
+	char *pdir = xasprintf("%s/profiles/%s", dir,
+			       in->profile ? in->profile : "defconfig");
+	size_t nr_project;
+	int ret = 0;
+
+	list_fragments(dir, &files);
+	list_fragments(pdir, &files);
+	if (!files.nr) {
+		ret = error(-UKB_EHOST, "no Kconfig fragments in '%s'", dir);
+		hint("set UKB_DATADIR to umlkbuild's data directory");
+		goto out;
+	}
+	nr_project = files.nr;
+	strvec_pushv(&files, in->user);
+	for (size_t i = 0; i < files.nr && !ret; i++)
+		ret = merge_file(files.v[i], i >= nr_project, v, arch, merged,
+				 used, skipped);
+	if (!ret && in->adds && in->adds[0]) {
+		struct strbuf sb = STRBUF_INIT;
+		struct kc_set add = KC_SET_INIT;
+
+		for (const char *const *a = in->adds; *a; a++) {
+			strbuf_addstr(&sb, *a);
+			strbuf_addch(&sb, '\n');
+		}
+		ret = kc_parse_fragment(&add, "--kconfig-add", sb.buf, sb.len,
+					NULL);
+		if (!ret) {
+			kc_merge(merged, &add);
+			strvec_push(used, "--kconfig-add");
+		}
+		kc_set_release(&add);
+		strbuf_release(&sb);
+	}
+out:
+	strvec_clear(&files);
+	free(dir);
+	free(pdir);
+	return ret;
+}
+
+int configure_required(struct kc_required *req)
+{
+	char *path = ukb_data_path("kconfig-fragments/required.list");
+	struct strbuf sb = STRBUF_INIT;
+	int ret = strbuf_read_file(&sb, path);
+
+	if (ret)
+		ret = error(-UKB_EHOST, "cannot read '%s': %s", path,
+			    strerror(-ret));
+	else
+		ret = kc_parse_required(req, path, sb.buf, sb.len);
+	strbuf_release(&sb);
+	free(path);
+	return ret;
+}
+
+int configure_check(const char *srcdir, const struct kc_set *config,
+		    const struct kc_required *req, const struct kc_set *requested,
+		    const struct kver *v, unsigned arch, struct kc_report *rep)
+{
+	int ret = kc_check(config, req, requested, v, arch, rep);
+
+	if (!ret || !srcdir)
+		return ret;
+	for (size_t i = 0; i < rep->nr; i++) {
+		struct strbuf why = STRBUF_INIT;
+
+		if (!rep->r[i].required || rep->r[i].ok)
+			continue;
+		if (kc_explain(srcdir, rep->r[i].name, config, &why)) {
+			strbuf_rtrim(&why);
+			for (char *line = why.buf, *nl; line && *line; line = nl) {
+				nl = strchr(line, '\n');
+				if (nl)
+					*nl++ = '\0';
+				hint("%s", line);
+			}
+		} else {
+			hint("%s exists in no Kconfig file of this tree",
+			     rep->r[i].name);
+		}
+		strbuf_release(&why);
+	}
+	return ret;
+}

@@ -1,0 +1,1149 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <glob.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "cache.h"
+#include "config.h"
+#include "errors.h"
+#include "fetch.h"
+#include "fsutil.h"
+#include "log.h"
+#include "paths.h"
+#include "progress.h"
+#include "sha256.h"
+#include "sigchain.h"
+#include "sigverify.h"
+#include "strbuf.h"
+#include "wrapper.h"
+
+#ifndef UKB_VERSION
+#define UKB_VERSION "0"
+#endif
+
+#define TRIES 3
+#define SUMS_MAX (64u << 20)  /* kernel.org's v6.x list is a few MiB */
+#define SIGN_MAX (1u << 20)
+
+unsigned fetch_retry_base_ms = 1000;
+
+/* ---- Mirror URL policy ------------------------------------------------ */
+
+static int is_loopback_host(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t n = strlen(host);
+
+	if (!strcasecmp(host, "localhost"))
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		char *inner = xstrndup(host + 1, n - 2);
+		int ok = inet_pton(AF_INET6, inner, &a6) == 1 &&
+			 !memcmp(&a6, &in6addr_loopback, sizeof(a6));
+
+		free(inner);
+		return ok;
+	}
+	return 0;
+}
+
+const char *fetch_url_refused(const char *url)
+{
+	/* curl's own parser, so the host judged is the host contacted */
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	const char *why = NULL;
+
+	if (!u)
+		return "out of memory";
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) {
+		why = "not a URL (expected https://HOST/PATH)";
+		goto out;
+	}
+	if (!strcmp(scheme, "https") || !strcmp(scheme, "file"))
+		goto out;
+	if (strcmp(scheme, "http")) {
+		why = "only https://, file:// and loopback http:// mirrors are "
+		      "supported";
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) ||
+	    !is_loopback_host(host))
+		why = "plain http:// is refused for a host that is not "
+		      "loopback: use https://";
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return why;
+}
+
+/* ---- sha256sums ------------------------------------------------------- */
+
+static int is_hex64(const char *s)
+{
+	for (int i = 0; i < 64; i++) {
+		char c = s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		      (c >= 'A' && c <= 'F')))
+			return 0;
+	}
+	return 1;
+}
+
+int sha256sums_lookup(const char *buf, size_t len, const char *file,
+		      char out[65])
+{
+	size_t flen = strlen(file), pos = 0, line = 0;
+	int found = 0;
+
+	while (pos < len) {
+		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+		char hex[65];
+
+		pos += n + (nl ? 1 : 0);
+		line++;
+		if (n && s[n - 1] == '\r')
+			n--;
+		if (!n || s[0] == '#')
+			continue;
+		if (n < 67 || !is_hex64(s) || s[64] != ' ' ||
+		    (s[65] != ' ' && s[65] != '*'))
+			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: expected "
+				     "'<sha256>  <file>'", line);
+		if (memchr(s, '\0', n))
+			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: NUL byte "
+				     "in line", line);
+		if (n - 66 != flen || memcmp(s + 66, file, flen))
+			continue;
+		for (int i = 0; i < 64; i++)
+			hex[i] = (char)(s[i] | 0x20);  /* lowercase hex */
+		hex[64] = '\0';
+		if (found && strcmp(hex, out))
+			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: a second, "
+				     "different checksum for '%s'", line, file);
+		memcpy(out, hex, sizeof(hex));
+		found = 1;
+	}
+	return found ? 0 : -UKB_ENOTFOUND;
+}
+
+/* ---- Transfers -------------------------------------------------------- */
+
+/*
+ * One resource fetched into memory (mem) or appended to a file (fd, hashed
+ * as it is written). Failures are described in why, not printed: the
+ * caller knows whether another mirror is left to try.
+ */
+struct xfer {
+	CURL *h;
+	const char *url;
+	struct strbuf *mem;
+	size_t max;
+	int fd;
+	struct sha256 *hash;
+	uint64_t base;          /* bytes already there: the Range start */
+	uint64_t written;       /* bytes this request added */
+	long code;              /* HTTP status of the body being received */
+	int code_known;
+	int write_err;          /* -errno, or -EFBIG past max */
+	int range_ignored;      /* the server answered 200 to a Range */
+	int past_end;           /* 416: the part is already complete */
+	const char *title;      /* progress title; NULL for small files */
+	struct progress *progress;
+};
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ctx)
+{
+	struct xfer *x = ctx;
+	size_t len = size * nmemb;
+
+	if (!x->code_known) {
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->code);
+		x->code_known = 1;
+	}
+	if (x->code >= 300)
+		return len;     /* an error page is not data */
+	if (x->mem) {
+		if (x->mem->len + len > x->max) {
+			x->write_err = -EFBIG;
+			return 0;
+		}
+		strbuf_add(x->mem, ptr, len);
+	} else {
+		x->write_err = write_all(x->fd, ptr, len);
+		if (x->write_err)
+			return 0;
+		sha256_update(x->hash, ptr, len);
+	}
+	x->written += len;
+	return len;
+}
+
+static int on_xferinfo(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct xfer *x = ctx;
+
+	(void)ultotal;
+	(void)ulnow;
+	if (sigchain_pending())
+		return 1;
+	if (!x->title)
+		return 0;
+	if (!x->progress && dltotal > 0)
+		x->progress = progress_start(x->title,
+					     x->base + (uint64_t)dltotal, 1);
+	if (x->progress)
+		progress_update(x->progress, x->base + (uint64_t)dlnow);
+	return 0;
+}
+
+static int is_http(const char *url)
+{
+	return !strncasecmp(url, "http://", 7) ||
+	       !strncasecmp(url, "https://", 8);
+}
+
+/* Map a finished request to 0 or an error code with why filled in. */
+static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
+		 struct strbuf *why, int *transient)
+{
+	const char *detail = *errbuf ? errbuf : curl_easy_strerror(rc);
+
+	switch (rc) {
+	case CURLE_OK:
+		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return -UKB_EINTR;
+	case CURLE_WRITE_ERROR:
+		if (x->write_err == -EFBIG) {
+			strbuf_addf(why, "'%s' is larger than %zu MiB: not a "
+				    "kernel.org file", x->url, x->max >> 20);
+			return -UKB_ENETWORK;
+		}
+		return error(x->write_err ? x->write_err : -EIO,
+			     "cannot save '%s': %s", x->url,
+			     strerror(x->write_err ? -x->write_err : EIO));
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		strbuf_addf(why, "DNS lookup failed for '%s': %s", x->url,
+			    detail);
+		return -UKB_ENETWORK;
+	case CURLE_COULDNT_CONNECT:
+		*transient = 1;
+		strbuf_addf(why, "cannot connect to '%s': %s", x->url, detail);
+		return -UKB_ENETWORK;
+	case CURLE_OPERATION_TIMEDOUT:
+		*transient = 1;
+		strbuf_addf(why, "timed out fetching '%s': %s", x->url, detail);
+		return -UKB_ENETWORK;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		*transient = 1;
+		strbuf_addf(why, "connection lost fetching '%s': %s", x->url,
+			    detail);
+		return -UKB_ENETWORK;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		strbuf_addf(why, "TLS error talking to '%s': %s", x->url,
+			    detail);
+		return -UKB_ENETWORK;
+	case CURLE_FILE_COULDNT_READ_FILE:
+		strbuf_addf(why, "'%s' does not exist: no such release on this "
+			    "mirror", x->url);
+		return -UKB_ENOTFOUND;
+	case CURLE_RANGE_ERROR:
+		x->range_ignored = 1;
+		return 0;
+	case CURLE_BAD_DOWNLOAD_RESUME:
+		x->past_end = 1;
+		return 0;
+	default:
+		strbuf_addf(why, "cannot fetch '%s': %s", x->url, detail);
+		return -UKB_ENETWORK;
+	}
+	if (!is_http(x->url))
+		return 0;
+	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->code);
+	if (x->code == 200 || x->code == 206)
+		return 0;
+	if (x->code == 416 && x->base) {
+		x->past_end = 1;
+		return 0;
+	}
+	if (x->code == 404 || x->code == 410) {
+		strbuf_addf(why, "kernel.org answered %ld for '%s': no such "
+			    "release on this mirror", x->code, x->url);
+		return -UKB_ENOTFOUND;
+	}
+	*transient = x->code >= 500;
+	strbuf_addf(why, "'%s' answered HTTP %ld", x->url, x->code);
+	return -UKB_ENETWORK;
+}
+
+static int perform(struct xfer *x, struct strbuf *why, int *transient)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
+
+	*transient = 0;
+	x->written = 0;
+	x->code = 0;
+	x->code_known = 0;
+	x->write_err = 0;
+	x->range_ignored = 0;
+	x->past_end = 0;
+	curl_easy_reset(x->h);
+	curl_easy_setopt(x->h, CURLOPT_URL, x->url);
+	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->h, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+	curl_easy_setopt(x->h, CURLOPT_XFERINFODATA, x);
+	curl_easy_setopt(x->h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	/* a redirect must not downgrade to plain http */
+	curl_easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(x->h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(x->h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(x->h, CURLOPT_USERAGENT, "umlkbuild/" UKB_VERSION);
+	if (!strncasecmp(x->url, "http://", 7))
+		/* only loopback gets here: no proxy in between */
+		curl_easy_setopt(x->h, CURLOPT_NOPROXY, "*");
+	if (x->base)
+		curl_easy_setopt(x->h, CURLOPT_RESUME_FROM_LARGE,
+				 (curl_off_t)x->base);
+	debug("fetching '%s'%s", x->url, x->base ? " (resuming)" : "");
+	rc = curl_easy_perform(x->h);
+	return judge(x, rc, errbuf, why, transient);
+}
+
+/* Sleep ms, waking early for a signal. Returns -UKB_EINTR then. */
+static int pause_ms(unsigned ms)
+{
+	struct timespec step = { .tv_sec = 0, .tv_nsec = 50 * 1000000L };
+
+	for (unsigned done = 0; done < ms; done += 50) {
+		if (sigchain_pending())
+			return -UKB_EINTR;
+		nanosleep(&step, NULL);
+	}
+	return sigchain_pending() ? -UKB_EINTR : 0;
+}
+
+/* perform() with up to TRIES attempts and backoff for transient failures. */
+static int transfer(struct xfer *x, struct strbuf *why)
+{
+	for (int try = 1;; try++) {
+		int transient, ret;
+		unsigned ms = fetch_retry_base_ms << (try - 1);
+
+		strbuf_reset(why);
+		if (x->mem)
+			strbuf_reset(x->mem);
+		ret = perform(x, why, &transient);
+		if (!ret || !transient || try == TRIES)
+			return ret;
+		warning("%s; trying again in %.1f s (%d of %d)", why->buf,
+			ms / 1000.0, try + 1, TRIES);
+		if (pause_ms(ms))
+			return -UKB_EINTR;
+		/* a file keeps what arrived: the next try resumes */
+		x->base += x->written;
+	}
+}
+
+static int get_mem(CURL *h, const char *url, size_t max, struct strbuf *out,
+		   struct strbuf *why)
+{
+	struct xfer x = { .h = h, .url = url, .mem = out, .max = max,
+			  .fd = -1 };
+
+	return transfer(&x, why);
+}
+
+/* ---- The .part file --------------------------------------------------- */
+
+/* Open path for appending and hash what it already holds. */
+static int part_open(const char *path, int *fd, struct sha256 **hash,
+		     uint64_t *size)
+{
+	char buf[1 << 16];
+	ssize_t n;
+	int in;
+
+	*hash = sha256_new();
+	*size = 0;
+	*fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return error(-errno, "cannot open '%s': %s", path,
+			     strerror(errno));
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return error(-errno, "cannot read '%s': %s", path,
+			     strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		sha256_update(*hash, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	close(in);
+	if (n < 0)
+		return error(-errno, "cannot read '%s': %s", path,
+			     strerror(errno));
+	return 0;
+}
+
+static int part_restart(const char *path, int fd, struct sha256 **hash)
+{
+	char discard[SHA256_HEX_LEN + 1];
+
+	sha256_finish(*hash, discard);
+	*hash = sha256_new();
+	if (ftruncate(fd, 0) < 0)
+		return error(-errno, "cannot truncate '%s': %s", path,
+			     strerror(errno));
+	return 0;
+}
+
+static int download_once(CURL *h, const char *url, const char *part,
+			 const char *title, char actual[65], int *resumed,
+			 struct strbuf *why)
+{
+	struct xfer x = { .h = h, .url = url, .fd = -1, .title = title };
+	int ret, restarted = 0;
+
+	ret = part_open(part, &x.fd, &x.hash, &x.base);
+	*resumed = x.base > 0;
+	if (ret)
+		goto out;
+	if (x.base)
+		info("resuming '%s' after %llu bytes", title,
+		     (unsigned long long)x.base);
+	for (;;) {
+		ret = transfer(&x, why);
+		if (ret || !x.range_ignored)
+			break;
+		if (restarted++) {
+			strbuf_addf(why, "'%s' does not honour Range requests",
+				    url);
+			ret = -UKB_ENETWORK;
+			break;
+		}
+		info("'%s' cannot resume: downloading it from the start", url);
+		ret = part_restart(part, x.fd, &x.hash);
+		*resumed = 0;
+		x.base = 0;
+		if (ret)
+			break;
+	}
+	progress_stop(&x.progress);
+out:
+	if (x.hash)
+		sha256_finish(x.hash, actual);
+	if (x.fd >= 0)
+		close(x.fd);
+	/* an empty part is nothing worth resuming */
+	if (ret && ret != -UKB_EINTR && !*resumed && !x.written &&
+	    !x.base)
+		unlink(part);
+	return ret;
+}
+
+/*
+ * Download url into the .part file part, resuming what is there. A resumed
+ * file that does not end up with expected is downloaded once more from the
+ * start: the earlier piece may have come from elsewhere.
+ */
+static int download(CURL *h, const char *url, const char *part,
+		    const char *title, const char *expected, char actual[65],
+		    struct strbuf *why)
+{
+	for (int fresh = 0; fresh < 2; fresh++) {
+		int resumed, ret;
+
+		ret = download_once(h, url, part, title, actual, &resumed, why);
+		if (ret || !expected || !strcmp(actual, expected) || !resumed)
+			return ret;
+		warning("'%s' resumed from an earlier partial download does "
+			"not match its checksum; downloading it again", title);
+		unlink(part);
+	}
+	return 0;
+}
+
+/* ---- The cache -------------------------------------------------------- */
+
+struct fetch_ctx {
+	const struct kver *v;
+	const struct fetch_opts *o;
+	char *dl;               /* <cache>/downloads */
+	char *tmp;              /* this run's scratch directory inside dl */
+	CURL *h;
+	struct sigverify_keys keys;
+	int saw_unverified;     /* a cache entry without a signature check */
+};
+
+static char *read_signer(const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path = path_join(dir, "signer");
+
+	if (strbuf_read_file(&sb, path)) {
+		free(path);
+		strbuf_release(&sb);
+		return NULL;
+	}
+	free(path);
+	strbuf_rtrim(&sb);
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Whether dl/<sha>/<name> is there; 1 and out filled in when it is, 0 when
+ * not, or an error. The file is hashed again: the cache may have rotted.
+ */
+static int cache_entry(struct fetch_ctx *c, const char *sha, const char *name,
+		       int need_verified, struct fetched *out)
+{
+	char *dir = path_join(c->dl, sha), *path = path_join(dir, name);
+	char actual[SHA256_HEX_LEN + 1], *signer = NULL;
+	int ret = 0;
+
+	if (!path_exists(path))
+		goto out;
+	signer = read_signer(dir);
+	if (need_verified && !signer) {
+		c->saw_unverified = 1;
+		goto out;
+	}
+	ret = sha256_file(path, actual);
+	if (ret) {
+		error(ret, "cannot read '%s': %s", path, strerror(-ret));
+		goto out;
+	}
+	if (strcmp(actual, sha)) {
+		warning("cached '%s' is corrupt: expected sha256 %s, got %s; "
+			"removing it", path, sha, actual);
+		rmtree(dir);
+		goto out;
+	}
+	out->path = path;
+	path = NULL;
+	memcpy(out->sha256, sha, sizeof(out->sha256));
+	out->from_cache = 1;
+	out->verified = signer != NULL;
+	out->signer = signer;
+	signer = NULL;
+	ret = 1;
+out:
+	free(signer);
+	free(path);
+	free(dir);
+	return ret;
+}
+
+/* Look name up through by-name/, as --offline and --no-verify do. */
+static int cache_by_name(struct fetch_ctx *c, const char *name,
+			 int need_verified, struct fetched *out)
+{
+	char *link = xasprintf("%s/by-name/%s", c->dl, name);
+	char target[4096];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	int ret = 0;
+
+	free(link);
+	/* "../<sha256>/<name>" */
+	if (n < 3 + SHA256_HEX_LEN + 1)
+		return 0;
+	target[n] = '\0';
+	if (strncmp(target, "../", 3) || target[3 + SHA256_HEX_LEN] != '/' ||
+	    !sha256_is_hex(target + 3, SHA256_HEX_LEN))
+		return 0;
+	target[3 + SHA256_HEX_LEN] = '\0';
+	ret = cache_entry(c, target + 3, name, need_verified, out);
+	return ret;
+}
+
+/* Move the finished part into dl/<sha>/<name> and point by-name/ at it. */
+static int cache_commit(struct fetch_ctx *c, const char *part,
+			const char *sha, const char *name, const char *signer,
+			struct fetched *out)
+{
+	char *dir = path_join(c->dl, sha), *path = path_join(dir, name);
+	char *byname = path_join(c->dl, "by-name");
+	char *link = NULL, *tmp = NULL, *target = NULL, *marker = NULL;
+	int ret;
+
+	ret = mkdir_p(dir, 0755);
+	if (!ret && signer) {
+		/* the marker first: a tarball there is always a checked one */
+		char *line = xasprintf("%s\n", signer);
+
+		marker = path_join(dir, "signer");
+		ret = write_file_atomic(marker, line, strlen(line), 0644);
+		free(line);
+	}
+	if (!ret && strcmp(part, path) && rename(part, path) < 0)
+		ret = -errno;
+	if (ret) {
+		error(ret, "cannot store '%s' in the cache: %s", path,
+		      strerror(-ret));
+		goto out;
+	}
+	ret = mkdir_p(byname, 0755);
+	link = xasprintf("%s/%s", byname, name);
+	tmp = xasprintf("%s.tmp.%ld", link, (long)getpid());
+	target = xasprintf("../%s/%s", sha, name);
+	unlink(tmp);
+	if (ret || symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
+		/* the entry itself is fine: only --offline misses it */
+		warning("cannot link '%s' to '%s': %s", link, target,
+			strerror(ret ? -ret : errno));
+		unlink(tmp);
+		ret = 0;
+	}
+	out->path = path;
+	path = NULL;
+	memcpy(out->sha256, sha, sizeof(out->sha256));
+	out->verified = signer != NULL;
+	out->signer = signer ? xstrdup(signer) : NULL;
+out:
+	free(marker);
+	free(target);
+	free(tmp);
+	free(link);
+	free(byname);
+	free(path);
+	free(dir);
+	return ret;
+}
+
+/* ---- One mirror ------------------------------------------------------- */
+
+/* "<mirror>/v6.x/<file>", the directory of v's tarball; caller frees. */
+static char *dir_url(const char *mirror, const struct kver *v,
+		     const char *file)
+{
+	char *t = kver_tarball_url(mirror, v, "xz"), *url;
+
+	*(strrchr(t, '/') + 1) = '\0';
+	url = xasprintf("%s%s", t, file);
+	free(t);
+	return url;
+}
+
+static int save_tmp(struct fetch_ctx *c, const char *name,
+		    const struct strbuf *sb, char **path)
+{
+	int ret;
+
+	*path = path_join(c->tmp, name);
+	ret = write_file_atomic(*path, sb->buf, sb->len, 0644);
+	if (ret)
+		error(ret, "cannot write '%s': %s", *path, strerror(-ret));
+	return ret;
+}
+
+/*
+ * kernel.org's get-verified-tarball order: the signed sha256sums.asc, the
+ * tarball's checksum against it, then linux-X.tar.sign over the tar.
+ * Errors worth trying the next mirror for are described in why, others
+ * are reported here.
+ */
+static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
+			       struct fetched *out, struct strbuf *why)
+{
+	static const char *const exts[] = { "xz", "gz" };
+	struct strbuf sums = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf sig = STRBUF_INIT;
+	char *sums_url = dir_url(mirror, c->v, "sha256sums.asc");
+	char *sums_path = NULL, *sums_signer = NULL, *name = NULL;
+	char *url = NULL, *part = NULL, *sig_url = NULL, *sig_path = NULL;
+	char *signer = NULL, *entry_dir = NULL;
+	char expected[SHA256_HEX_LEN + 1], actual[SHA256_HEX_LEN + 1];
+	const char *ext = NULL;
+	int ret, cached = 0;
+
+	ret = get_mem(c->h, sums_url, SUMS_MAX, &sums, why);
+	if (!ret)
+		ret = save_tmp(c, "sha256sums.asc", &sums, &sums_path);
+	if (!ret)
+		ret = sigverify_clearsigned(&c->keys, sums_path, sums_url,
+					    &text, &sums_signer);
+	if (ret)
+		goto out;
+	debug("'%s' is signed by %s", sums_url, sums_signer);
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
+		free(name);
+		ext = exts[i];
+		name = kver_tarball_name(c->v, ext);
+		ret = sha256sums_lookup(text.buf, text.len, name, expected);
+		if (ret != -UKB_ENOTFOUND)
+			break;
+	}
+	if (ret == -UKB_ENOTFOUND) {
+		*strstr(name, ".tar.") = '\0';
+		strbuf_addf(why, "'%s' lists no '%s.tar.xz' nor '.tar.gz': no "
+			    "such release on this mirror", sums_url, name);
+	}
+	if (ret)
+		goto out;
+
+	ret = cache_entry(c, expected, name, 1, out);
+	if (ret) {
+		if (ret > 0) {
+			info("'%s' is in the cache", name);
+			ret = 0;
+		}
+		goto out;
+	}
+	url = kver_tarball_url(mirror, c->v, ext);
+	entry_dir = path_join(c->dl, expected);
+	part = path_join(entry_dir, name);
+	if (path_exists(part)) {
+		/* from a --no-verify run: the content is right, check it */
+		cached = 1;
+		ret = sha256_file(part, actual);
+		if (ret)
+			ret = error(ret, "cannot read '%s': %s", part,
+				    strerror(-ret));
+	} else {
+		free(part);
+		part = xasprintf("%s/%s.part", c->dl, name);
+		info("downloading '%s'", url);
+		ret = download(c->h, url, part, name, expected, actual, why);
+	}
+	if (ret)
+		goto out;
+	if (strcmp(actual, expected)) {
+		unlink(part);
+		ret = error(-UKB_ECHECKSUM, "checksum mismatch for '%s' from "
+			    "'%s': expected sha256 %s, got %s", name, url,
+			    expected, actual);
+		hint("the download was deleted; the mirror serves another file "
+		     "than its signed sha256sums.asc lists");
+		goto out;
+	}
+
+	free(name);
+	name = kver_tarball_name(c->v, "sign");
+	sig_url = kver_tarball_url(mirror, c->v, "sign");
+	ret = get_mem(c->h, sig_url, SIGN_MAX, &sig, why);
+	if (!ret)
+		ret = save_tmp(c, name, &sig, &sig_path);
+	free(name);
+	name = kver_tarball_name(c->v, ext);
+	if (!ret)
+		ret = sigverify_tarball(&c->keys, sig_path, part, name,
+					&signer);
+	if (ret == -UKB_ESIGNATURE || ret == -UKB_ESOURCE) {
+		/* a bad download is never kept */
+		if (cached)
+			rmtree(entry_dir);
+		else
+			unlink(part);
+		hint("'%s' was deleted; its signature came from '%s'", name,
+		     sig_url);
+	}
+	if (!ret)
+		ret = cache_commit(c, part, expected, name, signer, out);
+	if (!ret) {
+		out->from_cache = cached;
+		out->url = cached ? NULL : xstrdup(url);
+	}
+out:
+	strbuf_release(&sums);
+	strbuf_release(&text);
+	strbuf_release(&sig);
+	free(sums_url);
+	free(sums_path);
+	free(sums_signer);
+	free(name);
+	free(url);
+	free(part);
+	free(sig_url);
+	free(sig_path);
+	free(signer);
+	free(entry_dir);
+	return ret;
+}
+
+/* --no-verify: .tar.xz, else .tar.gz, stored under its own hash. */
+static int fetch_unverified_from(struct fetch_ctx *c, const char *mirror,
+				 struct fetched *out, struct strbuf *why)
+{
+	static const char *const exts[] = { "xz", "gz" };
+	struct strbuf first = STRBUF_INIT;
+	char actual[SHA256_HEX_LEN + 1];
+	int ret = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
+		char *name = kver_tarball_name(c->v, exts[i]);
+		char *url = kver_tarball_url(mirror, c->v, exts[i]);
+		char *part = xasprintf("%s/%s.part", c->dl, name);
+
+		info("downloading '%s'", url);
+		ret = download(c->h, url, part, name, NULL, actual, why);
+		if (!ret)
+			ret = cache_commit(c, part, actual, name, NULL, out);
+		if (!ret)
+			out->url = xstrdup(url);
+		free(name);
+		free(url);
+		free(part);
+		if (ret != -UKB_ENOTFOUND)
+			break;
+		if (!first.len)
+			strbuf_addstr(&first, why->buf);
+	}
+	if (ret == -UKB_ENOTFOUND && first.len) {
+		/* name the .tar.xz, the one people look for */
+		strbuf_reset(why);
+		strbuf_addstr(why, first.buf);
+	}
+	strbuf_release(&first);
+	return ret;
+}
+
+/* ---- The whole fetch -------------------------------------------------- */
+
+/* The .tar.xz or .tar.gz of the release through by-name/: 1, 0 or error. */
+static int cache_lookup_any(struct fetch_ctx *c, int need_verified,
+			    struct fetched *out)
+{
+	static const char *const exts[] = { "xz", "gz" };
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(exts); i++) {
+		char *name = kver_tarball_name(c->v, exts[i]);
+
+		ret = cache_by_name(c, name, need_verified, out);
+		free(name);
+	}
+	return ret;
+}
+
+static int fetch_offline(struct fetch_ctx *c, struct fetched *out)
+{
+	char ver[48];
+	int ret = cache_lookup_any(c, !c->o->no_verify, out);
+
+	if (ret)
+		return ret < 0 ? ret : 0;
+	kver_format(c->v, ver, sizeof(ver));
+	ret = error(-UKB_ENOTFOUND, "'linux-%s.tar.xz' is not in the cache "
+		    "'%s' and --offline forbids downloading it", ver, c->dl);
+	if (c->saw_unverified)
+		hint("the cache holds it from a --no-verify download only: run "
+		     "once online to check it, or add --no-verify");
+	else
+		hint("run once without --offline to fill the cache");
+	return ret;
+}
+
+static int default_keyrings(struct strvec *files)
+{
+	char *dir = ukb_data_path("keys"), *pattern;
+	glob_t g;
+	int ret = 0;
+
+	pattern = xasprintf("%s/*.asc", dir);
+	if (!glob(pattern, 0, NULL, &g)) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			strvec_push(files, g.gl_pathv[i]);
+		globfree(&g);
+	}
+	if (!files->nr) {
+		ret = error(-UKB_EUSAGE, "no trusted keys in '%s'", dir);
+		hint("pass the release signers' keys with --keyring FILE");
+	}
+	free(pattern);
+	free(dir);
+	return ret;
+}
+
+static int make_scratch(struct fetch_ctx *c)
+{
+	c->tmp = xasprintf("%s/tmp-XXXXXX", c->dl);
+	if (!mkdtemp(c->tmp)) {
+		int ret = -errno;
+
+		error(ret, "cannot create '%s': %s", c->tmp, strerror(errno));
+		free(c->tmp);
+		c->tmp = NULL;
+		return ret;
+	}
+	tmp_register(c->tmp);
+	return 0;
+}
+
+static int fetch_online(struct fetch_ctx *c, const char *const *mirrors,
+			size_t nr,
+			struct fetched *out)
+{
+	struct strvec keyfiles = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	int ret = 0;
+
+	if (!c->o->no_verify) {
+		if (c->o->nr_keyrings)
+			for (size_t i = 0; i < c->o->nr_keyrings; i++)
+				strvec_push(&keyfiles, c->o->keyrings[i]);
+		else
+			ret = default_keyrings(&keyfiles);
+		if (!ret)
+			ret = sigverify_keys_load(&c->keys, keyfiles.v,
+						  keyfiles.nr);
+	}
+	if (!ret)
+		ret = make_scratch(c);
+	if (ret)
+		goto out;
+	c->h = curl_easy_init();
+	if (!c->h) {
+		ret = error(-ENOMEM, "cannot start libcurl");
+		goto out;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_reset(&why);
+		if (c->o->no_verify)
+			ret = fetch_unverified_from(c, mirrors[i], out, &why);
+		else
+			ret = fetch_verified_from(c, mirrors[i], out, &why);
+		if (!ret || !why.len)
+			break;  /* done, or a failure already reported */
+		if (i + 1 < nr) {
+			warning("%s", why.buf);
+			info("trying the next mirror, '%s'", mirrors[i + 1]);
+			continue;
+		}
+		error(ret, "%s", why.buf);
+		if (ret == -UKB_ENETWORK)
+			hint("with the tarball in the cache, --offline works "
+			     "without the network");
+	}
+out:
+	strvec_clear(&keyfiles);
+	strbuf_release(&why);
+	return ret;
+}
+
+int fetch_tarball(const struct kver *v, const struct fetch_opts *o,
+		  struct fetched *out)
+{
+	static const char *const defaults[] = { FETCH_DEFAULT_MIRROR };
+	struct fetch_ctx c = { .v = v, .o = o };
+	struct cache_lock lk = { .fd = -1 };
+	const char *const *mirrors = o->nr_mirrors ? o->mirrors : defaults;
+	size_t nr = o->nr_mirrors ? o->nr_mirrors : 1;
+	char ver[48], *lockname = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	kver_format(v, ver, sizeof(ver));
+	if (v->rc) {
+		ret = error(-UKB_EUSAGE, "kernel.org publishes no tarballs of "
+			    "-rc releases such as '%s'", ver);
+		hint("build it from git with --git URL --ref v%s", ver);
+		return ret;
+	}
+	for (size_t i = 0; !o->offline && i < nr; i++) {
+		const char *why = fetch_url_refused(mirrors[i]);
+
+		if (why)
+			return error(-UKB_EUSAGE, "refusing mirror '%s': %s",
+				     mirrors[i], why);
+	}
+	c.dl = cache_dir("downloads");
+	if (!c.dl)
+		return -EACCES;
+	/* one run at a time per release: the other waits, then hits the cache */
+	lockname = xasprintf("download-linux-%s", ver);
+	ret = cache_lock(lockname, &lk);
+	if (ret)
+		goto out;
+	if (o->no_verify)
+		warning("--no-verify: 'linux-%s' is used without checking its "
+			"checksum or signature", ver);
+	if (o->offline) {
+		ret = fetch_offline(&c, out);
+	} else {
+		ret = o->no_verify ? cache_lookup_any(&c, 0, out) : 0;
+		if (!ret)
+			ret = fetch_online(&c, mirrors, nr, out);
+		else if (ret > 0)
+			ret = 0;
+	}
+out:
+	if (c.h)
+		curl_easy_cleanup(c.h);
+	if (c.tmp) {
+		rmtree(c.tmp);
+		tmp_forget(c.tmp);
+		free(c.tmp);
+	}
+	sigverify_keys_release(&c.keys);
+	cache_unlock(&lk);
+	free(lockname);
+	free(c.dl);
+	if (ret)
+		fetched_release(out);
+	return ret;
+}
+
+void fetched_release(struct fetched *f)
+{
+	free(f->path);
+	free(f->url);
+	free(f->signer);
+	memset(f, 0, sizeof(*f));
+}
+
+/* ---- umlkbuild fetch -------------------------------------------------- */
+
+static const char fetch_usage[] =
+	"usage: umlkbuild fetch --version X.Y[.Z] [--mirror URL]... "
+	"[--keyring FILE]...\n"
+	"                       [--cache DIR] [--config FILE] [--offline] "
+	"[--no-verify] [-q] [-v]";
+
+int fetch_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "version", required_argument, NULL, 'V' },
+		{ "mirror", required_argument, NULL, 'm' },
+		{ "keyring", required_argument, NULL, 'k' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "offline", no_argument, NULL, 'o' },
+		{ "no-verify", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct strvec mirrors = STRVEC_INIT, keyrings = STRVEC_INIT;
+	struct ukb_config cfg;
+	struct fetch_opts o = { 0 };
+	struct fetched f = { 0 };
+	const char *version = NULL, *cache = NULL, *config = NULL, *why;
+	struct kver v;
+	int c, ret = 0;
+
+	config_init(&cfg);
+	optind = 0;     /* main may have run getopt already */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'V': version = optarg; break;
+		case 'm': strvec_push(&mirrors, optarg); break;
+		case 'k': strvec_push(&keyrings, optarg); break;
+		case 'C': cache = optarg; break;
+		case 'c': config = optarg; break;
+		case 'o': o.offline = 1; break;
+		case 'n': o.no_verify = 1; break;
+		case 'q': log_set_verbosity(LOG_QUIET); break;
+		case 'v': log_set_verbosity(LOG_VERBOSE); break;
+		case 'h':
+			puts(fetch_usage);
+			goto out;
+		default:
+			ret = error(-UKB_EUSAGE, "fetch: unknown option or "
+				    "missing value: '%s'", argv[optind - 1]);
+			hint("%s", fetch_usage);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		ret = error(-UKB_EUSAGE, "fetch: unexpected argument '%s'",
+			    argv[optind]);
+		goto out;
+	}
+	if (!version) {
+		ret = error(-UKB_EUSAGE, "fetch: --version is required");
+		hint("%s", fetch_usage);
+		goto out;
+	}
+	if (kver_parse(version, strlen(version), &v, &why)) {
+		ret = error(-UKB_EUSAGE, "invalid version '%s': %s", version,
+			    why ? why : "expected X.Y or X.Y.Z");
+		goto out;
+	}
+	ret = config_load(&cfg, config);
+	if (ret)
+		goto out;
+	/* the command line replaces what the config files say */
+	if (!mirrors.nr)
+		strvec_pushv(&mirrors, cfg.mirrors.v);
+	if (!keyrings.nr)
+		strvec_pushv(&keyrings, cfg.keyrings.v);
+	if (cache)
+		cache_set_root(cache);
+	else if (cfg.cache_dir)
+		cache_set_root(cfg.cache_dir);
+	o.mirrors = mirrors.v;
+	o.nr_mirrors = mirrors.nr;
+	o.keyrings = keyrings.v;
+	o.nr_keyrings = keyrings.nr;
+
+	ret = fetch_tarball(&v, &o, &f);
+	if (ret)
+		goto out;
+	if (f.verified)
+		info("'%s' is verified (sha256 %s, signed by %s)", f.path,
+		     f.sha256, f.signer);
+	printf("%s\n", f.path);
+	fflush(stdout);
+out:
+	fetched_release(&f);
+	config_release(&cfg);
+	strvec_clear(&mirrors);
+	strvec_clear(&keyrings);
+	return ret;
+}

@@ -1,0 +1,84 @@
+/*
+ * Fetching kernel.org release tarballs (libcurl) into the cache, verified
+ * the way kernel.org's get-verified-tarball does it: the signature on the
+ * directory's sha256sums.asc, the tarball's SHA-256 against that list
+ * (hashed while it downloads), then linux-X.tar.sign over the uncompressed
+ * tar. Layout under <cache>/downloads/:
+ *   <name>.part             a download in progress, resumed with Range
+ *   <sha256>/<name>         a tarball; immutable once there
+ *   <sha256>/signer         fingerprint of the .tar.sign key; absent for
+ *                           --no-verify downloads
+ *   by-name/<name>          symlink to ../<sha256>/<name> (--offline)
+ * The only file that includes curl/curl.h.
+ */
+#ifndef UKB_FETCH_H
+#define UKB_FETCH_H
+
+#include <stddef.h>
+
+#include "version.h"
+
+#define FETCH_DEFAULT_MIRROR "https://cdn.kernel.org/pub/linux/kernel"
+
+struct fetch_opts {
+	const char *const *mirrors; /* in order; FETCH_DEFAULT_MIRROR when 0 */
+	size_t nr_mirrors;
+	const char *const *keyrings; /* armored or binary key files; replace */
+	size_t nr_keyrings;      /* the default <datadir>/keys/ *.asc */
+	int no_verify;           /* loud warning; the caller records it */
+	int offline;             /* only the cache; say what is missing */
+};
+
+struct fetched {
+	char *path;       /* <cache>/downloads/<sha256>/linux-X.tar.xz */
+	char sha256[65];
+	char *url;        /* where it came from; NULL when served from cache */
+	int from_cache;
+	int verified;     /* 0 only with no_verify */
+	char *signer;     /* fingerprint of the .tar.sign key when verified */
+};
+
+/*
+ * Put the verified tarball of release v into the cache (or find it there)
+ * and describe it in out, which the caller releases with
+ * fetched_release(). Tries .tar.xz then .tar.gz, mirror after mirror
+ * while a mirror is unreachable or lacks the release. Holds the cache
+ * lock "download-linux-<version>" meanwhile. Returns 0, -UKB_ENOTFOUND
+ * (404, or not cached with offline), -UKB_ENETWORK, -UKB_ECHECKSUM,
+ * -UKB_ESIGNATURE, -UKB_EUSAGE (refused mirror URL, -rc version),
+ * -UKB_EINTR (the .part stays for a resume) or -errno; reported once.
+ */
+int fetch_tarball(const struct kver *v, const struct fetch_opts *o,
+		  struct fetched *out);
+void fetched_release(struct fetched *f);
+
+/*
+ * `umlkbuild fetch --version V [--mirror URL]... [--keyring FILE]...
+ * [--cache DIR] [--config FILE] [--offline] [--no-verify] [-q] [-v]`:
+ * fetch and verify only, print the cached tarball's path on stdout.
+ * argv[0] is the subcommand's name. Returns 0 or a negative error code
+ * for main to turn into an exit code.
+ */
+int fetch_cmd(int argc, char **argv);
+
+/*
+ * Whether url may serve as a mirror: https://, file://, or http:// to a
+ * loopback host (127.0.0.0/8, ::1, localhost). NULL when allowed, else a
+ * static reason. Pure.
+ */
+const char *fetch_url_refused(const char *url);
+
+/*
+ * Find file in a sha256sums list (the signed text of sha256sums.asc,
+ * "<sha256>  <name>" or "<sha256> *<name>" lines) and write its hash, in
+ * lowercase, into out. Returns 0, -UKB_ENOTFOUND, or -UKB_ESOURCE for
+ * malformed input or conflicting entries (reported as
+ * "sha256sums.asc:LINE: ..."). Pure; fuzzed.
+ */
+int sha256sums_lookup(const char *buf, size_t len, const char *file,
+		      char out[65]);
+
+/* Pause before retry n (1, 2, ...) of a transient failure: base << (n-1). */
+extern unsigned fetch_retry_base_ms;
+
+#endif

@@ -1,0 +1,192 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "errors.h"
+#include "fsutil.h"
+#include "log.h"
+#include "manifest.h"
+#include "sha256.h"
+#include "strbuf.h"
+#include "wrapper.h"
+
+struct manifest {
+	json_t *root;
+};
+
+struct manifest *manifest_new(void)
+{
+	struct manifest *m = xcalloc(1, sizeof(*m));
+
+	m->root = json_object();
+	return m;
+}
+
+void manifest_free(struct manifest *m)
+{
+	if (!m)
+		return;
+	json_decref(m->root);
+	free(m);
+}
+
+/* The object that holds path's last component; *leaf points at it. */
+static json_t *parent_of(json_t *root, const char *path, const char **leaf)
+{
+	json_t *obj = root;
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		char *key = xstrndup(path, (size_t)(dot - path));
+		json_t *next = json_object_get(obj, key);
+
+		if (!json_is_object(next)) {
+			next = json_object();
+			json_object_set_new(obj, key, next);
+		}
+		free(key);
+		obj = next;
+		path = dot + 1;
+	}
+	*leaf = path;
+	return obj;
+}
+
+static void set(struct manifest *m, const char *path, json_t *v)
+{
+	const char *leaf;
+	json_t *obj = parent_of(m->root, path, &leaf);
+
+	json_object_set_new(obj, leaf, v ? v : json_null());
+}
+
+void manifest_set_str(struct manifest *m, const char *path, const char *v)
+{
+	set(m, path, v ? json_string(v) : json_null());
+}
+
+void manifest_set_int(struct manifest *m, const char *path, long long v)
+{
+	set(m, path, json_integer(v));
+}
+
+void manifest_set_real(struct manifest *m, const char *path, double v)
+{
+	set(m, path, json_real(v));
+}
+
+void manifest_set_bool(struct manifest *m, const char *path, int v)
+{
+	set(m, path, json_boolean(v));
+}
+
+void manifest_append(struct manifest *m, const char *path, const char *fmt, ...)
+{
+	const char *leaf;
+	json_t *obj = parent_of(m->root, path, &leaf);
+	json_t *arr = json_object_get(obj, leaf);
+	json_error_t err;
+	va_list ap;
+	json_t *v;
+
+	if (!json_is_array(arr)) {
+		arr = json_array();
+		json_object_set_new(obj, leaf, arr);
+	}
+	va_start(ap, fmt);
+	v = json_vpack_ex(&err, 0, fmt, ap);
+	va_end(ap);
+	if (!v)
+		abort(); /* a programming error in fmt */
+	json_array_append_new(arr, v);
+}
+
+void manifest_pack(struct manifest *m, const char *path, const char *fmt, ...)
+{
+	json_error_t err;
+	va_list ap;
+	json_t *v;
+
+	va_start(ap, fmt);
+	v = json_vpack_ex(&err, 0, fmt, ap);
+	va_end(ap);
+	if (!v)
+		abort();
+	set(m, path, v);
+}
+
+int manifest_write(const struct manifest *m, const char *path)
+{
+	char *text = json_dumps(m->root, JSON_INDENT(2) | JSON_SORT_KEYS |
+					      JSON_REAL_PRECISION(6));
+	size_t len;
+	int ret;
+
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	text = xrealloc(text, len + 2);
+	text[len++] = '\n';
+	text[len] = '\0';
+	ret = write_file_atomic(path, text, len, 0644);
+	free(text);
+	return ret;
+}
+
+struct manifest *manifest_load(const char *path)
+{
+	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err);
+	struct manifest *m;
+
+	if (!root) {
+		error(-UKB_EUSAGE, "%s:%d: %s", path, err.line, err.text);
+		return NULL;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->root = root;
+	return m;
+}
+
+const char *manifest_get_str(const struct manifest *m, const char *path)
+{
+	json_t *obj = m->root;
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		char *key = xstrndup(path, (size_t)(dot - path));
+
+		obj = json_object_get(obj, key);
+		free(key);
+		if (!json_is_object(obj))
+			return NULL;
+		path = dot + 1;
+	}
+	return json_string_value(json_object_get(obj, path));
+}
+
+int manifest_write_sums(const char *dir, const char *const *names, size_t nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char hex[SHA256_HEX_LEN + 1];
+	char *path;
+	int ret = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		path = path_join(dir, names[i]);
+		ret = sha256_file(path, hex);
+		free(path);
+		if (ret)
+			goto out;
+		strbuf_addf(&sb, "%s  %s\n", hex, names[i]);
+	}
+	path = path_join(dir, "SHA256SUMS");
+	ret = write_file_atomic(path, sb.buf, sb.len, 0644);
+	free(path);
+out:
+	strbuf_release(&sb);
+	return ret;
+}

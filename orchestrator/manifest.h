@@ -1,0 +1,32 @@
+/*
+ * metadata.json (TuxMake-like, through jansson) and SHA256SUMS. Keys are
+ * dotted paths ("build.arch"); objects are created on the way.
+ */
+#ifndef UKB_MANIFEST_H
+#define UKB_MANIFEST_H
+
+#include <stddef.h>
+
+struct manifest;
+
+struct manifest *manifest_new(void);
+void manifest_free(struct manifest *m);
+void manifest_set_str(struct manifest *m, const char *path, const char *v);
+void manifest_set_int(struct manifest *m, const char *path, long long v);
+void manifest_set_real(struct manifest *m, const char *path, double v);
+void manifest_set_bool(struct manifest *m, const char *path, int v);
+/* Append to the array at path a value built with a jansson pack format. */
+void manifest_append(struct manifest *m, const char *path, const char *fmt, ...);
+/* Set path to a value built with a jansson pack format. */
+void manifest_pack(struct manifest *m, const char *path, const char *fmt, ...);
+/* Write atomically (temporary file + rename). Returns 0 or -errno. */
+int manifest_write(const struct manifest *m, const char *path);
+/* Load a metadata.json; NULL with a message when it is unreadable. */
+struct manifest *manifest_load(const char *path);
+/* The string at path, or NULL. */
+const char *manifest_get_str(const struct manifest *m, const char *path);
+
+/* Write dir/SHA256SUMS for the names given ("<sha256>  <name>" lines). */
+int manifest_write_sums(const char *dir, const char *const *names, size_t nr);
+
+#endif

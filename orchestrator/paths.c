@@ -1,0 +1,81 @@
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "paths.h"
+#include "wrapper.h"
+
+#ifndef UKB_DATADIR
+#define UKB_DATADIR "/usr/local/share/umlkbuild"
+#endif
+#ifndef UKB_LIBEXECDIR
+#define UKB_LIBEXECDIR "/usr/local/libexec/umlkbuild"
+#endif
+
+/* The checkout the running binary was built in, if it is one. */
+static const char *source_tree(void)
+{
+	static char *tree;
+	static int done;
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (done)
+		return tree;
+	done = 1;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	/* ./umlkbuild or ./build/<variant>/umlkbuild */
+	for (int up = 0; up < 3; up++) {
+		char *slash = strrchr(exe, '/');
+		char *probe;
+
+		if (!slash)
+			break;
+		*slash = '\0';
+		probe = path_join(exe, "kconfig-fragments/required.list");
+		if (path_exists(probe)) {
+			free(probe);
+			tree = xstrdup(exe);
+			break;
+		}
+		free(probe);
+	}
+	return tree;
+}
+
+const char *ukb_datadir(void)
+{
+	const char *env = getenv("UKB_DATADIR");
+
+	if (env && *env)
+		return env;
+	if (source_tree())
+		return source_tree();
+	return UKB_DATADIR;
+}
+
+char *ukb_data_path(const char *name)
+{
+	return path_join(ukb_datadir(), name);
+}
+
+const char *ukb_init_path(void)
+{
+	static char *path;
+	const char *env = getenv("UKB_INIT");
+
+	if (env && *env)
+		return env;
+	if (!path) {
+		if (source_tree())
+			path = path_join(source_tree(), "build/ukb-init");
+		else
+			path = xstrdup(UKB_LIBEXECDIR "/ukb-init");
+	}
+	return path;
+}

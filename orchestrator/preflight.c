@@ -1,0 +1,57 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "kconfig.h"
+#include "log.h"
+#include "preflight.h"
+#include "proc.h"
+#include "strbuf.h"
+
+static const struct {
+	const char *tool;
+	const char *package;
+} tools[] = {
+	{ "make", "make" },   { "gcc", "gcc" },       { "flex", "flex" },
+	{ "bison", "bison" }, { "bc", "bc" },         { "strip", "binutils" },
+	{ "ld", "binutils" }, { "patch", "patch" },   { "perl", "perl" },
+};
+
+/* Whether gcc finds a static libc for -m32 (gcc-multilib, libc6-dev-i386). */
+static int have_libc32(void)
+{
+	const char *argv[] = { "gcc", "-m32", "-print-file-name=libc.a", NULL };
+	struct strbuf out = STRBUF_INIT;
+	int ok = 0;
+
+	if (!proc_capture(argv, &out)) {
+		strbuf_rtrim(&out);
+		ok = out.buf[0] == '/' && access(out.buf, R_OK) == 0;
+	}
+	strbuf_release(&out);
+	return ok;
+}
+
+int preflight_build(unsigned arch)
+{
+	int missing = 0;
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		if (proc_have(tools[i].tool))
+			continue;
+		error(-UKB_EHOST, "'%s' is not installed: apt-get install %s",
+		      tools[i].tool, tools[i].package);
+		missing++;
+	}
+	if (arch == ARCH_I386 && !missing && !have_libc32()) {
+		error(-UKB_EHOST,
+		      "no 32-bit static libc for an i386 build: apt-get install gcc-multilib libc6-dev-i386");
+		missing++;
+	}
+	if (missing) {
+		hint("toolchain/install.sh installs everything umlkbuild needs");
+		return -UKB_EHOST;
+	}
+	return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * The source stage: from a source spec (a local tarball, a kernel.org
+ * version, or a git URL and ref) to a verified, unpacked and patched tree
+ * in the cache, shared by every build of the same inputs.
+ */
+#ifndef UKB_SOURCE_H
+#define UKB_SOURCE_H
+
+#include "patch.h"
+#include "sha256.h"
+#include "strvec.h"
+#include "version.h"
+
+struct source_spec {
+	const char *tarball;
+	const char *version;
+	const char *git_url;
+	const char *git_ref;
+	unsigned arch;
+	const char *const *mirrors;
+	const char *const *keyrings;
+	int no_verify;
+	int offline;
+};
+
+struct source {
+	const char *kind;          /* "tarball", "kernel.org" or "git" */
+	char *tarball;             /* absolute path of the tarball used */
+	char *url;                 /* where it was fetched from, if fetched */
+	char sha256[SHA256_HEX_LEN + 1]; /* of the tarball */
+	char commit[41];           /* git sources */
+	int verified;              /* signatures checked (fetched sources) */
+	char *signer;
+	struct kver version;
+	long long timestamp;       /* source date: tarball mtime, commit time */
+	char *tree;                /* the patched tree, in the cache */
+	char tree_key[SHA256_HEX_LEN + 1];
+	struct patch_series patches;   /* applied, in order */
+	struct strvec patches_skipped; /* already present in the tree */
+};
+
+/* Returns 0 or a negative error (message printed). */
+int source_prepare(const struct source_spec *spec, struct source *s);
+void source_release(struct source *s);
+/* Refuse versions umlkbuild cannot build, with the reason. */
+int source_check_supported(const struct kver *v);
+
+#endif

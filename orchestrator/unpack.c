@@ -1,0 +1,616 @@
+/*
+ * Unpacking with libarchive, the only file that includes archive.h.
+ *
+ * Defence in depth: every entry passes our own checks (names, link targets,
+ * entry types) before archive_write_disk sees it, and archive_write_disk
+ * runs with its SECURE_* flags on top. We extract from inside dest (chdir)
+ * because SECURE_NOABSOLUTEPATHS refuses "/abs/dest/name" and
+ * SECURE_SYMLINKS would refuse a dest reached through a symlinked parent.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "fsutil.h"
+#include "log.h"
+#include "progress.h"
+#include "sigchain.h"
+#include "strbuf.h"
+#include "unpack.h"
+#include "wrapper.h"
+
+#define READ_BLOCK (128 * 1024)
+#define EXTRACT_FLAGS                                                         \
+	(ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |                        \
+	 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |  \
+	 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS)
+
+/* The next '/'-separated component at or after p; *len is 0 at the end. */
+static const char *next_component(const char *p, size_t *len)
+{
+	while (*p == '/')
+		p++;
+	*len = strcspn(p, "/");
+	return p;
+}
+
+static int is_dot(const char *p, size_t len)
+{
+	return len == 1 && p[0] == '.';
+}
+
+static int is_dotdot(const char *p, size_t len)
+{
+	return len == 2 && p[0] == '.' && p[1] == '.';
+}
+
+const char *unpack_check_path(const char *name)
+{
+	const char *p;
+	size_t len;
+
+	if (!name || !*name)
+		return "empty name";
+	if (*name == '/')
+		return "absolute path";
+	if (strnlen(name, PATH_MAX) >= PATH_MAX)
+		return "name too long";
+	for (p = next_component(name, &len); len;
+	     p = next_component(p + len, &len))
+		if (is_dotdot(p, len))
+			return "'..' component";
+	return NULL;
+}
+
+const char *unpack_check_symlink(const char *link_name, const char *target)
+{
+	const char *why = unpack_check_path(link_name);
+	const char *p;
+	size_t len, depth = 0;
+	int named = 0;
+
+	if (why)
+		return why;
+	for (p = next_component(link_name, &len); len;
+	     p = next_component(p + len, &len))
+		if (!is_dot(p, len))
+			depth++;
+	if (!depth)
+		return "link in place of the top directory";
+	depth--; /* the link's directory */
+
+	if (!target || !*target)
+		return "empty link target";
+	if (*target == '/')
+		return "absolute link target";
+	if (strnlen(target, PATH_MAX) >= PATH_MAX)
+		return "link target too long";
+	for (p = next_component(target, &len); len;
+	     p = next_component(p + len, &len)) {
+		if (is_dot(p, len))
+			continue;
+		if (!is_dotdot(p, len)) {
+			named = 1;
+			continue;
+		}
+		/* "a/.." leaves the tree when a is a symlink to "." */
+		if (named)
+			return "'..' after a name in link target";
+		if (!depth)
+			return "link target leaves the tree";
+		depth--;
+	}
+	return NULL;
+}
+
+/* name without "." components, repeated or trailing slashes: "a/b". */
+static void clean_name(struct strbuf *sb, const char *name)
+{
+	const char *p;
+	size_t len;
+
+	strbuf_reset(sb);
+	for (p = next_component(name, &len); len;
+	     p = next_component(p + len, &len)) {
+		if (is_dot(p, len))
+			continue;
+		if (sb->len)
+			strbuf_addch(sb, '/');
+		strbuf_add(sb, p, len);
+	}
+}
+
+/*
+ * Names extracted so far and whether each is a regular file, so a hard
+ * link may only point at an earlier file. Open addressing, no deletion.
+ */
+struct nameset {
+	char **names;
+	unsigned char *is_file;
+	size_t nr, alloc;
+};
+
+static size_t hash_name(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static size_t nameset_slot(const struct nameset *ns, const char *name)
+{
+	size_t i = hash_name(name) & (ns->alloc - 1);
+
+	while (ns->names[i] && strcmp(ns->names[i], name))
+		i = (i + 1) & (ns->alloc - 1);
+	return i;
+}
+
+static void nameset_grow(struct nameset *ns)
+{
+	struct nameset bigger = { .alloc = ns->alloc ? ns->alloc * 2 : 1024 };
+
+	bigger.names = xcalloc(bigger.alloc, sizeof(*bigger.names));
+	bigger.is_file = xcalloc(bigger.alloc, sizeof(*bigger.is_file));
+	for (size_t i = 0; i < ns->alloc; i++) {
+		size_t j;
+
+		if (!ns->names[i])
+			continue;
+		j = nameset_slot(&bigger, ns->names[i]);
+		bigger.names[j] = ns->names[i];
+		bigger.is_file[j] = ns->is_file[i];
+	}
+	bigger.nr = ns->nr;
+	free(ns->names);
+	free(ns->is_file);
+	*ns = bigger;
+}
+
+static void nameset_set(struct nameset *ns, const char *name, int is_file)
+{
+	size_t i;
+
+	if ((ns->nr + 1) * 2 > ns->alloc)
+		nameset_grow(ns);
+	i = nameset_slot(ns, name);
+	if (!ns->names[i]) {
+		ns->names[i] = xstrdup(name);
+		ns->nr++;
+	}
+	ns->is_file[i] = !!is_file;
+}
+
+static int nameset_is_file(const struct nameset *ns, const char *name)
+{
+	size_t i;
+
+	if (!ns->alloc)
+		return 0;
+	i = nameset_slot(ns, name);
+	return ns->names[i] && ns->is_file[i];
+}
+
+static void nameset_clear(struct nameset *ns)
+{
+	for (size_t i = 0; i < ns->alloc; i++)
+		free(ns->names[i]);
+	free(ns->names);
+	free(ns->is_file);
+	memset(ns, 0, sizeof(*ns));
+}
+
+struct unpacker {
+	const char *path; /* the archive, as the caller named it */
+	const char *dest;
+	int fd;
+	off_t size;
+	struct archive *in, *out;
+	struct progress *progress;
+	struct unpack_result *res;
+	struct nameset seen;
+	struct strbuf name; /* the current entry, cleaned */
+	struct strbuf link; /* its hard link target, cleaned */
+	unsigned long long entries;
+	char *top;
+	int top_state; /* 0: no entry yet, 1: one top dir so far, -1: none */
+};
+
+/*
+ * libarchive reports format problems as EILSEQ, misuse as EINVAL and its
+ * other complaints as -1 (ARCHIVE_ERRNO_* in its private header); anything
+ * else is a system call's errno worth passing on.
+ */
+static int is_system_errno(int e)
+{
+	return e > 0 && e != EILSEQ && e != EINVAL;
+}
+
+static int read_failed(struct unpacker *u)
+{
+	int e = archive_errno(u->in);
+	const char *msg = archive_error_string(u->in);
+	const char *what;
+	/* the decompressor wanted more than the file holds */
+	int at_end = archive_filter_bytes(u->in, -1) >= (la_int64_t)u->size ||
+		     (!msg && lseek(u->fd, 0, SEEK_CUR) >= u->size);
+
+	if (is_system_errno(e))
+		return error(-e, "cannot read '%s': %s", u->path,
+			     msg ? msg : strerror(e));
+	if (!msg)
+		msg = at_end ? "unexpected end of data" : "unknown error";
+	if (!u->size)
+		what = "empty file";
+	else if (at_end || strstr(msg, "runcated") ||
+		 strstr(msg, "No progress is possible")) /* liblzma's */
+		what = "truncated archive";
+	else if (!u->entries)
+		what = "not a tar archive";
+	else
+		what = "corrupt archive";
+	return error(-UKB_ESOURCE, "cannot unpack '%s': %s (%s)", u->path, what,
+		     msg);
+}
+
+static int write_failed(struct unpacker *u)
+{
+	int e = archive_errno(u->out);
+	const char *msg = archive_error_string(u->out);
+
+	if (!msg)
+		msg = "unknown error";
+	if (is_system_errno(e))
+		return error(-e, "cannot write '%s/%s': %s", u->dest,
+			     u->name.buf, msg);
+	/* archive_write_disk's own SECURE_* refusals land here */
+	return error(-UKB_ESOURCE, "cannot unpack '%s': refusing entry '%s': %s",
+		     u->path, u->name.buf, msg);
+}
+
+static int interrupted(struct unpacker *u)
+{
+	return error(-UKB_EINTR, "cannot unpack '%s': interrupted", u->path);
+}
+
+static void track_top(struct unpacker *u, int is_dir)
+{
+	size_t len = strcspn(u->name.buf, "/");
+
+	if (u->top_state < 0)
+		return;
+	if (!u->top_state) {
+		u->top = xstrndup(u->name.buf, len);
+		u->top_state = 1;
+	} else if (strlen(u->top) != len || memcmp(u->top, u->name.buf, len)) {
+		u->top_state = -1;
+	}
+	if (!u->name.buf[len] && !is_dir)
+		u->top_state = -1; /* a lone top-level file */
+}
+
+/* Why the current entry may not be extracted, or NULL. */
+static const char *check_entry(struct unpacker *u, struct archive_entry *e,
+			       const char *raw)
+{
+	const char *hardlink = archive_entry_hardlink(e);
+	const char *why = unpack_check_path(raw);
+
+	if (why)
+		return why;
+	clean_name(&u->name, raw);
+	if (hardlink) {
+		why = unpack_check_path(hardlink);
+		if (why)
+			return why;
+		clean_name(&u->link, hardlink);
+		if (!u->name.len)
+			return "hard link in place of the top directory";
+		if (!strcmp(u->name.buf, u->link.buf))
+			return "hard link to itself";
+		if (!nameset_is_file(&u->seen, u->link.buf))
+			return "hard link target is not an earlier file";
+		return NULL;
+	}
+	switch (archive_entry_filetype(e)) {
+	case AE_IFDIR:
+		return NULL;
+	case AE_IFREG:
+		return u->name.len ? NULL : "file in place of the top directory";
+	case AE_IFLNK:
+		return unpack_check_symlink(raw, archive_entry_symlink(e));
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return "device node";
+	case AE_IFIFO:
+		return "fifo";
+	case AE_IFSOCK:
+		return "socket";
+	default:
+		return "unknown entry type";
+	}
+}
+
+static int copy_data(struct unpacker *u)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int r;
+
+	for (;;) {
+		r = archive_read_data_block(u->in, &buf, &len, &off);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN)
+			return read_failed(u);
+		if (sigchain_pending())
+			return interrupted(u);
+		if (archive_write_data_block(u->out, buf, len, off) < ARCHIVE_OK)
+			return write_failed(u);
+		u->res->bytes += len;
+		progress_update(u->progress,
+				(uint64_t)archive_filter_bytes(u->in, -1));
+	}
+}
+
+static int unpack_entry(struct unpacker *u, struct archive_entry *e)
+{
+	const char *raw = archive_entry_pathname(e);
+	const char *why;
+	int is_dir = archive_entry_filetype(e) == AE_IFDIR;
+	int hardlink = archive_entry_hardlink(e) != NULL;
+	int is_file = hardlink || archive_entry_filetype(e) == AE_IFREG;
+	int r;
+
+	if (!raw)
+		raw = "";
+	why = check_entry(u, e, raw);
+	if (why && archive_entry_filetype(e) == AE_IFLNK && !hardlink)
+		return error(-UKB_ESOURCE,
+			     "cannot unpack '%s': unsafe symlink '%s' -> '%s': %s",
+			     u->path, raw,
+			     archive_entry_symlink(e) ? archive_entry_symlink(e)
+						      : "",
+			     why);
+	if (why && hardlink)
+		return error(-UKB_ESOURCE,
+			     "cannot unpack '%s': unsafe hard link '%s' => '%s': %s",
+			     u->path, raw, archive_entry_hardlink(e), why);
+	if (why)
+		return error(-UKB_ESOURCE,
+			     "cannot unpack '%s': unsafe entry '%s': %s",
+			     u->path, raw, why);
+	if (!u->name.len)
+		return 0; /* "./": dest itself, which we made */
+
+	track_top(u, is_dir);
+	/* raw dies here: the entry now carries the names we checked */
+	archive_entry_copy_pathname(e, u->name.buf);
+	if (hardlink)
+		archive_entry_copy_hardlink(e, u->link.buf);
+	archive_entry_set_perm(e, archive_entry_perm(e) &
+				      ~(mode_t)(S_ISUID | S_ISGID));
+
+	r = archive_write_header(u->out, e);
+	if (r < ARCHIVE_WARN)
+		return write_failed(u);
+	if (r == ARCHIVE_WARN)
+		warning("unpacking '%s': '%s': %s", u->path, u->name.buf,
+			archive_error_string(u->out));
+	if (is_file) {
+		r = copy_data(u);
+		if (r)
+			return r;
+	}
+	r = archive_write_finish_entry(u->out);
+	if (r < ARCHIVE_WARN)
+		return write_failed(u);
+	if (r == ARCHIVE_WARN)
+		warning("unpacking '%s': '%s': %s", u->path, u->name.buf,
+			archive_error_string(u->out));
+	if (is_file && !hardlink)
+		u->res->files++;
+	nameset_set(&u->seen, u->name.buf, is_file);
+	return 0;
+}
+
+static int make_dest(const char *archive, const char *dest, const char *abs)
+{
+	char *parent = xstrdup(abs);
+	char *slash;
+	struct stat st;
+	int ret = 0;
+
+	if (lstat(dest, &st) == 0) {
+		ret = error(-EEXIST, "cannot unpack '%s': '%s' already exists",
+			    archive, dest);
+		goto out;
+	}
+	if (errno != ENOENT) {
+		ret = -errno;
+		error(ret, "cannot create '%s': %s", dest, strerror(-ret));
+		goto out;
+	}
+	for (slash = parent + strlen(parent); slash > parent && slash[-1] == '/';)
+		*--slash = '\0';
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		ret = mkdir_p(parent, 0755);
+		if (ret) {
+			error(ret, "cannot create '%s': %s", parent,
+			      strerror(-ret));
+			goto out;
+		}
+	}
+	if (mkdir(dest, 0755) < 0 || chmod(dest, 0755) < 0) {
+		ret = -errno;
+		error(ret, "cannot create '%s': %s", dest, strerror(-ret));
+	}
+out:
+	free(parent);
+	return ret;
+}
+
+/* A failed extraction may have left read-only directories behind. */
+static int open_up(const char *path, const struct stat *st, int flag,
+		   struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (st->st_mode & 0700) != 0700)
+		chmod(path, (st->st_mode & 07777) | 0700);
+	return 0;
+}
+
+static void remove_dest(const char *abs)
+{
+	int ret;
+
+	nftw(abs, open_up, 64, FTW_PHYS);
+	ret = rmtree(abs);
+	if (ret)
+		warning("cannot remove '%s': %s", abs, strerror(-ret));
+}
+
+int unpack_archive(const char *path, const char *dest,
+		   struct unpack_result *res)
+{
+	struct unpacker u = {
+		.path = path,
+		.dest = dest,
+		.res = res,
+		.name = STRBUF_INIT,
+		.link = STRBUF_INIT,
+	};
+	struct archive_entry *entry;
+	struct stat st;
+	char *abs = path_absolute(dest);
+	int fd, cwd = -1, made = 0, ret, r;
+
+	memset(res, 0, sizeof(*res));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ret = -errno;
+		error(ret, "cannot read '%s': %s", path, strerror(-ret));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = error(-EISDIR, "cannot read '%s': %s", path,
+			    strerror(EISDIR));
+		goto out;
+	}
+	u.fd = fd;
+	u.size = st.st_size;
+	ret = make_dest(path, dest, abs);
+	if (ret)
+		goto out;
+	made = 1;
+	tmp_register(abs);
+	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0 || chdir(dest) < 0) {
+		ret = -errno;
+		error(ret, "cannot enter '%s': %s", dest, strerror(-ret));
+		goto out;
+	}
+
+	u.in = archive_read_new();
+	u.out = archive_write_disk_new();
+	if (!u.in || !u.out) {
+		ret = error(-ENOMEM, "cannot unpack '%s': %s", path,
+			    strerror(ENOMEM));
+		goto out;
+	}
+	archive_read_support_filter_all(u.in);
+	archive_read_support_format_tar(u.in);
+	archive_read_support_format_gnutar(u.in);
+	archive_write_disk_set_options(u.out, EXTRACT_FLAGS);
+	u.progress = progress_start("unpacking", (uint64_t)st.st_size, 1);
+	if (archive_read_open_fd(u.in, fd, READ_BLOCK) != ARCHIVE_OK) {
+		ret = read_failed(&u);
+		goto out;
+	}
+	for (;;) {
+		if (sigchain_pending()) {
+			ret = interrupted(&u);
+			goto out;
+		}
+		r = archive_read_next_header(u.in, &entry);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			ret = read_failed(&u);
+			goto out;
+		}
+		if (r == ARCHIVE_WARN)
+			debug("unpacking '%s': %s", path,
+			      archive_error_string(u.in));
+		u.entries++;
+		ret = unpack_entry(&u, entry);
+		if (ret)
+			goto out;
+		progress_update(u.progress,
+				(uint64_t)archive_filter_bytes(u.in, -1));
+	}
+	/* sets the directories' modes and times, deferred until now */
+	strbuf_reset(&u.name);
+	if (archive_write_close(u.out) < ARCHIVE_WARN) {
+		ret = write_failed(&u);
+		goto out;
+	}
+	if (u.top_state > 0) {
+		res->topdir = u.top;
+		u.top = NULL;
+	}
+	debug("unpacked '%s': %llu files, %llu bytes", path, res->files,
+	      res->bytes);
+out:
+	progress_stop(&u.progress);
+	/* while still inside dest: freeing runs the deferred fixups */
+	if (u.out)
+		archive_write_free(u.out);
+	if (u.in)
+		archive_read_free(u.in);
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0) {
+			r = -errno;
+			error(r, "cannot return to the working directory: %s",
+			      strerror(-r));
+			if (!ret)
+				ret = r;
+		}
+		close(cwd);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (made) {
+		if (ret)
+			remove_dest(abs);
+		tmp_forget(abs);
+	}
+	if (ret)
+		unpack_result_release(res);
+	nameset_clear(&u.seen);
+	strbuf_release(&u.name);
+	strbuf_release(&u.link);
+	free(u.top);
+	free(abs);
+	return ret;
+}
+
+void unpack_result_release(struct unpack_result *res)
+{
+	free(res->topdir);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,49 @@
+/*
+ * Unpacking a kernel source archive (libarchive): tar, optionally gzip,
+ * xz or bzip2 compressed, detected by content. Every entry is checked
+ * before it reaches the disk, so a hostile archive cannot write outside
+ * the destination or leave links that point out of it.
+ */
+#ifndef UKB_UNPACK_H
+#define UKB_UNPACK_H
+
+struct unpack_result {
+	/* The single top-level directory, e.g. "linux-6.1"; NULL otherwise. */
+	char *topdir;
+	unsigned long long files; /* regular files written (not hard links) */
+	unsigned long long bytes; /* uncompressed file data written */
+};
+
+/*
+ * Extract the archive at path into dest, which must not exist yet and is
+ * created with mode 0755 (its parents as needed). Entries keep their mode
+ * (less setuid/setgid) and mtime, never their owner. Refused with
+ * -UKB_ESOURCE: absolute names, '..' components, symlinks pointing out of
+ * the tree or to an absolute path, hard links to anything but an earlier
+ * file, device nodes, fifos and sockets; likewise a truncated or corrupt
+ * archive. An unreadable archive gives its -errno, a full disk its -errno,
+ * a pending SIGINT/SIGTERM -UKB_EINTR. Every failure is reported once
+ * through error() and removes dest entirely. Returns 0 and fills res
+ * (release it with unpack_result_release()) on success.
+ */
+int unpack_archive(const char *path, const char *dest,
+		   struct unpack_result *res);
+/* Free what res holds and zero it. */
+void unpack_result_release(struct unpack_result *res);
+
+/*
+ * Pure checks (fuzzed). NULL when safe, else a static reason such as
+ * "absolute path", "'..' component" or "empty name". name is as stored in
+ * the archive: "./a/b" and "a//b/" are fine, "." and "./" name the top.
+ */
+const char *unpack_check_path(const char *name);
+/*
+ * link_name is the symlink's own path as in unpack_check_path(), target
+ * its text. NULL when the target, resolved from the link's directory,
+ * stays inside the tree. Stricter than lexical resolution: '..' may only
+ * lead the target ("../../x"), since "a/.." escapes when a is itself a
+ * symlink to ".".
+ */
+const char *unpack_check_symlink(const char *link_name, const char *target);
+
+#endif

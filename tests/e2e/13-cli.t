@@ -1,0 +1,43 @@
+#!/bin/bash
+# Usage errors: one line, exit 2.
+. "$(dirname "$0")/../lib.sh"
+
+run "$UKB" --help
+expect_exit 0 "--help"
+expect_out "^usage: umlkbuild" "--help prints usage on stdout"
+run "$UKB" build --help
+expect_exit 0 "build --help"
+expect_out -- "--tarball PATH" "build --help lists the options"
+
+run "$UKB" --tarball x.tar.xz --arch arm
+expect_exit 2 "an unknown arch"
+expect_err "^error: unknown arch 'arm': use x86_64 \\(amd64, 64\\) or i386 \\(i686, 32\\)\$" "names the choices"
+expect_one_error "one error line for an unknown arch"
+for v in 4.10.1.1.1 v4 ../x 4 4.09 ""; do
+	run "$UKB" --version "$v"
+	expect_exit 2 "version '$v' is refused"
+	expect_one_error "one error line for version '$v'"
+done
+run "$UKB" --version 4.8
+expect_exit 2 "4.8 predates BBR"
+expect_err "predates TCP BBR, which arrived in 4.9" "says why"
+run "$UKB" --arch x86_64
+expect_exit 2 "no source"
+expect_err "no kernel source" "says a source is needed"
+run "$UKB" --tarball a.tar --git g --ref r
+expect_exit 2 "two sources"
+run "$UKB" frobnicate
+expect_exit 2 "an unknown command"
+expect_err "'frobnicate' is not a umlkbuild command" "names it"
+run "$UKB" --tarball a.tar -j 0
+expect_exit 2 "-j 0"
+run "$UKB" --tarball a.tar --profile huge
+expect_exit 2 "an unknown profile"
+run "$UKB" patches --version 6.1.192
+expect_exit 0 "patches --version 6.1.192"
+expect_out "^0001-um-drop-xstat-exports.patch" "6.1 gets the xstat patch"
+expect_out "^0002-um-unregister-glibc-rseq.patch" "6.1 gets the rseq patch"
+run "$UKB" patches --version 6.19
+expect_exit 0 "patches --version 6.19"
+check "6.19 gets neither" sh -c "! grep -q '^000[12]' '$T/out'"
+done_testing

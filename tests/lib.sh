@@ -1,0 +1,99 @@
+# Shared helpers for the end-to-end tests: TAP output for prove, a private
+# temporary directory, and the cache and artifact the suite shares.
+# Source it first thing: . "$(dirname "$0")/../lib.sh"
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+: "${UKB:=$TOP/umlkbuild}"
+# One cache for the whole suite: the unpacked tree, ccache and O= dirs are
+# shared, so only the first test pays for them.
+: "${UKB_TEST_CACHE:=$TOP/build/test-cache}"
+: "${UKB_TEST_ARTIFACTS:=$TOP/build/test-artifacts}"
+: "${KSRC_61:=/usr/src/linux-source-6.1.tar.xz}"
+: "${KSRC_612:=/usr/src/linux-source-6.12.tar.xz}"
+export UKB UKB_TEST_CACHE UKB_TEST_ARTIFACTS
+mkdir -p "$UKB_TEST_CACHE" "$UKB_TEST_ARTIFACTS"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ukb-test.XXXXXX")
+_cleanups=()
+at_exit() { _cleanups+=("$*"); }
+_cleanup() {
+	local i
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" || true; done
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+
+_n=0
+_failed=0
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
+diag() { printf '# %s\n' "$@"; }
+skip_all() { echo "1..0 # SKIP $*"; trap - EXIT; rm -rf "$T"; exit 0; }
+done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+
+# check DESC CMD...: passes when CMD succeeds.
+check() {
+	local desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# run CMD...: runs with stdout in $T/out, stderr in $T/err, status in $rc.
+run() {
+	rc=0
+	"$@" >"$T/out" 2>"$T/err" || rc=$?
+}
+
+# ukb ARGS...: run umlkbuild on the suite's cache.
+ukb() { run "$UKB" --cache "$UKB_TEST_CACHE" "$@"; }
+
+# expect_exit CODE DESC: after run, checks the exit status.
+expect_exit() {
+	if [ "$rc" -eq "$1" ]; then ok "$2 (exit $1)"; else
+		not_ok "$2 (wanted exit $1, got $rc)"
+		sed 's/^/#   stderr: /' "$T/err" | tail -n 20
+	fi
+}
+
+# expect_err PATTERN DESC: stderr matches the extended regex.
+expect_err() {
+	if grep -Eq -- "$1" "$T/err"; then ok "$2"; else
+		not_ok "$2 (stderr lacks /$1/)"
+		sed 's/^/#   stderr: /' "$T/err" | tail -n 20
+	fi
+}
+
+# expect_out PATTERN DESC: stdout matches.
+expect_out() {
+	if grep -Eq -- "$1" "$T/out"; then ok "$2"; else
+		not_ok "$2 (stdout lacks /$1/)"
+		sed 's/^/#   stdout: /' "$T/out" | tail -n 20
+	fi
+}
+
+# expect_one_error DESC: exactly one "error:" line on stderr, nothing on stdout.
+expect_one_error() {
+	local n
+	n=$(grep -c '^error: ' "$T/err" || true)
+	if [ "$n" -eq 1 ] && [ ! -s "$T/out" ]; then ok "$1"; else
+		not_ok "$1 ($n error lines, stdout $(wc -c <"$T/out") bytes)"
+		sed 's/^/#   stderr: /' "$T/err" | tail -n 20
+	fi
+}
+
+expect_file() { check "$2" test -f "$1"; }
+expect_no_path() { check "$2" test ! -e "$1"; }
+
+# The suite's shared defconfig-based 6.1 x86_64 artifact; built by the
+# first test that needs it, reused by the others.
+ARTIFACT_61="$UKB_TEST_ARTIFACTS/linux-6.1-um-x86_64"
+need_artifact_61() {
+	if [ ! -f "$ARTIFACT_61/vmlinux" ]; then
+		"$UKB" --cache "$UKB_TEST_CACHE" -q --tarball "$KSRC_61" \
+			--arch x86_64 --out "$ARTIFACT_61" >/dev/null ||
+			return 1
+	fi
+	return 0
+}
+
+need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
