@@ -14,6 +14,7 @@
 #include "proc.h"
 #include "strvec.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #define PREFIX "ukb-init: "
 

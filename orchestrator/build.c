@@ -27,6 +27,7 @@
 #include "source.h"
 #include "verify.h"
 #include "wrapper.h"
+#include "banned.h"
 
 /* What one run has produced so far, passed from stage to stage. */
 struct build_ctx {
@@ -166,8 +167,14 @@ static int stage_configure(struct build_ctx *c)
 				  &used, &skipped);
 	if (ret)
 		goto out;
-	for (size_t i = 0; i < used.nr; i++)
-		manifest_append(c->m, "build.kconfig", "s", used.v[i]);
+	for (size_t i = 0; i < used.nr; i++) {
+		char hex[SHA256_HEX_LEN + 1] = "";
+
+		if (strcmp(used.v[i], "--kconfig-add"))
+			sha256_file(used.v[i], hex);
+		manifest_append(c->m, "build.kconfig", "{s:s, s:s}", "file",
+				used.v[i], "sha256", hex);
+	}
 	for (size_t i = 0; i < o->kconfig_add.nr; i++)
 		manifest_append(c->m, "build.kconfig_add", "s",
 				o->kconfig_add.v[i]);

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "sigchain.h"
 #include "wrapper.h"
+#include "banned.h"
 
 static char *root;
 

@@ -20,6 +20,7 @@
 #include "paths.h"
 #include "source.h"
 #include "wrapper.h"
+#include "banned.h"
 
 struct cmd {
 	const char *name;
@@ -380,14 +381,20 @@ int patches_cmd(int argc, char **argv)
 		return ret;
 	patch_series_select(&all, &v, arch, &sel);
 	for (size_t i = 0; i < sel.nr; i++) {
-		char range[80];
+		struct strbuf range = STRBUF_INIT;
 
-		kver_range_format(&sel.p[i].range, range, sizeof(range));
+		for (size_t r = 0; r < sel.p[i].nr_ranges; r++) {
+			char one[80];
+
+			kver_range_format(&sel.p[i].ranges[r], one, sizeof(one));
+			strbuf_addf(&range, "%s%s", r ? ", " : "", one);
+		}
 		printf("%s\n  subject:  %s\n  origin:   %s\n  versions: %s\n"
 		       "  verified: %s\n", sel.p[i].name, sel.p[i].subject,
-		       sel.p[i].origin, range,
+		       sel.p[i].origin, range.buf,
 		       sel.p[i].verified && *sel.p[i].verified ?
 		       sel.p[i].verified : "not stated");
+		strbuf_release(&range);
 	}
 	if (!sel.nr)
 		printf("no patches for %s\n", version);

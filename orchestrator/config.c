@@ -12,6 +12,7 @@
 #include "log.h"
 #include "strbuf.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #ifndef UKB_SYSCONFDIR
 #define UKB_SYSCONFDIR "/etc"

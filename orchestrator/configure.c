@@ -10,6 +10,7 @@
 #include "log.h"
 #include "paths.h"
 #include "wrapper.h"
+#include "banned.h"
 
 static const struct {
 	const char *name;

@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "wrapper.h"
+#include "banned.h"
 
 static const char *const messages[] = {
 	[UKB_EUSAGE - UKB_EBASE] = "invalid usage",

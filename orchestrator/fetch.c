@@ -27,6 +27,7 @@
 #include "sigverify.h"
 #include "strbuf.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #ifndef UKB_VERSION
 #define UKB_VERSION "0"

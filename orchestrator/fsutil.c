@@ -10,6 +10,7 @@
 #include "fsutil.h"
 #include "strbuf.h"
 #include "wrapper.h"
+#include "banned.h"
 
 int mkdir_p(const char *path, mode_t mode)
 {

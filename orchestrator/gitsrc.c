@@ -14,6 +14,7 @@
 #include "sha256.h"
 #include "sigchain.h"
 #include "wrapper.h"
+#include "banned.h"
 
 struct fetch_progress {
 	struct progress *p;
@@ -102,27 +103,37 @@ static int fetch_mirror(git_repository *repo, const char *url)
 	char *specs[] = { heads, tags };
 	git_strarray refspecs = { specs, 2 };
 	git_fetch_options fo;
+	git_remote_create_options ropts;
 	struct fetch_progress fp = { 0 };
 	git_remote *remote = NULL;
 	int ret;
 
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	git_remote_create_options_init(&ropts,
+				       GIT_REMOTE_CREATE_OPTIONS_VERSION);
 	fo.callbacks.transfer_progress = on_transfer;
 	fo.callbacks.payload = &fp;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.update_fetchhead = 0;
 	info("fetching '%s'", url);
-	ret = git_remote_create_anonymous(&remote, repo, url);
+	/*
+	 * The URL as given, not rewritten by url.*.insteadOf: it is what
+	 * the metadata records (and libgit2 1.5 leaks in that lookup).
+	 */
+	ropts.repository = repo;
+	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+		      GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	ret = git_remote_create_with_opts(&remote, url, &ropts);
 	if (!ret)
 		ret = git_remote_fetch(remote, &refspecs, &fo, NULL);
 	progress_stop(&fp.p);
 	if (ret == GIT_EUSER || (ret < 0 && sigchain_pending())) {
 		ret = -UKB_EINTR;
+	} else if (ret < 0 && !strstr(url, "://") && !path_exists(url)) {
+		ret = error(-UKB_ENOTFOUND, "no git repository at '%s'", url);
 	} else if (ret < 0) {
-		int local = !strstr(url, "://") && !path_exists(url);
-
-		ret = error(local ? -UKB_ENOTFOUND : -UKB_ENETWORK,
-			    "cannot fetch from '%s': %s", url, git_msg());
+		ret = error(-UKB_ENETWORK, "cannot fetch from '%s': %s", url,
+			    git_msg());
 	} else {
 		debug("received %u of %u objects (%zu bytes) from '%s'",
 		      fp.received, fp.total, fp.bytes, url);
@@ -166,8 +177,9 @@ static git_commit *resolve(git_repository *repo, const char *ref,
 	} else if (!obj && is_hex(ref, 7, GIT_OID_HEXSZ - 1)) {
 		git_object *o = NULL;
 
-		if (!git_revparse_single(&o, repo, ref))
-			git_object_peel(&obj, o, GIT_OBJECT_COMMIT);
+		if (!git_revparse_single(&o, repo, ref) &&
+		    !git_object_peel(&obj, o, GIT_OBJECT_COMMIT))
+			*immutable = 1;
 		git_object_free(o);
 	}
 	if (obj)

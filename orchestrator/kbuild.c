@@ -11,6 +11,7 @@
 #include "proc.h"
 #include "progress.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #define MAX_QUOTED 6
 

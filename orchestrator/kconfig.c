@@ -9,6 +9,7 @@
 #include "kconfig.h"
 #include "log.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #define SCOPE_PREFIX "# umlkbuild:"
 

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "progress.h"
 #include "wrapper.h"
+#include "banned.h"
 
 static int verbosity;
 static FILE *log_file;

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "errors.h"
 #include "sigchain.h"
+#include "banned.h"
 
 int main(int argc, char **argv)
 {

@@ -12,6 +12,7 @@
 #include "sha256.h"
 #include "strbuf.h"
 #include "wrapper.h"
+#include "banned.h"
 
 struct manifest {
 	json_t *root;

@@ -14,6 +14,7 @@
 #include "strbuf.h"
 #include "strvec.h"
 #include "wrapper.h"
+#include "banned.h"
 
 static void free_patch(struct kpatch *p)
 {
@@ -72,12 +73,27 @@ int patch_parse_header(const char *name, const char *buf, size_t len,
 			p->verified = dup_value(colon + 1, eol);
 		} else if (KEY("Versions")) {
 			char *v = dup_value(colon + 1, eol);
-			int ret = kver_range_parse(v, strlen(v), &p->range);
+			int ret = 0;
 
+			p->nr_ranges = 0;
+			for (char *r = v, *next; *r && !ret; r = next) {
+				char *comma = strchrnul(r, ',');
+
+				next = *comma ? comma + 1 : comma;
+				while (*r == ' ')
+					r++;
+				while (comma > r && comma[-1] == ' ')
+					comma--;
+				if (p->nr_ranges == PATCH_MAX_RANGES)
+					ret = -1;
+				else
+					ret = kver_range_parse(r, (size_t)(comma - r),
+						&p->ranges[p->nr_ranges++]);
+			}
 			free(v);
-			if (ret)
+			if (ret || !p->nr_ranges)
 				return error(-UKB_EUSAGE,
-					     "%s:%u: bad version range (use A..B)",
+					     "%s:%u: bad version range (use A..B[, C..D])",
 					     name, lineno);
 			have_versions = 1;
 		} else if (KEY("Arch")) {
@@ -190,7 +206,11 @@ void patch_series_select(const struct patch_series *all, const struct kver *v,
 	for (size_t i = 0; i < all->nr; i++) {
 		const struct kpatch *p = &all->p[i];
 
-		if (!kver_in_range(v, &p->range) || !(p->arches & arch))
+		int in = 0;
+
+		for (size_t r = 0; r < p->nr_ranges; r++)
+			in |= kver_in_range(v, &p->ranges[r]);
+		if (!in || !(p->arches & arch))
 			continue;
 		ALLOC_GROW(out->p, out->nr + 1, out->alloc);
 		copy_patch(&out->p[out->nr++], p);

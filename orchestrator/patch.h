@@ -1,8 +1,9 @@
 /*
  * Kernel patch series: patches/NNNN-name.patch, each with a header of
  * "Key: value" lines (Subject, Origin, Versions, Arch, Verified), free
- * text, a "---" line and a unified diff. Applied in name order with
- * GNU patch; a patch already present in the tree is skipped.
+ * text, a "---" line and a unified diff. Versions holds one or more
+ * half-open ranges separated by commas ("4.9..4.9.187, 4.10..4.13"). Free
+ * Applied in name order with GNU patch; a patch already present in the tree is skipped.
  */
 #ifndef UKB_PATCH_H
 #define UKB_PATCH_H
@@ -12,13 +13,16 @@
 #include "sha256.h"
 #include "version.h"
 
+#define PATCH_MAX_RANGES 8
+
 struct kpatch {
 	char *path;
 	char *name;       /* file name */
 	char *subject;
 	char *origin;
 	char *verified;
-	struct kver_range range;
+	struct kver_range ranges[PATCH_MAX_RANGES]; /* any of them */
+	size_t nr_ranges;
 	unsigned arches;  /* ARCH_* mask */
 	char sha256[SHA256_HEX_LEN + 1];
 };

@@ -6,6 +6,7 @@
 #include "fsutil.h"
 #include "paths.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #ifndef UKB_DATADIR
 #define UKB_DATADIR "/usr/local/share/umlkbuild"

@@ -8,6 +8,7 @@
 #include "preflight.h"
 #include "proc.h"
 #include "strbuf.h"
+#include "banned.h"
 
 static const struct {
 	const char *tool;

@@ -17,6 +17,7 @@
 #include "sigchain.h"
 #include "strvec.h"
 #include "wrapper.h"
+#include "banned.h"
 
 extern char **environ;
 
@@ -233,21 +234,25 @@ int proc_capture(const char *const *argv, struct strbuf *out)
 int proc_have(const char *name)
 {
 	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
 	int found = 0;
 
 	if (strchr(name, '/'))
 		return access(name, X_OK) == 0;
-	copy = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char *full = xasprintf("%s/%s", *dir ? dir : ".", name);
+	if (!path)
+		path = "/usr/bin:/bin";
+	for (const char *dir = path; !found; dir++) {
+		const char *end = strchrnul(dir, ':');
+		char *full = end > dir ?
+			xasprintf("%.*s/%s", (int)(end - dir), dir, name) :
+			xasprintf("./%s", name);
 		struct stat st;
 
 		found = stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
 			access(full, X_OK) == 0;
 		free(full);
+		if (!*end)
+			break;
+		dir = end;
 	}
-	free(copy);
 	return found;
 }

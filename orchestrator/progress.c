@@ -5,6 +5,7 @@
 #include "log.h"
 #include "progress.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #define DELAY_MS 1000
 #define REDRAW_MS 200

@@ -12,6 +12,7 @@
 #include "publish.h"
 #include "sigchain.h"
 #include "wrapper.h"
+#include "banned.h"
 
 int publish_begin(const char *out, struct publish *pub)
 {

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "sha256.h"
+#include "banned.h"
 
 struct sha256 {
 	EVP_MD_CTX *ctx;

@@ -6,6 +6,7 @@
 #include "fsutil.h"
 #include "sigchain.h"
 #include "wrapper.h"
+#include "banned.h"
 
 static volatile sig_atomic_t pending;
 static char **tmp_paths;

@@ -11,6 +11,7 @@
 #include "sigchain.h"
 #include "sigverify.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #define STATUS_PREFIX "[GNUPG:] "
 #define ERRSIG_NO_PUBKEY 9
@@ -161,26 +162,41 @@ int sigverify_keys_load(struct sigverify_keys *k, const char *const *files,
 	return ret;
 }
 
+/* Split a status line's words; returns how many (at most max). */
+static size_t split_words(char *s, char **words, size_t max)
+{
+	size_t n = 0;
+
+	while (*s && n < max) {
+		while (*s == ' ')
+			*s++ = '\0';
+		if (!*s)
+			break;
+		words[n++] = s;
+		s += strcspn(s, " ");
+	}
+	return n;
+}
+
 static void on_gpgv_line(void *ctx, const char *line, size_t len)
 {
 	struct gpgv_status *st = ctx;
-	size_t plen = strlen(STATUS_PREFIX);
-	char *copy, *kw, *save = NULL, *arg;
+	size_t plen = strlen(STATUS_PREFIX), n;
+	char *copy, *w[12];
+	const char *kw;
 
 	if (len < plen || memcmp(line, STATUS_PREFIX, plen)) {
 		last_line(&st->prose, line, len);
 		return;
 	}
 	copy = xstrndup(line + plen, len - plen);
-	kw = strtok_r(copy, " ", &save);
-	arg = kw ? strtok_r(NULL, " ", &save) : NULL;
-	if (!kw)
-		goto out;
-	if (arg && (!strcmp(kw, "BADSIG") || !strcmp(kw, "NO_PUBKEY") ||
-		    !strcmp(kw, "ERRSIG") || !strcmp(kw, "EXPKEYSIG") ||
-		    !strcmp(kw, "REVKEYSIG") || !strcmp(kw, "GOODSIG"))) {
+	n = split_words(copy, w, ARRAY_SIZE(w));
+	kw = n ? w[0] : "";
+	if (n > 1 && (!strcmp(kw, "BADSIG") || !strcmp(kw, "NO_PUBKEY") ||
+		      !strcmp(kw, "ERRSIG") || !strcmp(kw, "EXPKEYSIG") ||
+		      !strcmp(kw, "REVKEYSIG") || !strcmp(kw, "GOODSIG"))) {
 		free(st->keyid);
-		st->keyid = xstrdup(arg);
+		st->keyid = xstrdup(w[1]);
 	}
 	if (!strcmp(kw, "GOODSIG")) {
 		st->goodsig = 1;
@@ -196,28 +212,14 @@ static void on_gpgv_line(void *ctx, const char *line, size_t len)
 		st->nodata = 1;
 	} else if (!strcmp(kw, "ERRSIG")) {
 		/* ERRSIG keyid pkalgo hashalgo class time rc [fpr] */
-		char *f = NULL;
-
-		for (int i = 0; i < 5; i++)
-			f = strtok_r(NULL, " ", &save);
-		if (f && atoi(f) == ERRSIG_NO_PUBKEY)
+		if (n > 6 && atoi(w[6]) == ERRSIG_NO_PUBKEY)
 			st->no_pubkey = 1;
-	} else if (!strcmp(kw, "VALIDSIG") && arg) {
+	} else if (!strcmp(kw, "VALIDSIG") && n > 1) {
 		/* VALIDSIG fpr date ts expire ver reserved pk hash class
 		 * [primary-fpr]: the primary key names the signer */
-		char *f = arg, *next;
-
-		for (int i = 0; i < 9; i++) {
-			next = strtok_r(NULL, " ", &save);
-			if (!next)
-				break;
-			if (i == 8)
-				f = next;
-		}
 		free(st->validsig);
-		st->validsig = xstrdup(f);
+		st->validsig = xstrdup(n > 10 ? w[10] : w[1]);
 	}
-out:
 	free(copy);
 }
 

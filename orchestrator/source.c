@@ -15,6 +15,7 @@
 #include "strbuf.h"
 #include "unpack.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #define STAMP ".umlkbuild-tree"
 
@@ -208,7 +209,8 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 			goto out;
 	}
 	if (s->patches.nr)
-		info("applying %zu patches", s->patches.nr);
+		info("applying %zu patch%s", s->patches.nr,
+		     s->patches.nr == 1 ? "" : "es");
 	ret = apply_series(s, top);
 	if (ret)
 		goto out;

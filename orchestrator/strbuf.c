@@ -7,6 +7,7 @@
 
 #include "strbuf.h"
 #include "wrapper.h"
+#include "banned.h"
 
 char strbuf_empty[1];
 

@@ -6,6 +6,7 @@
 #include "strbuf.h"
 #include "strvec.h"
 #include "wrapper.h"
+#include "banned.h"
 
 static void push_owned(struct strvec *sv, const char *s)
 {

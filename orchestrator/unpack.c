@@ -27,6 +27,7 @@
 #include "strbuf.h"
 #include "unpack.h"
 #include "wrapper.h"
+#include "banned.h"
 
 #define READ_BLOCK (128 * 1024)
 #define EXTRACT_FLAGS                                                         \

@@ -11,6 +11,7 @@
 #include "kconfig.h"
 #include "log.h"
 #include "verify.h"
+#include "banned.h"
 
 int verify_read_elf(const char *path, struct elf_facts *f)
 {

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "version.h"
 #include "wrapper.h"
+#include "banned.h"
 
 static int parse_num(const char **p, const char *end, unsigned *out)
 {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "wrapper.h"
+#include "banned.h"
 
 static void __attribute__((noreturn)) oom(size_t size)
 {

@@ -113,12 +113,13 @@ static void test_header_good(void **state)
 			    "mirrors upstream 5d90cf6dcc6a (\"um: further clean up\"), 6.4");
 	assert_string_equal(p.verified, "6.1.192 x86_64: applied, boots");
 	assert_int_equal(p.arches, ARCH_X86_64);
-	assert_true(p.range.has_from);
-	assert_true(p.range.has_to);
+	assert_int_equal(p.nr_ranges, 1);
+	assert_true(p.ranges[0].has_from);
+	assert_true(p.ranges[0].has_to);
 	assert_int_equal(kver_parse("6.3.13", 6, &v, NULL), 0);
-	assert_true(kver_in_range(&v, &p.range));
+	assert_true(kver_in_range(&v, &p.ranges[0]));
 	assert_int_equal(kver_parse("6.4", 3, &v, NULL), 0);
-	assert_false(kver_in_range(&v, &p.range));
+	assert_false(kver_in_range(&v, &p.ranges[0]));
 	assert_null(p.path);
 	kpatch_clear(&p);
 	strbuf_release(&text);
@@ -142,13 +143,59 @@ static void test_header_minimal(void **state)
 	assert_int_equal(parse(text, &p), 0);
 	assert_string_equal(p.subject, "trimmed");
 	assert_int_equal(p.arches, ARCH_ALL);
-	assert_false(p.range.has_from);
-	assert_false(p.range.has_to);
+	assert_int_equal(p.nr_ranges, 1);
+	assert_false(p.ranges[0].has_from);
+	assert_false(p.ranges[0].has_to);
 	assert_null(p.verified);
 	kpatch_clear(&p);
 
 	assert_int_equal(parse(arches, &p), 0);
 	assert_int_equal(p.arches, ARCH_I386);
+	kpatch_clear(&p);
+}
+
+static void test_header_ranges(void **state)
+{
+	static const char text[] =
+		"Subject: s\nOrigin: o\n"
+		"Versions: 4.9..4.9.187,  4.10..4.13 ,5.4\n\n---\n";
+	static const struct {
+		const char *v;
+		int in;
+	} cases[] = {
+		{ "4.8", 0 }, { "4.9", 1 }, { "4.9.186", 1 }, { "4.9.187", 0 },
+		{ "4.10", 1 }, { "4.12.14", 1 }, { "4.13", 0 }, { "5.3", 0 },
+		{ "5.4", 1 }, { "5.4.300", 1 }, { "5.5", 0 },
+	};
+	struct patch_series all = { 0 }, out = { 0 };
+	struct kpatch p;
+
+	(void)state;
+	assert_int_equal(parse(text, &p), 0);
+	assert_int_equal(p.nr_ranges, 3);
+	/* selection takes a patch when any of its ranges holds */
+	all.p = calloc(1, sizeof(*all.p));
+	assert_non_null(all.p);
+	all.p[0] = p;
+	all.nr = all.alloc = 1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kver v;
+
+		assert_int_equal(kver_parse(cases[i].v, strlen(cases[i].v), &v,
+					    NULL), 0);
+		patch_series_select(&all, &v, ARCH_X86_64, &out);
+		if (out.nr != (size_t)cases[i].in)
+			fail_msg("%s: selected %zu, want %d", cases[i].v, out.nr,
+				 cases[i].in);
+		patch_series_release(&out);
+	}
+	patch_series_release(&all);
+
+	/* as many ranges as a patch holds */
+	assert_int_equal(parse("Subject: s\nOrigin: o\n"
+			       "Versions: 4.1,4.2,4.3,4.4,4.5,4.6,4.7,4.8\n\n---\n",
+			       &p), 0);
+	assert_int_equal(p.nr_ranges, PATCH_MAX_RANGES);
 	kpatch_clear(&p);
 }
 
@@ -168,6 +215,12 @@ static void test_header_bad(void **state)
 		"Subject: s\nOrigin: o\nVersions: 4.13..4.9\n\n---\n",
 		"Subject: s\nOrigin: o\nVersions: four\n\n---\n",
 		"Subject: s\nOrigin: o\nVersions:\n\n---\n",
+		"Subject: s\nOrigin: o\nVersions: 4.9,,4.10\n\n---\n",
+		"Subject: s\nOrigin: o\nVersions: 4.9, 4.10..4.9\n\n---\n",
+		"Subject: s\nOrigin: o\nVersions: 4.9 4.10\n\n---\n",
+		"Subject: s\nOrigin: o\nVersions: ,4.9\n\n---\n",
+		/* more ranges than a patch holds */
+		"Subject: s\nOrigin: o\nVersions: 4.1,4.2,4.3,4.4,4.5,4.6,4.7,4.8,4.9\n\n---\n",
 		/* no diff */
 		"Subject: s\nOrigin: o\nVersions: *\n\nSome text, but no diff.\n",
 		"Subject: s\nOrigin: o\nVersions: *\n",
@@ -383,6 +436,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_good),
 		cmocka_unit_test(test_header_minimal),
+		cmocka_unit_test(test_header_ranges),
 		cmocka_unit_test(test_header_bad),
 		cmocka_unit_test(test_series_load),
 		cmocka_unit_test(test_series_load_bad),

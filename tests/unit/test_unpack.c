@@ -573,8 +573,6 @@ static void test_check_symlink(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		const char *got = unpack_check_symlink(t[i].link, t[i].target);
 
-		print_message("%s -> %s\n", t[i].link ? t[i].link : "(null)",
-			      t[i].target ? t[i].target : "(null)");
 		if (!t[i].why)
 			assert_null(got);
 		else

@@ -1,0 +1,54 @@
+# libFuzzer harnesses for umlkbuild's parsers. Included by the top Makefile
+# (`make fuzz`) and usable alone from the top of the tree:
+#   make -f tests/fuzz/fuzz.mk fuzz FUZZ_SECONDS=20
+# Each harness runs for FUZZ_SECONDS on build/fuzz/corpus-NAME, a work copy
+# seeded from tests/fuzz/corpus/NAME, so new inputs never land in the
+# repository; crashes are written as build/fuzz/NAME-crash-*.
+
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_PKG_CONFIG ?= pkg-config
+FUZZ_O := build/fuzz
+FUZZ_LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf
+FUZZ_NAMES := fuzz_version fuzz_fragment fuzz_required fuzz_patch_header \
+	fuzz_bootlog
+
+FUZZ_SAN := address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -g -O1 -std=c17 -D_GNU_SOURCE -Iorchestrator -MMD -MP \
+	-DUKB_VERSION='"$(shell cat VERSION 2>/dev/null || echo 0.0.0)"' \
+	$(shell $(FUZZ_PKG_CONFIG) --cflags $(FUZZ_LIBS_PC))
+FUZZ_LIBS = $(shell $(FUZZ_PKG_CONFIG) --libs $(FUZZ_LIBS_PC))
+
+FUZZ_LIB_SRCS := $(filter-out orchestrator/main.c,$(wildcard orchestrator/*.c))
+FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_O)/%.o)
+FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_O)/%)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+# The library is instrumented for coverage but gets no main of its own.
+$(FUZZ_O)/orchestrator/%.o: orchestrator/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+		-c -o $@ $<
+
+$(FUZZ_O)/libukb.a: $(FUZZ_LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_O)/libukb.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
+		$(FUZZ_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for n in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_O)/corpus-$$n; \
+		cp tests/fuzz/corpus/$$n/* $(FUZZ_O)/corpus-$$n/; \
+		echo "# $$n: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_O)/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_O)/$$n- $(FUZZ_O)/corpus-$$n \
+			|| { echo "error: $$n failed; see $(FUZZ_O)/$$n-*" >&2; \
+			     exit 1; }; \
+	done
+
+-include $(wildcard $(FUZZ_O)/*.d $(FUZZ_O)/orchestrator/*.d)
