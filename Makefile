@@ -71,7 +71,7 @@ $(INIT): orchestrator/guest/ukb-init.c
 
 $(O)/tests/%: tests/unit/%.c $(O)/libukb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -o $@ $^ \
+	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -o $@ $< $(O)/libukb.a \
 		$(LDFLAGS) $(PC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 toolchain:
@@ -110,3 +110,5 @@ clean:
 	rm -rf build umlkbuild
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+include tests/fuzz/fuzz.mk

@@ -421,6 +421,7 @@ static void record_inputs(struct build_ctx *c)
 	manifest_set_int(c->m, "build.jobs", o->jobs);
 	manifest_set_bool(c->m, "build.ccache", !o->no_ccache && proc_have("ccache"));
 	manifest_set_str(c->m, "build.targets", "vmlinux");
+	manifest_set_bool(c->m, "build.no_verify", o->no_verify);
 	record_host(c);
 }
 

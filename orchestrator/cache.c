@@ -22,6 +22,11 @@ void cache_set_root(const char *dir)
 	root = path_absolute(dir);
 }
 
+int cache_root_is_set(void)
+{
+	return root != NULL;
+}
+
 const char *cache_root(void)
 {
 	const char *xdg, *home;

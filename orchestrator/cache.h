@@ -13,6 +13,8 @@
 #define UKB_CACHE_H
 
 void cache_set_root(const char *dir);
+/* Whether cache_set_root() was called (--cache, or the config file). */
+int cache_root_is_set(void);
 /* The root (created on first use); never NULL. */
 const char *cache_root(void);
 /* root/sub, created as a directory; caller frees. NULL and an error

@@ -9,6 +9,7 @@
 #include "build.h"
 #include "cache.h"
 #include "cli.h"
+#include "config.h"
 #include "configure.h"
 #include "errors.h"
 #include "fetch.h"
@@ -30,7 +31,7 @@ struct cmd {
 
 static const struct cmd commands[] = {
 	{ "build", build_cmd, "build, check, boot and publish a UML kernel (the default)" },
-	/*FETCH*/ //{ "fetch", fetch_cmd, "download and verify a kernel.org tarball into the cache" },
+	{ "fetch", fetch_cmd, "download and verify a kernel.org tarball into the cache" },
 	{ "boot", boot_cmd, "boot a UML kernel and run the boot checks" },
 	{ "check-config", check_config_cmd, "check a .config against the required symbols" },
 	{ "patches", patches_cmd, "list the patches a kernel version gets, and why" },
@@ -67,14 +68,15 @@ static void build_usage(FILE *f)
 	      "  --mirror URL          kernel.org mirror (repeatable)\n"
 	      "  --keyring FILE        trusted OpenPGP keys (repeatable)\n"
 	      "  --no-verify           do not check signatures (loud, recorded)\n"
-	      "  --offline             use only the cache\n", f);
+	      "  --offline             use only the cache\n"
+	      "  --config FILE         read this INI file after the system and user ones\n", f);
 }
 
 enum {
 	OPT_TARBALL = 256, OPT_VERSION, OPT_GIT, OPT_REF, OPT_ARCH, OPT_OUT,
 	OPT_PROFILE, OPT_FRAGMENT, OPT_KADD, OPT_NO_CCACHE, OPT_NO_BOOT,
 	OPT_BOOT_TIMEOUT, OPT_MIRROR, OPT_KEYRING, OPT_NO_VERIFY, OPT_OFFLINE,
-	OPT_CACHE,
+	OPT_CACHE, OPT_CONFIG,
 };
 
 static int parse_arch_opt(const char *s, unsigned *arch)
@@ -125,11 +127,14 @@ int build_cmd(int argc, char **argv)
 		{ "keyring", required_argument, NULL, OPT_KEYRING },
 		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct build_opts o = { .arch = ARCH_X86_64, .profile = "defconfig",
 				.boot_timeout = 120 };
+	struct ukb_config cfg;
+	const char *config_file = NULL;
 	int c, ret = 0, sources = 0;
 	long n;
 
@@ -208,6 +213,9 @@ int build_cmd(int argc, char **argv)
 		case OPT_OFFLINE:
 			o.offline = 1;
 			break;
+		case OPT_CONFIG:
+			config_file = optarg;
+			break;
 		case 'h':
 			build_usage(stdout);
 			build_opts_release(&o);
@@ -226,8 +234,22 @@ int build_cmd(int argc, char **argv)
 		ret = error(-UKB_EUSAGE, "--git needs --ref TAG|BRANCH|COMMIT");
 	if (!ret && o.git_ref && !o.git_url)
 		ret = error(-UKB_EUSAGE, "--ref goes with --git URL");
+	config_init(&cfg);
 	if (!ret)
+		ret = config_load(&cfg, config_file);
+	if (!ret) {
+		/* the command line replaces what the config files say */
+		if (!o.mirrors.nr)
+			strvec_pushv(&o.mirrors, cfg.mirrors.v);
+		if (!o.keyrings.nr)
+			strvec_pushv(&o.keyrings, cfg.keyrings.v);
+		if (cfg.cache_dir && !cache_root_is_set())
+			cache_set_root(cfg.cache_dir);
+		if (o.no_verify)
+			warning("--no-verify: the source's signatures will NOT be checked");
 		ret = build_run(&o);
+	}
+	config_release(&cfg);
 	build_opts_release(&o);
 	return ret;
 }

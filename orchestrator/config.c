@@ -157,7 +157,8 @@ int config_parse(struct ukb_config *c, const char *name, const char *buf,
 	int rc;
 
 	if (slash)
-		p.base = xstrndup(name, slash == name ? 1 : (size_t)(slash - name));
+		p.base = xstrndup(name, slash == name ? 1 :
+				  (size_t)(slash - name));
 	rc = ini_parse_stream(read_line, &p.r, on_entry, &p);
 	if (rc > 0 && (!p.problem || (unsigned)rc < p.problem_line)) {
 		line = (unsigned)rc;

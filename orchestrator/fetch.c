@@ -1,7 +1,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +14,7 @@
 #include <curl/curl.h>
 
 #include "cache.h"
-#include "config.h"
+#include "dlcache.h"
 #include "errors.h"
 #include "fetch.h"
 #include "fsutil.h"
@@ -127,19 +126,20 @@ int sha256sums_lookup(const char *buf, size_t len, const char *file,
 			continue;
 		if (n < 67 || !is_hex64(s) || s[64] != ' ' ||
 		    (s[65] != ' ' && s[65] != '*'))
-			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: expected "
-				     "'<sha256>  <file>'", line);
+			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: "
+				     "expected '<sha256>  <file>'", line);
 		if (memchr(s, '\0', n))
-			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: NUL byte "
-				     "in line", line);
+			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: NUL "
+				     "byte in line", line);
 		if (n - 66 != flen || memcmp(s + 66, file, flen))
 			continue;
 		for (int i = 0; i < 64; i++)
 			hex[i] = (char)(s[i] | 0x20);  /* lowercase hex */
 		hex[64] = '\0';
 		if (found && strcmp(hex, out))
-			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: a second, "
-				     "different checksum for '%s'", line, file);
+			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: a "
+				     "second, different checksum for '%s'",
+				     line, file);
 		memcpy(out, hex, sizeof(hex));
 		found = 1;
 	}
@@ -396,7 +396,8 @@ static int transfer(struct xfer *x, struct strbuf *why)
 		if (pause_ms(ms))
 			return -UKB_EINTR;
 		/* a file keeps what arrived: the next try resumes */
-		x->base += x->written;
+		if (!x->mem)
+			x->base += x->written;
 	}
 }
 
@@ -490,8 +491,7 @@ out:
 	if (x.fd >= 0)
 		close(x.fd);
 	/* an empty part is nothing worth resuming */
-	if (ret && ret != -UKB_EINTR && !*resumed && !x.written &&
-	    !x.base)
+	if (ret && ret != -UKB_EINTR && !x.base && !x.written)
 		unlink(part);
 	return ret;
 }
@@ -518,8 +518,9 @@ static int download(CURL *h, const char *url, const char *part,
 	return 0;
 }
 
-/* ---- The cache -------------------------------------------------------- */
+/* ---- One mirror ------------------------------------------------------- */
 
+/* What one fetch_tarball() call works with. */
 struct fetch_ctx {
 	const struct kver *v;
 	const struct fetch_opts *o;
@@ -529,143 +530,6 @@ struct fetch_ctx {
 	struct sigverify_keys keys;
 	int saw_unverified;     /* a cache entry without a signature check */
 };
-
-static char *read_signer(const char *dir)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char *path = path_join(dir, "signer");
-
-	if (strbuf_read_file(&sb, path)) {
-		free(path);
-		strbuf_release(&sb);
-		return NULL;
-	}
-	free(path);
-	strbuf_rtrim(&sb);
-	return strbuf_detach(&sb, NULL);
-}
-
-/*
- * Whether dl/<sha>/<name> is there; 1 and out filled in when it is, 0 when
- * not, or an error. The file is hashed again: the cache may have rotted.
- */
-static int cache_entry(struct fetch_ctx *c, const char *sha, const char *name,
-		       int need_verified, struct fetched *out)
-{
-	char *dir = path_join(c->dl, sha), *path = path_join(dir, name);
-	char actual[SHA256_HEX_LEN + 1], *signer = NULL;
-	int ret = 0;
-
-	if (!path_exists(path))
-		goto out;
-	signer = read_signer(dir);
-	if (need_verified && !signer) {
-		c->saw_unverified = 1;
-		goto out;
-	}
-	ret = sha256_file(path, actual);
-	if (ret) {
-		error(ret, "cannot read '%s': %s", path, strerror(-ret));
-		goto out;
-	}
-	if (strcmp(actual, sha)) {
-		warning("cached '%s' is corrupt: expected sha256 %s, got %s; "
-			"removing it", path, sha, actual);
-		rmtree(dir);
-		goto out;
-	}
-	out->path = path;
-	path = NULL;
-	memcpy(out->sha256, sha, sizeof(out->sha256));
-	out->from_cache = 1;
-	out->verified = signer != NULL;
-	out->signer = signer;
-	signer = NULL;
-	ret = 1;
-out:
-	free(signer);
-	free(path);
-	free(dir);
-	return ret;
-}
-
-/* Look name up through by-name/, as --offline and --no-verify do. */
-static int cache_by_name(struct fetch_ctx *c, const char *name,
-			 int need_verified, struct fetched *out)
-{
-	char *link = xasprintf("%s/by-name/%s", c->dl, name);
-	char target[4096];
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	int ret = 0;
-
-	free(link);
-	/* "../<sha256>/<name>" */
-	if (n < 3 + SHA256_HEX_LEN + 1)
-		return 0;
-	target[n] = '\0';
-	if (strncmp(target, "../", 3) || target[3 + SHA256_HEX_LEN] != '/' ||
-	    !sha256_is_hex(target + 3, SHA256_HEX_LEN))
-		return 0;
-	target[3 + SHA256_HEX_LEN] = '\0';
-	ret = cache_entry(c, target + 3, name, need_verified, out);
-	return ret;
-}
-
-/* Move the finished part into dl/<sha>/<name> and point by-name/ at it. */
-static int cache_commit(struct fetch_ctx *c, const char *part,
-			const char *sha, const char *name, const char *signer,
-			struct fetched *out)
-{
-	char *dir = path_join(c->dl, sha), *path = path_join(dir, name);
-	char *byname = path_join(c->dl, "by-name");
-	char *link = NULL, *tmp = NULL, *target = NULL, *marker = NULL;
-	int ret;
-
-	ret = mkdir_p(dir, 0755);
-	if (!ret && signer) {
-		/* the marker first: a tarball there is always a checked one */
-		char *line = xasprintf("%s\n", signer);
-
-		marker = path_join(dir, "signer");
-		ret = write_file_atomic(marker, line, strlen(line), 0644);
-		free(line);
-	}
-	if (!ret && strcmp(part, path) && rename(part, path) < 0)
-		ret = -errno;
-	if (ret) {
-		error(ret, "cannot store '%s' in the cache: %s", path,
-		      strerror(-ret));
-		goto out;
-	}
-	ret = mkdir_p(byname, 0755);
-	link = xasprintf("%s/%s", byname, name);
-	tmp = xasprintf("%s.tmp.%ld", link, (long)getpid());
-	target = xasprintf("../%s/%s", sha, name);
-	unlink(tmp);
-	if (ret || symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
-		/* the entry itself is fine: only --offline misses it */
-		warning("cannot link '%s' to '%s': %s", link, target,
-			strerror(ret ? -ret : errno));
-		unlink(tmp);
-		ret = 0;
-	}
-	out->path = path;
-	path = NULL;
-	memcpy(out->sha256, sha, sizeof(out->sha256));
-	out->verified = signer != NULL;
-	out->signer = signer ? xstrdup(signer) : NULL;
-out:
-	free(marker);
-	free(target);
-	free(tmp);
-	free(link);
-	free(byname);
-	free(path);
-	free(dir);
-	return ret;
-}
-
-/* ---- One mirror ------------------------------------------------------- */
 
 /* "<mirror>/v6.x/<file>", the directory of v's tarball; caller frees. */
 static char *dir_url(const char *mirror, const struct kver *v,
@@ -736,7 +600,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 	if (ret)
 		goto out;
 
-	ret = cache_entry(c, expected, name, 1, out);
+	ret = dlcache_get(c->dl, expected, name, 1, out, &c->saw_unverified);
 	if (ret) {
 		if (ret > 0) {
 			info("'%s' is in the cache", name);
@@ -793,7 +657,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 		     sig_url);
 	}
 	if (!ret)
-		ret = cache_commit(c, part, expected, name, signer, out);
+		ret = dlcache_put(c->dl, part, expected, name, signer, out);
 	if (!ret) {
 		out->from_cache = cached;
 		out->url = cached ? NULL : xstrdup(url);
@@ -832,7 +696,7 @@ static int fetch_unverified_from(struct fetch_ctx *c, const char *mirror,
 		info("downloading '%s'", url);
 		ret = download(c->h, url, part, name, NULL, actual, why);
 		if (!ret)
-			ret = cache_commit(c, part, actual, name, NULL, out);
+			ret = dlcache_put(c->dl, part, actual, name, NULL, out);
 		if (!ret)
 			out->url = xstrdup(url);
 		free(name);
@@ -864,10 +728,29 @@ static int cache_lookup_any(struct fetch_ctx *c, int need_verified,
 	for (size_t i = 0; !ret && i < ARRAY_SIZE(exts); i++) {
 		char *name = kver_tarball_name(c->v, exts[i]);
 
-		ret = cache_by_name(c, name, need_verified, out);
+		ret = dlcache_get_by_name(c->dl, name, need_verified, out,
+					  &c->saw_unverified);
 		free(name);
 	}
 	return ret;
+}
+
+/* Whether by-name/ knows the release at all (for a hint only). */
+static int in_cache(struct fetch_ctx *c)
+{
+	static const char *const exts[] = { "xz", "gz" };
+	int found = 0;
+
+	for (size_t i = 0; !found && i < ARRAY_SIZE(exts); i++) {
+		char *name = kver_tarball_name(c->v, exts[i]);
+		char *link = xasprintf("%s/by-name/%s", c->dl, name);
+		struct stat st;
+
+		found = !lstat(link, &st);
+		free(link);
+		free(name);
+	}
+	return found;
 }
 
 static int fetch_offline(struct fetch_ctx *c, struct fetched *out)
@@ -925,8 +808,7 @@ static int make_scratch(struct fetch_ctx *c)
 }
 
 static int fetch_online(struct fetch_ctx *c, const char *const *mirrors,
-			size_t nr,
-			struct fetched *out)
+			size_t nr, struct fetched *out)
 {
 	struct strvec keyfiles = STRVEC_INIT;
 	struct strbuf why = STRBUF_INIT;
@@ -965,8 +847,8 @@ static int fetch_online(struct fetch_ctx *c, const char *const *mirrors,
 			continue;
 		}
 		error(ret, "%s", why.buf);
-		if (ret == -UKB_ENETWORK)
-			hint("with the tarball in the cache, --offline works "
+		if (ret == -UKB_ENETWORK && in_cache(c))
+			hint("the cache holds a copy: --offline uses it "
 			     "without the network");
 	}
 out:
@@ -1004,7 +886,7 @@ int fetch_tarball(const struct kver *v, const struct fetch_opts *o,
 	c.dl = cache_dir("downloads");
 	if (!c.dl)
 		return -EACCES;
-	/* one run at a time per release: the other waits, then hits the cache */
+	/* one run per release at a time: the other waits, then finds it */
 	lockname = xasprintf("download-linux-%s", ver);
 	ret = cache_lock(lockname, &lk);
 	if (ret)
@@ -1046,105 +928,12 @@ void fetched_release(struct fetched *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* ---- umlkbuild fetch -------------------------------------------------- */
-
-static const char fetch_usage[] =
-	"usage: umlkbuild fetch --version X.Y[.Z] [--mirror URL]... "
-	"[--keyring FILE]...\n"
-	"                       [--cache DIR] [--config FILE] [--offline] "
-	"[--no-verify] [-q] [-v]";
-
-int fetch_cmd(int argc, char **argv)
+void fetch_global_init(void)
 {
-	static const struct option opts[] = {
-		{ "version", required_argument, NULL, 'V' },
-		{ "mirror", required_argument, NULL, 'm' },
-		{ "keyring", required_argument, NULL, 'k' },
-		{ "cache", required_argument, NULL, 'C' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "offline", no_argument, NULL, 'o' },
-		{ "no-verify", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct strvec mirrors = STRVEC_INIT, keyrings = STRVEC_INIT;
-	struct ukb_config cfg;
-	struct fetch_opts o = { 0 };
-	struct fetched f = { 0 };
-	const char *version = NULL, *cache = NULL, *config = NULL, *why;
-	struct kver v;
-	int c, ret = 0;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
-	config_init(&cfg);
-	optind = 0;     /* main may have run getopt already */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'V': version = optarg; break;
-		case 'm': strvec_push(&mirrors, optarg); break;
-		case 'k': strvec_push(&keyrings, optarg); break;
-		case 'C': cache = optarg; break;
-		case 'c': config = optarg; break;
-		case 'o': o.offline = 1; break;
-		case 'n': o.no_verify = 1; break;
-		case 'q': log_set_verbosity(LOG_QUIET); break;
-		case 'v': log_set_verbosity(LOG_VERBOSE); break;
-		case 'h':
-			puts(fetch_usage);
-			goto out;
-		default:
-			ret = error(-UKB_EUSAGE, "fetch: unknown option or "
-				    "missing value: '%s'", argv[optind - 1]);
-			hint("%s", fetch_usage);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		ret = error(-UKB_EUSAGE, "fetch: unexpected argument '%s'",
-			    argv[optind]);
-		goto out;
-	}
-	if (!version) {
-		ret = error(-UKB_EUSAGE, "fetch: --version is required");
-		hint("%s", fetch_usage);
-		goto out;
-	}
-	if (kver_parse(version, strlen(version), &v, &why)) {
-		ret = error(-UKB_EUSAGE, "invalid version '%s': %s", version,
-			    why ? why : "expected X.Y or X.Y.Z");
-		goto out;
-	}
-	ret = config_load(&cfg, config);
-	if (ret)
-		goto out;
-	/* the command line replaces what the config files say */
-	if (!mirrors.nr)
-		strvec_pushv(&mirrors, cfg.mirrors.v);
-	if (!keyrings.nr)
-		strvec_pushv(&keyrings, cfg.keyrings.v);
-	if (cache)
-		cache_set_root(cache);
-	else if (cfg.cache_dir)
-		cache_set_root(cfg.cache_dir);
-	o.mirrors = mirrors.v;
-	o.nr_mirrors = mirrors.nr;
-	o.keyrings = keyrings.v;
-	o.nr_keyrings = keyrings.nr;
-
-	ret = fetch_tarball(&v, &o, &f);
-	if (ret)
-		goto out;
-	if (f.verified)
-		info("'%s' is verified (sha256 %s, signed by %s)", f.path,
-		     f.sha256, f.signer);
-	printf("%s\n", f.path);
-	fflush(stdout);
-out:
-	fetched_release(&f);
-	config_release(&cfg);
-	strvec_clear(&mirrors);
-	strvec_clear(&keyrings);
-	return ret;
+void fetch_global_cleanup(void)
+{
+	curl_global_cleanup();
 }

@@ -3,13 +3,8 @@
  * the way kernel.org's get-verified-tarball does it: the signature on the
  * directory's sha256sums.asc, the tarball's SHA-256 against that list
  * (hashed while it downloads), then linux-X.tar.sign over the uncompressed
- * tar. Layout under <cache>/downloads/:
- *   <name>.part             a download in progress, resumed with Range
- *   <sha256>/<name>         a tarball; immutable once there
- *   <sha256>/signer         fingerprint of the .tar.sign key; absent for
- *                           --no-verify downloads
- *   by-name/<name>          symlink to ../<sha256>/<name> (--offline)
- * The only file that includes curl/curl.h.
+ * tar. Tarballs land in <cache>/downloads/ (see dlcache.h). fetch.c is
+ * the only file that includes curl/curl.h.
  */
 #ifndef UKB_FETCH_H
 #define UKB_FETCH_H
@@ -52,12 +47,19 @@ int fetch_tarball(const struct kver *v, const struct fetch_opts *o,
 		  struct fetched *out);
 void fetched_release(struct fetched *f);
 
+/* libcurl's process-wide set-up and tear-down; main calls them once. */
+void fetch_global_init(void);
+void fetch_global_cleanup(void);
+
 /*
  * `umlkbuild fetch --version V [--mirror URL]... [--keyring FILE]...
  * [--cache DIR] [--config FILE] [--offline] [--no-verify] [-q] [-v]`:
  * fetch and verify only, print the cached tarball's path on stdout.
- * argv[0] is the subcommand's name. Returns 0 or a negative error code
- * for main to turn into an exit code.
+ * `umlkbuild fetch --git URL --ref REF --out DIR`: update the mirror,
+ * export the tree into DIR, print the commit id. Mirrors, keyrings and
+ * the cache come from the config files unless given. argv[0] is the
+ * subcommand's name. Returns 0 or a negative error code for main to turn
+ * into an exit code. In fetchcmd.c.
  */
 int fetch_cmd(int argc, char **argv);
 

@@ -309,3 +309,13 @@ void git_export_release(struct git_export *out)
 	free(out->tree_dir);
 	memset(out, 0, sizeof(*out));
 }
+
+void gitsrc_global_init(void)
+{
+	git_libgit2_init();
+}
+
+void gitsrc_global_cleanup(void)
+{
+	git_libgit2_shutdown();
+}

@@ -3,7 +3,9 @@
  * Each remote gets one bare mirror in the cache, <cache>/git/<sha256 of
  * the URL>.git, holding all its branches and tags. libgit2 1.5 has
  * no shallow clone, so the first use fetches the history once and later
- * uses fetch only what is new: a second tag costs its new objects.
+ * uses fetch only what is new: a second tag costs its new objects (over
+ * git://, https:// or ssh; from a local path libgit2 packs each new
+ * commit's whole tree, though none of the old history).
  */
 #ifndef UKB_GITSRC_H
 #define UKB_GITSRC_H
@@ -29,5 +31,9 @@ struct git_export {
 int gitsrc_export(const char *url, const char *ref, const char *dest,
 		  struct git_export *out);
 void git_export_release(struct git_export *out);
+
+/* libgit2's process-wide set-up and tear-down; main calls them once. */
+void gitsrc_global_init(void);
+void gitsrc_global_cleanup(void);
 
 #endif

@@ -58,6 +58,8 @@ static const char *check_value(const char *v, size_t len)
 {
 	if (!len)
 		return "empty value";
+	if (memchr(v, '\0', len))
+		return "NUL byte in the value";
 	if (len == 1 && (*v == 'y' || *v == 'm' || *v == 'n'))
 		return NULL;
 	if (*v == '"') {
@@ -386,6 +388,8 @@ int kc_parse_required(struct kc_required *req, const char *file,
 			eol = end;
 		lineno++;
 		/* the entry is the first word; scope words follow */
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
 		tok = p;
 		while (tok < eol && !isspace((unsigned char)*tok))
 			tok++;

@@ -144,7 +144,10 @@ struct manifest *manifest_load(const char *path)
 	struct manifest *m;
 
 	if (!root) {
-		error(-UKB_EUSAGE, "%s:%d: %s", path, err.line, err.text);
+		if (err.line < 1)
+			error(-UKB_EUSAGE, "cannot read '%s': %s", path, err.text);
+		else
+			error(-UKB_EUSAGE, "%s:%d: %s", path, err.line, err.text);
 		return NULL;
 	}
 	m = xcalloc(1, sizeof(*m));

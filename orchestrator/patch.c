@@ -119,7 +119,8 @@ int patch_parse_header(const char *name, const char *buf, size_t len,
 		s = eol + 1;
 	}
 	/* the diff may follow the explanation further down */
-	if (!have_diff && (memmem(buf, len, "\n---", 4) || !strncmp(buf, "---", 3)))
+	if (!have_diff && (memmem(buf, len, "\n---", 4) ||
+			   (len >= 3 && !strncmp(buf, "---", 3))))
 		have_diff = 1;
 	if (!p->subject)
 		return error(-UKB_EUSAGE, "%s: no Subject: header", name);
@@ -269,19 +270,37 @@ int patch_apply(const struct kpatch *p, const char *tree,
 	if (ret == -UKB_EINTR || ret == -ENOENT)
 		goto out;
 	if (ret) {
-		strbuf_reset(&out);
-		if (!run_patch(tree, p->path, 1, 1, &out)) {
+		struct strbuf rev = STRBUF_INIT, ranges = STRBUF_INIT;
+		const char *first;
+
+		if (!run_patch(tree, p->path, 1, 1, &rev)) {
+			strbuf_release(&rev);
 			*skipped = 1;
 			info("patch %s is already in %s, skipped", p->name, ver);
 			ret = 0;
 			goto out;
 		}
-		strbuf_rtrim(&out);
-		ret = error(-UKB_EPATCH, "patch '%s' does not apply to %s%s%.*s",
-			    p->name, ver, out.len ? ": " : "",
-			    (int)(strchrnul(out.buf, '\n') - out.buf), out.buf);
-		hint("the patch's range (%s) may be wrong for this release; "
-		     "see patches/README.md", "Versions header");
+		strbuf_release(&rev);
+		/* quote the forward run's first complaint, e.g. a failed hunk */
+		first = strstr(out.buf, "FAILED");
+		if (first)
+			while (first > out.buf && first[-1] != '\n')
+				first--;
+		else
+			first = out.buf;
+		ret = error(-UKB_EPATCH, "patch '%s' does not apply to %s: %.*s",
+			    p->name, ver,
+			    (int)(strchrnul(first, '\n') - first),
+			    *first ? first : "no output from patch");
+		for (size_t r = 0; r < p->nr_ranges; r++) {
+			char one[80];
+
+			kver_range_format(&p->ranges[r], one, sizeof(one));
+			strbuf_addf(&ranges, "%s%s", r ? ", " : "", one);
+		}
+		hint("its Versions range (%s) may be wrong for this release; see patches/README.md",
+		     ranges.buf);
+		strbuf_release(&ranges);
 		goto out;
 	}
 	strbuf_reset(&out);

@@ -2,8 +2,9 @@
  * Kernel patch series: patches/NNNN-name.patch, each with a header of
  * "Key: value" lines (Subject, Origin, Versions, Arch, Verified), free
  * text, a "---" line and a unified diff. Versions holds one or more
- * half-open ranges separated by commas ("4.9..4.9.187, 4.10..4.13"). Free
- * Applied in name order with GNU patch; a patch already present in the tree is skipped.
+ * half-open ranges separated by commas ("4.9..4.9.187, 4.10..4.13").
+ * Applied in name order with GNU patch; a patch already present in the
+ * tree is skipped.
  */
 #ifndef UKB_PATCH_H
 #define UKB_PATCH_H

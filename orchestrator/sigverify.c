@@ -385,7 +385,8 @@ int sigverify_tarball(const struct sigverify_keys *k, const char *sig,
 	if (ret)
 		return error(ret, "cannot read '%s': %s", tarball,
 			     strerror(-ret));
-	if (got >= sizeof(xz_magic) && !memcmp(head, xz_magic, sizeof(xz_magic))) {
+	if (got >= sizeof(xz_magic) &&
+	    !memcmp(head, xz_magic, sizeof(xz_magic))) {
 		tool = "xz";
 		suffix = ".xz";
 	} else if (got >= 2 && !memcmp(head, gz_magic, sizeof(gz_magic))) {

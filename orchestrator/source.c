@@ -7,6 +7,8 @@
 
 #include "cache.h"
 #include "errors.h"
+#include "fetch.h"
+#include "gitsrc.h"
 #include "fsutil.h"
 #include "log.h"
 #include "paths.h"
@@ -137,11 +139,52 @@ static int select_patches(const struct source_spec *spec, struct source *s)
 	return 0;
 }
 
+static void tree_key(struct source *s, const char *base_key, const char *trees)
+{
+	char series[SHA256_HEX_LEN + 1];
+	char *key;
+
+	patch_series_key(&s->patches, series);
+	key = xasprintf("%s%s", base_key, series);
+	sha256_buf(key, strlen(key), s->tree_key);
+	free(key);
+	s->tree = xasprintf("%s/%.16s-%.16s", trees, base_key, series);
+}
+
+static int tree_ready(const struct source *s)
+{
+	char *stamp = path_join(s->tree, STAMP);
+	int ready = path_exists(stamp);
+
+	free(stamp);
+	return ready;
+}
+
+/* Patch top, stamp it and move it to s->tree. */
+static int finish_tree(struct source *s, const char *top)
+{
+	char *stamp;
+	int ret;
+
+	if (s->patches.nr)
+		info("applying %zu patch%s", s->patches.nr,
+		     s->patches.nr == 1 ? "" : "es");
+	ret = apply_series(s, top);
+	if (ret)
+		return ret;
+	stamp = path_join(top, STAMP);
+	ret = write_file_atomic(stamp, "", 0, 0644);
+	free(stamp);
+	if (!ret && rename(top, s->tree) < 0)
+		ret = error(-errno, "cannot move the tree to '%s': %s",
+			    s->tree, strerror(errno));
+	return ret;
+}
+
 static int prepare_tarball(const struct source_spec *spec, struct source *s)
 {
 	struct cache_lock lk = { .fd = -1 };
 	char *trees = NULL, *scratch = NULL, *top = NULL, *lockname = NULL;
-	char series[SHA256_HEX_LEN + 1];
 	struct stat st;
 	int ret, have_version;
 
@@ -155,7 +198,8 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 		return error(-UKB_ESOURCE, "'%s' is not a regular file",
 			     s->tarball);
 	s->timestamp = (long long)st.st_mtime;
-	ret = sha256_file(s->tarball, s->sha256);
+	/* a fetched tarball was hashed while it downloaded */
+	ret = s->sha256[0] ? 0 : sha256_file(s->tarball, s->sha256);
 	if (ret)
 		return error(-UKB_ESOURCE, "cannot read '%s': %s", s->tarball,
 			     strerror(-ret));
@@ -183,23 +227,10 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 	ret = select_patches(spec, s);
 	if (ret)
 		goto out;
-	patch_series_key(&s->patches, series);
-	{
-		char *key = xasprintf("%s%s", s->sha256, series);
-
-		sha256_buf(key, strlen(key), s->tree_key);
-		free(key);
-	}
-	s->tree = xasprintf("%s/%.16s-%.16s", trees, s->sha256, series);
-	{
-		char *stamp = path_join(s->tree, STAMP);
-		int ready = path_exists(stamp);
-
-		free(stamp);
-		if (ready) {
-			debug("using the cached tree '%s'", s->tree);
-			goto out;
-		}
+	tree_key(s, s->sha256, trees);
+	if (tree_ready(s)) {
+		debug("using the cached tree '%s'", s->tree);
+		goto out;
 	}
 	/* a tree without its stamp is a leftover of a killed run */
 	rmtree(s->tree);
@@ -208,21 +239,7 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 		if (ret)
 			goto out;
 	}
-	if (s->patches.nr)
-		info("applying %zu patch%s", s->patches.nr,
-		     s->patches.nr == 1 ? "" : "es");
-	ret = apply_series(s, top);
-	if (ret)
-		goto out;
-	{
-		char *stamp = path_join(top, STAMP);
-
-		ret = write_file_atomic(stamp, "", 0, 0644);
-		free(stamp);
-	}
-	if (!ret && rename(top, s->tree) < 0)
-		ret = error(-errno, "cannot move the tree to '%s': %s",
-			    s->tree, strerror(errno));
+	ret = finish_tree(s, top);
 out:
 	if (scratch) {
 		rmtree(scratch);
@@ -236,6 +253,101 @@ out:
 	return ret;
 }
 
+static size_t count(const char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+static int prepare_release(const struct source_spec *spec, struct source *s)
+{
+	struct fetch_opts fo = {
+		.mirrors = spec->mirrors, .nr_mirrors = count(spec->mirrors),
+		.keyrings = spec->keyrings, .nr_keyrings = count(spec->keyrings),
+		.no_verify = spec->no_verify, .offline = spec->offline,
+	};
+	struct fetched f = { 0 };
+	struct kver want;
+	int ret;
+
+	if (kver_parse(spec->version, strlen(spec->version), &want, NULL))
+		return error(-UKB_EUSAGE, "invalid kernel version '%s'",
+			     spec->version);
+	ret = fetch_tarball(&want, &fo, &f);
+	if (ret) {
+		fetched_release(&f);
+		return ret;
+	}
+	s->kind = "kernel.org";
+	s->tarball = xstrdup(f.path);
+	s->url = f.url ? xstrdup(f.url) : NULL;
+	s->verified = f.verified;
+	s->signer = f.signer ? xstrdup(f.signer) : NULL;
+	memcpy(s->sha256, f.sha256, sizeof(s->sha256));
+	fetched_release(&f);
+	ret = prepare_tarball(spec, s);
+	if (!ret && kver_cmp(&want, &s->version)) {
+		char got[48];
+
+		kver_format(&s->version, got, sizeof(got));
+		ret = error(-UKB_ESOURCE,
+			    "the tarball of %s holds a %s tree", spec->version, got);
+	}
+	return ret;
+}
+
+static int prepare_git(const struct source_spec *spec, struct source *s)
+{
+	struct cache_lock lk = { .fd = -1 };
+	struct git_export ge = { 0 };
+	char *trees = cache_dir("trees"), *scratch = NULL, *lockname = NULL;
+	int ret;
+
+	if (!trees)
+		return -UKB_EHOST;
+	s->kind = "git";
+	s->url = xstrdup(spec->git_url);
+	scratch = xasprintf("%s/tmp-git-%ld", trees, (long)getpid());
+	rmtree(scratch);
+	tmp_register(scratch);
+	info("exporting '%s' from %s", spec->git_ref, spec->git_url);
+	ret = gitsrc_export(spec->git_url, spec->git_ref, scratch, &ge);
+	if (ret)
+		goto out;
+	memcpy(s->commit, ge.commit, sizeof(s->commit));
+	s->timestamp = ge.commit_time;
+	ret = read_version(scratch, &s->version);
+	if (!ret)
+		ret = source_check_supported(&s->version);
+	if (!ret)
+		ret = select_patches(spec, s);
+	if (ret)
+		goto out;
+	tree_key(s, s->commit, trees);
+	lockname = xasprintf("tree-%.16s", s->commit);
+	ret = cache_lock(lockname, &lk);
+	if (ret)
+		goto out;
+	if (tree_ready(s)) {
+		debug("using the cached tree '%s'", s->tree);
+		goto out;
+	}
+	rmtree(s->tree);
+	ret = finish_tree(s, scratch);
+out:
+	rmtree(scratch);
+	tmp_forget(scratch);
+	cache_unlock(&lk);
+	git_export_release(&ge);
+	free(lockname);
+	free(scratch);
+	free(trees);
+	return ret;
+}
+
 int source_prepare(const struct source_spec *spec, struct source *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -244,6 +356,10 @@ int source_prepare(const struct source_spec *spec, struct source *s)
 		s->tarball = path_absolute(spec->tarball);
 		return prepare_tarball(spec, s);
 	}
+	if (spec->version)
+		return prepare_release(spec, s);
+	if (spec->git_url)
+		return prepare_git(spec, s);
 	return error(-UKB_EUSAGE, "no kernel source given");
 }
 

@@ -137,9 +137,13 @@ int kver_range_parse(const char *s, size_t len, struct kver_range *r)
 
 int kver_in_range(const struct kver *v, const struct kver_range *r)
 {
-	if (r->has_from && kver_cmp(v, &r->from) < 0)
+	/* X.Y-rcN belongs to the X.Y line: it already has X.Y's changes */
+	struct kver line = *v;
+
+	line.rc = 0;
+	if (r->has_from && kver_cmp(&line, &r->from) < 0)
 		return 0;
-	if (r->has_to && kver_cmp(v, &r->to) >= 0)
+	if (r->has_to && kver_cmp(&line, &r->to) >= 0)
 		return 0;
 	return 1;
 }

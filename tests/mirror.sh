@@ -47,9 +47,9 @@ mirror_gen_key() {
 	gpg --batch --quiet --passphrase '' --quick-gen-key \
 		"umlkbuild test key $name <$email>" ed25519 sign never \
 		>/dev/null 2>&1 || return 1
-	gpg --batch --armor --export "<$email>" >"$MIRROR_KEYS/$name.asc" ||
-		return 1
-	gpg --batch --with-colons --list-keys "<$email>" |
+	gpg --batch --armor --export "<$email>" 2>/dev/null \
+		>"$MIRROR_KEYS/$name.asc" || return 1
+	gpg --batch --with-colons --list-keys "<$email>" 2>/dev/null |
 		awk -F: '$1 == "fpr" { print $10; exit }'
 }
 
@@ -133,6 +133,8 @@ _wait_port() {
 # URL), NGINX_SLOW_URL (the same tree at $MIRROR_SLOW_RATE per
 # connection), NGINX_500_URL and NGINX_404_URL (every request fails so),
 # NGINX_ACCESS_LOG ("METHOD URI STATUS BYTES RANGE" lines) and NGINX_PID.
+# With openssl at hand, NGINX_TLS_URL serves the same tree over https
+# with a self-signed certificate nobody trusts (for TLS failures).
 # Range requests are nginx's default.
 nginx_start() {
 	local root dir user group
@@ -143,8 +145,24 @@ nginx_start() {
 	mkdir -p "$dir/tmp"
 	NGINX_DIR=$dir
 	NGINX_ACCESS_LOG="$dir/access.log"
+	NGINX_TLS_URL=
+	local tls=""
+	if command -v openssl >/dev/null &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+			-subj /CN=127.0.0.1 -keyout "$dir/key.pem" \
+			-out "$dir/cert.pem" >/dev/null 2>&1; then
+		tls=1
+	fi
 	for _ in 1 2 3 4 5; do
 		NGINX_PORT=$(_free_port) || return 1
+		NGINX_TLS_PORT=$(_free_port) || return 1
+		local tls_server=""
+		[ -n "$tls" ] && tls_server="server {
+		listen 127.0.0.1:$NGINX_TLS_PORT ssl;
+		ssl_certificate $dir/cert.pem;
+		ssl_certificate_key $dir/key.pem;
+		root $root;
+	}"
 		cat >"$dir/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
@@ -169,6 +187,7 @@ http {
 		location /err500/ { return 500; }
 		location /err404/ { return 404; }
 	}
+	$tls_server
 }
 EOF
 		: >"$dir/error.log"
@@ -179,6 +198,8 @@ EOF
 			NGINX_SLOW_URL="$NGINX_URL/slow"
 			NGINX_500_URL="$NGINX_URL/err500"
 			NGINX_404_URL="$NGINX_URL/err404"
+			[ -n "$tls" ] &&
+				NGINX_TLS_URL="https://127.0.0.1:$NGINX_TLS_PORT"
 			return 0
 		fi
 		wait "$NGINX_PID" 2>/dev/null

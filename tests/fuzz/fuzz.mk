@@ -10,11 +10,11 @@ FUZZ_CC ?= clang
 FUZZ_PKG_CONFIG ?= pkg-config
 FUZZ_O := build/fuzz
 FUZZ_LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf
-FUZZ_NAMES := fuzz_version fuzz_fragment fuzz_required fuzz_patch_header \
-	fuzz_bootlog
+# every tests/fuzz/fuzz_NAME.c is a harness, its seeds in corpus/fuzz_NAME/
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 FUZZ_SAN := address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS := -g -O1 -std=c17 -D_GNU_SOURCE -Iorchestrator -MMD -MP \
+FUZZ_CFLAGS = -g -O1 -std=c17 -D_GNU_SOURCE -Iorchestrator -MMD -MP \
 	-DUKB_VERSION='"$(shell cat VERSION 2>/dev/null || echo 0.0.0)"' \
 	$(shell $(FUZZ_PKG_CONFIG) --cflags $(FUZZ_LIBS_PC))
 FUZZ_LIBS = $(shell $(FUZZ_PKG_CONFIG) --libs $(FUZZ_LIBS_PC))
@@ -35,20 +35,27 @@ $(FUZZ_O)/orchestrator/%.o: orchestrator/%.c
 $(FUZZ_O)/libukb.a: $(FUZZ_LIB_OBJS)
 	$(AR) rcs $@ $^
 
+# $< and the library, not $^: the .d files add headers as prerequisites.
 $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_O)/libukb.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
-		$(FUZZ_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+		$(FUZZ_O)/libukb.a $(FUZZ_LIBS)
 
+# Every harness runs even when one fails; the target fails at the end.
 fuzz: $(FUZZ_BINS)
-	@set -e; for n in $(FUZZ_NAMES); do \
-		mkdir -p $(FUZZ_O)/corpus-$$n; \
-		cp tests/fuzz/corpus/$$n/* $(FUZZ_O)/corpus-$$n/; \
+	@failed=; for n in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_O)/corpus-$$n || exit 1; \
+		if [ -d tests/fuzz/corpus/$$n ]; then \
+			cp -R tests/fuzz/corpus/$$n/. $(FUZZ_O)/corpus-$$n/ || exit 1; \
+		fi; \
 		echo "# $$n: $(FUZZ_SECONDS) s"; \
 		$(FUZZ_O)/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_O)/$$n- $(FUZZ_O)/corpus-$$n \
-			|| { echo "error: $$n failed; see $(FUZZ_O)/$$n-*" >&2; \
-			     exit 1; }; \
-	done
+			|| failed="$$failed $$n"; \
+	done; \
+	if [ -n "$$failed" ]; then \
+		echo "error: fuzzing found crashes in:$$failed (inputs in $(FUZZ_O)/)" >&2; \
+		exit 1; \
+	fi
 
 -include $(wildcard $(FUZZ_O)/*.d $(FUZZ_O)/orchestrator/*.d)

@@ -35,6 +35,7 @@
 extern char **environ;
 
 static char *dir, *repo;
+static pid_t daemon_pid;     /* killed in teardown, whatever failed */
 static char v1_commit[41], v2_commit[41];
 
 static int git(struct strbuf *out, ...)
@@ -106,6 +107,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	if (daemon_pid > 0) {
+		int status;
+
+		kill(daemon_pid, SIGTERM);
+		waitpid(daemon_pid, &status, 0);
+	}
 	rmtree(dir);
 	free(dir);
 	free(repo);
@@ -368,6 +375,7 @@ static void test_git_daemon(void **state)
 
 		if (posix_spawnp(&pid, "git", NULL, NULL, argv, envp))
 			skip();
+		daemon_pid = pid;
 	}
 	url = xasprintf("git://127.0.0.1:%d/linux", port);
 	dest = xasprintf("%s/daemon/linux", dir);
@@ -410,6 +418,7 @@ static void test_git_daemon(void **state)
 	}
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
+	daemon_pid = 0;
 	assert_true(up);
 	free(dest);
 	free(url);

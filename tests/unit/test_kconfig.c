@@ -149,6 +149,28 @@ static void test_fragment_malformed(void **state)
 	}
 }
 
+static void test_fragment_nul(void **state)
+{
+	/* a NUL inside a value must not pass as a shorter value */
+	static const char text[] = "CONFIG_A=\"a\0b\"\n";
+	static const char req[] = "CONFIG_A=\"a\0b\"\n";
+	struct kc_set set = KC_SET_INIT;
+	struct kc_required r = { KC_SET_INIT, NULL };
+
+	(void)state;
+	assert_int_equal(kc_parse_fragment(&set, "nul.config", text,
+					   sizeof(text) - 1, NULL), -UKB_EUSAGE);
+	assert_int_equal(set.nr, 0);
+	assert_int_equal(kc_parse_required(&r, "required.list", req,
+					   sizeof(req) - 1), -UKB_EUSAGE);
+	kc_required_release(&r);
+	/* the lenient .config parser skips the line */
+	assert_int_equal(kc_parse_config(&set, ".config", text,
+					 sizeof(text) - 1), 0);
+	assert_int_equal(set.nr, 0);
+	kc_set_release(&set);
+}
+
 static void test_fragment_keeps_out_on_error(void **state)
 {
 	struct kc_set set = KC_SET_INIT;
@@ -712,6 +734,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fragment_values),
 		cmocka_unit_test(test_fragment_malformed),
+		cmocka_unit_test(test_fragment_nul),
 		cmocka_unit_test(test_fragment_keeps_out_on_error),
 		cmocka_unit_test(test_fragment_conflict),
 		cmocka_unit_test(test_fragment_scope),

@@ -1,0 +1,99 @@
+#!/bin/bash
+# Git sources through `umlkbuild fetch --git`: a repository the test makes,
+# with tags, served as a path and by `git daemon` on 127.0.0.1; one bare
+# mirror per URL in the cache; a second tag fetched incrementally; an
+# unknown tag fails with one clear line. With UKB_FULL=1 and the build
+# driver's --git: a tag of the real kernel source builds and boots.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/mirror.sh"
+
+"$UKB" fetch --help >/dev/null 2>&1 || skip_all "no 'fetch' command in $UKB"
+command -v git >/dev/null || skip_all "git is not installed"
+export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@umlkbuild.invalid
+export GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@umlkbuild.invalid
+C="$T/cache"
+R="$T/git/linux.git"
+
+mkdir -p "$T/git" "$T/work"
+git init -q -b master "$T/work"
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 1\n' >"$T/work/Makefile"
+mkdir "$T/work/scripts"
+printf '#!/bin/sh\n' >"$T/work/scripts/x.sh"
+chmod +x "$T/work/scripts/x.sh"
+git -C "$T/work" add -A
+git -C "$T/work" commit -q -m one
+git -C "$T/work" tag v6.1.1
+git clone -q --bare "$T/work" "$R"
+git_daemon_start "$T/git" || skip_all "cannot start git daemon"
+URL="$GIT_DAEMON_URL/linux.git"
+c1=$(git -C "$R" rev-parse 'v6.1.1^{commit}')
+mirrors() { find "$C/git" -maxdepth 1 -name '*.git' | wc -l; }
+
+run "$UKB" fetch --cache "$C" --git "$R" --ref v6.1.1 --out "$T/o1"
+expect_exit 0 "export a tag from a path"
+expect_out "^$c1\$" "prints the commit id"
+check "the tree is there" grep -q "SUBLEVEL = 1" "$T/o1/Makefile"
+check "modes are kept" test -x "$T/o1/scripts/x.sh"
+check "no .git in the export" test ! -e "$T/o1/.git"
+
+run "$UKB" fetch --cache "$C" --git "$URL" --ref v6.1.1 --out "$T/o2"
+expect_exit 0 "export a tag over git://127.0.0.1"
+expect_out "^$c1\$" "the same commit"
+check "one bare mirror per URL" test "$(mirrors)" -eq 2
+
+# a second tag: only the new objects come over the wire
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 2\n' >"$T/work/Makefile"
+git -C "$T/work" commit -q -am two
+git -C "$T/work" tag -a -m 6.1.2 v6.1.2
+git -C "$T/work" push -q "$R" master v6.1.2
+c2=$(git -C "$R" rev-parse 'v6.1.2^{commit}')
+run "$UKB" fetch -v --cache "$C" --git "$URL" --ref v6.1.2 --out "$T/o3"
+expect_exit 0 "export a second, annotated tag"
+expect_out "^$c2\$" "the tag's commit"
+check "the second tag's tree" grep -q "SUBLEVEL = 2" "$T/o3/Makefile"
+expect_err "received 4 of 4 objects" \
+	"incremental: the new commit, tree, blob and tag only"
+
+# a tag the mirror holds needs no server
+git_daemon_stop
+run "$UKB" fetch --cache "$C" --git "$URL" --ref v6.1.1 --out "$T/o4"
+expect_exit 0 "a cached tag exports without the server"
+run "$UKB" fetch --cache "$C" --git "$URL" --ref master --out "$T/o5"
+expect_exit 3 "a branch needs the server"
+expect_one_error "one error line when the server is gone"
+check "no half-written export" test ! -e "$T/o5"
+
+run "$UKB" fetch --cache "$C" --git "$R" --ref v9.9 --out "$T/o6"
+expect_exit 3 "an unknown tag"
+expect_one_error "one error line for an unknown tag"
+expect_err "^error: no tag, branch or commit 'v9.9' in '$R'\$" \
+	"names the ref and the repository"
+check "no export for an unknown tag" test ! -e "$T/o6"
+
+run "$UKB" fetch --cache "$C" --git "$T/nothing-here" --ref v1 --out "$T/o7"
+expect_exit 3 "a repository that does not exist"
+expect_one_error "one error line for a missing repository"
+
+# The full chain from a tag of the real kernel source.
+if [ "${UKB_FULL:-}" = 1 ] && [ -f "$KSRC_61" ]; then
+	K="$T/kernel"
+	mkdir -p "$K"
+	tar -C "$K" --strip-components=1 -xJf "$KSRC_61"
+	git init -q -b master "$K"
+	git -C "$K" add -A
+	git -C "$K" commit -q -m "linux 6.1 from $(basename "$KSRC_61")"
+	git -C "$K" tag -a -m ukb v6.1-ukb
+	git_daemon_start "$T" || skip_all "cannot restart git daemon"
+	run "$UKB" --cache "$UKB_TEST_CACHE" --git "$GIT_DAEMON_URL/kernel" \
+		--ref v6.1-ukb --arch x86_64 --out "$T/art"
+	expect_exit 0 "build and boot a tag of the kernel source"
+	expect_file "$T/art/vmlinux" "the artifact is there"
+	check "metadata records the commit" \
+		grep -q "$(git -C "$K" rev-parse HEAD)" "$T/art/metadata.json"
+else
+	diag "set UKB_FULL=1 to build a tag of $KSRC_61 from git"
+fi
+
+done_testing

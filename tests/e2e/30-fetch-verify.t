@@ -1,0 +1,86 @@
+#!/bin/bash
+# Verification as kernel.org's get-verified-tarball does it, through
+# `umlkbuild fetch`: a tampered tarball (checksum), a valid checksum with a
+# bad .tar.sign, a sha256sums.asc signed by an untrusted key, --no-verify.
+# Nothing bad may stay in the cache.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/mirror.sh"
+
+"$UKB" fetch --help >/dev/null 2>&1 || skip_all "no 'fetch' command in $UKB"
+[ -x "$NGINX_BIN" ] || skip_all "nginx is not installed"
+export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
+
+mirror_gpg_init "$T/gpg"
+fpr=$(mirror_gen_key release) || skip_all "cannot generate a gpg key"
+rogue=$(mirror_gen_key rogue)
+mirror_small_tarball "$T/good.tar.xz" 1
+mirror_small_tarball "$T/evil.tar.xz" 1
+mirror_tree "$T/www" 6.1.999 "$T/good.tar.xz" "$fpr"
+nginx_start "$T/www" || skip_all "cannot start nginx"
+D="$T/www/v6.x"
+KEY="$MIRROR_KEYS/release.asc"
+good=$(sha256sum <"$T/good.tar.xz" | cut -d' ' -f1)
+evil=$(sha256sum <"$T/evil.tar.xz" | cut -d' ' -f1)
+fetch() { run "$UKB" fetch --keyring "$KEY" --version 6.1.999 \
+	--mirror "$NGINX_URL" "$@"; }
+nothing_cached() {
+	check "$1" test -z "$(find "$2/downloads" -mindepth 1 -not -name by-name \
+		2>/dev/null)"
+}
+
+# the tarball is swapped, sha256sums.asc still lists the original
+rm -f "$D/linux-6.1.999.tar.xz"
+cp "$T/evil.tar.xz" "$D/linux-6.1.999.tar.xz"
+fetch --cache "$T/c1"
+expect_exit 3 "a tampered tarball"
+expect_one_error "one error line for a checksum mismatch"
+expect_err "^error: checksum mismatch for 'linux-6.1.999.tar.xz' from '$NGINX_URL/v6.x/linux-6.1.999.tar.xz': expected sha256 $good, got $evil\$" \
+	"names the file, the expected and the actual hash"
+nothing_cached "the tampered download was deleted" "$T/c1"
+
+# the right tarball, but .tar.sign signs another tar
+rm -f "$D/linux-6.1.999.tar.xz"
+cp "$T/good.tar.xz" "$D/linux-6.1.999.tar.xz"
+xz -dc "$T/evil.tar.xz" | gpg --batch --yes --quiet --local-user "$fpr!" \
+	--armor --detach-sign --output "$D/linux-6.1.999.tar.sign" - 2>/dev/null
+fetch --cache "$T/c2"
+expect_exit 3 "a valid checksum but a bad .tar.sign"
+expect_one_error "one error line for a bad signature"
+expect_err "^error: bad signature on 'linux-6.1.999.tar.xz'" \
+	"names the tarball whose signature is bad"
+nothing_cached "the badly signed tarball was deleted" "$T/c2"
+
+# .tar.sign by a key nobody trusts
+mirror_sign_tar "$D/linux-6.1.999.tar.xz" "$rogue"
+fetch --cache "$T/c3"
+expect_exit 3 "a .tar.sign by an untrusted key"
+expect_err "is not in the trusted keyrings" "says the key is not trusted"
+nothing_cached "nothing cached after an untrusted .tar.sign" "$T/c3"
+mirror_sign_tar "$D/linux-6.1.999.tar.xz" "$fpr"
+
+# sha256sums.asc signed by an untrusted key
+mirror_sign_sums "$D" "$rogue"
+fetch --cache "$T/c4"
+expect_exit 3 "sha256sums.asc signed by an untrusted key"
+expect_one_error "one error line for an untrusted sha256sums.asc"
+expect_err "^error: '$NGINX_URL/v6.x/sha256sums.asc' is signed by key [0-9A-F]+, which is not in the trusted keyrings\$" \
+	"names the file and the key"
+nothing_cached "nothing cached after an untrusted sha256sums.asc" "$T/c4"
+# a keyring that is not one
+echo "not a key" >"$T/junk.asc"
+run "$UKB" fetch --keyring "$T/junk.asc" --version 6.1.999 \
+	--mirror "$NGINX_URL" --cache "$T/c5"
+expect_exit 2 "a --keyring file without a key"
+expect_one_error "one error line for a bad keyring"
+
+# --no-verify takes it anyway, loudly
+fetch --cache "$T/c6" --no-verify
+expect_exit 0 "--no-verify fetches without checking"
+expect_err "^warning: --no-verify" "--no-verify is loud"
+mirror_sign_sums "$D" "$fpr"
+fetch --cache "$T/c6"
+expect_exit 0 "a checked run after --no-verify"
+check "the cached copy was checked in place" \
+	test -f "$T/c6/downloads/$good/signer"
+
+done_testing

@@ -1,0 +1,40 @@
+#!/bin/bash
+# The version x arch matrix on Debian's two kernel trees. The defconfig
+# 6.1 x86_64 build is 10-build-6.1.t; the other cells use the minimal
+# profile (tinyconfig + fragments) to stay inside CI's time, and must pass
+# every check all the same. `make check-full` runs them defconfig-based.
+. "$(dirname "$0")/../lib.sh"
+: "${UKB_PROFILE:=minimal}"
+
+cell() {
+	local src=$1 ver=$2 arch=$3 a
+	a="$UKB_TEST_ARTIFACTS/linux-$ver-um-$arch-$UKB_PROFILE"
+	if [ ! -f "$src" ]; then
+		ok "# SKIP $ver $arch: no $src"
+		return
+	fi
+	rm -rf "$a"
+	ukb --tarball "$src" --arch "$arch" --profile "$UKB_PROFILE" --out "$a"
+	expect_exit 0 "$ver $arch ($UKB_PROFILE) builds"
+	if [ "$arch" = i386 ]; then
+		check "$ver i386: ELF 32-bit Intel 80386" sh -c "readelf -h '$a/vmlinux' | grep -q 'Class:.*ELF32' && readelf -h '$a/vmlinux' | grep -q 'Intel 80386'"
+	else
+		check "$ver x86_64: ELF 64-bit x86-64" sh -c "readelf -h '$a/vmlinux' | grep -q 'Class:.*ELF64' && readelf -h '$a/vmlinux' | grep -q 'X86-64'"
+	fi
+	check "$ver $arch: statically linked" sh -c "! readelf -l '$a/vmlinux' | grep -qE 'INTERP|DYNAMIC'"
+	check "$ver $arch: every required symbol passed" sh -c "jq -e '.results.config_check.required_failed == 0' '$a/metadata.json' >/dev/null"
+	check "$ver $arch: metadata names the arch" sh -c "jq -e '.build.subarch == \"$arch\" and .build.profile == \"$UKB_PROFILE\"' '$a/metadata.json' >/dev/null"
+	if jq -e '.results.boot.ran == true' "$a/metadata.json" >/dev/null; then
+		check "$ver $arch: booted with bbr as the default" grep -q 'ukb-init: ok tcp_congestion_control: bbr' "$a/boot.log"
+		check "$ver $arch: every boot check passed" grep -q 'ukb-init: result pass' "$a/boot.log"
+	else
+		# only a host that cannot run the binary may skip, and it must say so
+		check "$ver $arch: the skipped boot says why" grep -q 'this host cannot execute 32-bit binaries; boot check skipped' "$T/err"
+		check "$ver $arch: only i386 may skip the boot" test "$arch" = i386
+	fi
+}
+
+cell "$KSRC_61" 6.1 i386
+cell "$KSRC_612" 6.12 x86_64
+cell "$KSRC_612" 6.12 i386
+done_testing
