@@ -103,8 +103,10 @@ install: $(BIN) $(INIT)
 		$(DESTDIR)$(DATADIR)/kconfig-fragments $(DESTDIR)$(DATADIR)/patches
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/umlkbuild
 	install -m 755 $(INIT) $(DESTDIR)$(LIBEXECDIR)/ukb-init
-	install -m 644 kconfig-fragments/* $(DESTDIR)$(DATADIR)/kconfig-fragments/
+	cp -R kconfig-fragments/. $(DESTDIR)$(DATADIR)/kconfig-fragments/
 	cp -R patches/. $(DESTDIR)$(DATADIR)/patches/
+	install -d $(DESTDIR)$(DATADIR)/keys
+	install -m 644 keys/*.asc $(DESTDIR)$(DATADIR)/keys/
 
 clean:
 	rm -rf build umlkbuild

@@ -137,13 +137,17 @@ int kver_range_parse(const char *s, size_t len, struct kver_range *r)
 
 int kver_in_range(const struct kver *v, const struct kver_range *r)
 {
-	/* X.Y-rcN belongs to the X.Y line: it already has X.Y's changes */
+	/*
+	 * X.Y-rcN belongs to the X.Y line, which it already has the changes
+	 * of, unless the bound is an -rc itself: then compare exactly.
+	 */
 	struct kver line = *v;
 
 	line.rc = 0;
-	if (r->has_from && kver_cmp(&line, &r->from) < 0)
+	if (r->has_from &&
+	    kver_cmp(r->from.rc ? v : &line, &r->from) < 0)
 		return 0;
-	if (r->has_to && kver_cmp(&line, &r->to) >= 0)
+	if (r->has_to && kver_cmp(r->to.rc ? v : &line, &r->to) >= 0)
 		return 0;
 	return 1;
 }

@@ -13,8 +13,8 @@
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 run "$UKB" --cache "$T/probe" --version 6.1.999 --arch x86_64 \
 	--mirror http://mirror.example.com/pub/linux/kernel --out "$T/probe-out"
-grep -q "refusing mirror" "$T/err" ||
-	skip_all "the build driver does not fetch --version sources yet"
+expect_exit 2 "the build refuses a plain-http mirror that is not loopback"
+expect_err "refusing mirror" "and says so"
 
 top=$(tar -tJf "$KSRC_61" 2>/dev/null | head -n 1)
 sub=$(tar -xJOf "$KSRC_61" "${top%/}/Makefile" 2>/dev/null |
@@ -36,6 +36,7 @@ sha=$(sha256sum <"$KSRC_61" | cut -d' ' -f1)
 check "metadata records the tarball's sha256" grep -q "$sha" "$T/art/metadata.json"
 check "metadata records where it came from" \
 	grep -q "$NGINX_URL/v6.x/linux-$V.tar.xz" "$T/art/metadata.json"
+check "metadata: verified, boot passed" sh -c "jq -e '.source.verified == true and .source.kind == \"kernel.org\" and .results.boot.passed == true' '$T/art/metadata.json' >/dev/null"
 check "the tarball came over HTTP once" \
 	test "$(grep -c "GET /v6.x/linux-$V.tar.xz 200" "$NGINX_ACCESS_LOG")" -le 1
 

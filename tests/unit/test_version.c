@@ -277,6 +277,11 @@ static void test_range_rc(void **state)
 	assert_true(in("4.13", "4.13-rc1.."));
 	assert_false(in("4.13-rc2", "..4.13-rc2"));
 	assert_true(in("4.13-rc1", "..4.13-rc2"));
+	/* against release bounds, X.Y-rcN counts as the X.Y line */
+	assert_true(in("4.10-rc1", "4.10"));
+	assert_false(in("4.10-rc1", "4.9"));
+	assert_false(in("4.13-rc1", "4.9..4.13"));
+	assert_true(in("4.9-rc1", "4.9..4.13"));
 }
 
 static const char makefile_rc[] =
