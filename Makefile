@@ -47,7 +47,7 @@ BIN := umlkbuild
 else
 BIN := $(O)/umlkbuild
 endif
-INIT := build/ukb-init
+INIT := build/ukb-init build/ukb-init-i386
 
 .PHONY: all check check-unit check-e2e check-full bench fuzz install clean \
 	demo toolchain
@@ -65,9 +65,14 @@ $(BIN): $(MAIN_OBJ) $(O)/libukb.a
 
 # The boot check's init runs inside the guest from the host's /: static, so
 # it needs nothing from the host's libraries.
-$(INIT): orchestrator/guest/ukb-init.c
+build/ukb-init: orchestrator/guest/ukb-init.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+
+# the same init for 32-bit guests (gcc-multilib)
+build/ukb-init-i386: orchestrator/guest/ukb-init.c
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -std=c17 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
 
 $(O)/tests/%: tests/unit/%.c $(O)/libukb.a
 	@mkdir -p $(dir $@)
@@ -102,7 +107,7 @@ install: $(BIN) $(INIT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
 		$(DESTDIR)$(DATADIR)/kconfig-fragments $(DESTDIR)$(DATADIR)/patches
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/umlkbuild
-	install -m 755 $(INIT) $(DESTDIR)$(LIBEXECDIR)/ukb-init
+	install -m 755 build/ukb-init build/ukb-init-i386 $(DESTDIR)$(LIBEXECDIR)/
 	cp -R kconfig-fragments/. $(DESTDIR)$(DATADIR)/kconfig-fragments/
 	cp -R patches/. $(DESTDIR)$(DATADIR)/patches/
 	install -d $(DESTDIR)$(DATADIR)/keys

@@ -307,10 +307,15 @@ out:
 static int stage_boot(struct build_ctx *c)
 {
 	char *vmlinux = publish_path(&c->pub, "vmlinux");
-	char *log = publish_path(&c->pub, "boot.log");
+	char *published = publish_path(&c->pub, "boot.log");
+	/* the console stays in the cache's logs if the boot fails */
+	char *log = xasprintf("%.*sboot-%ld.log",
+			      (int)(strrchr(c->log_path, '/') + 1 - c->log_path),
+			      c->log_path, (long)getpid());
 	struct boot_opts bo = { .vmlinux = vmlinux, .log_path = log,
 				.timeout_s = c->o->boot_timeout,
-				.mem = c->o->boot_mem };
+				.mem = c->o->boot_mem,
+				.init = ukb_init_path_arch(c->o->arch) };
 	struct boot_result r;
 	int ret;
 
@@ -329,8 +334,13 @@ static int stage_boot(struct build_ctx *c)
 				r.checks[i].status, "detail", r.checks[i].detail);
 	if (!ret && r.ran)
 		info("boot check passed: %zu checks, %.1f s", r.nr, r.seconds);
+	if (!ret && path_exists(log)) {
+		ret = copy_file(log, published);
+		unlink(log);
+	}
 	boot_result_release(&r);
 	free(vmlinux);
+	free(published);
 	free(log);
 	return ret;
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "kconfig.h"
 #include "paths.h"
 #include "wrapper.h"
 #include "banned.h"
@@ -79,4 +80,18 @@ const char *ukb_init_path(void)
 			path = xstrdup(UKB_LIBEXECDIR "/ukb-init");
 	}
 	return path;
+}
+
+const char *ukb_init_path_arch(unsigned arch)
+{
+	static char *path32;
+	const char *env = getenv("UKB_INIT_I386");
+
+	if (arch != ARCH_I386)
+		return ukb_init_path();
+	if (env && *env)
+		return env;
+	if (!path32)
+		path32 = xasprintf("%s-i386", ukb_init_path());
+	return path32;
 }

@@ -11,5 +11,7 @@ const char *ukb_datadir(void);
 /* datadir/name; caller frees. */
 char *ukb_data_path(const char *name);
 const char *ukb_init_path(void);
+/* The init for a guest of arch (ARCH_*): a 32-bit guest needs a 32-bit one. */
+const char *ukb_init_path_arch(unsigned arch);
 
 #endif
