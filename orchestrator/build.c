@@ -163,8 +163,8 @@ static int stage_configure(struct build_ctx *c)
 	struct kbuild kb;
 	int ret;
 
-	ret = configure_fragments(&in, &c->src.version, o->arch, &c->requested,
-				  &used, &skipped);
+	ret = configure_fragments(&in, &c->src.version, o->arch | o->link,
+				  &c->requested, &used, &skipped);
 	if (ret)
 		goto out;
 	for (size_t i = 0; i < used.nr; i++) {
@@ -217,7 +217,7 @@ static int stage_configure(struct build_ctx *c)
 	}
 	kc_parse_config(&c->config, cfg_path, cfg.buf, cfg.len);
 	ret = configure_check(c->src.tree, &c->config, &c->required,
-			      &c->requested, &c->src.version, o->arch,
+			      &c->requested, &c->src.version, o->arch | o->link,
 			      &c->report);
 	for (size_t i = 0; i < c->report.nr; i++) {
 		const struct kc_result *r = &c->report.r[i];
@@ -282,7 +282,8 @@ static int stage_strip(struct build_ctx *c)
 			    "strip -s '%s' failed", dst);
 		goto out;
 	}
-	ret = verify_artifact(dst, c->o->arch, 1, &c->elf);
+	ret = verify_artifact(dst, c->o->arch, c->o->link == LINK_STATIC, 1,
+			      &c->elf);
 	if (ret)
 		goto out;
 	ret = sha256_file(dst, c->sha256);
@@ -428,6 +429,7 @@ static void record_inputs(struct build_ctx *c)
 	manifest_set_str(c->m, "build.target_arch", "um");
 	manifest_set_str(c->m, "build.subarch", kbuild_arch_name(o->arch));
 	manifest_set_str(c->m, "build.profile", o->profile);
+	manifest_set_str(c->m, "build.link", o->link == LINK_DYNAMIC ? "dynamic" : "static");
 	manifest_set_int(c->m, "build.jobs", o->jobs);
 	manifest_set_bool(c->m, "build.ccache", !o->no_ccache && proc_have("ccache"));
 	manifest_set_str(c->m, "build.targets", "vmlinux");
@@ -469,6 +471,7 @@ int build_run(const struct build_opts *o)
 	struct source_spec spec = {
 		.tarball = o->tarball, .version = o->version,
 		.git_url = o->git_url, .git_ref = o->git_ref, .arch = o->arch,
+		.link = o->link,
 		.mirrors = o->mirrors.v, .keyrings = o->keyrings.v,
 		.no_verify = o->no_verify, .offline = o->offline,
 	};
@@ -485,6 +488,10 @@ int build_run(const struct build_opts *o)
 		goto out;
 	record_inputs(&c);
 
+	if (o->link == LINK_DYNAMIC) {
+		warning("--link dynamic: the kernel will need this host's glibc (or newer) wherever it runs");
+		hint("a static kernel runs on any Linux host of its arch; prefer it where the release allows");
+	}
 	ret = STAGE(&c, "source", -UKB_ESOURCE, source_prepare(&spec, &c.src));
 	if (ret)
 		goto out;

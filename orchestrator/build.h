@@ -14,6 +14,7 @@ struct build_opts {
 	const char *git_url;       /* --git URL */
 	const char *git_ref;       /* --ref REF */
 	unsigned arch;             /* ARCH_* */
+	unsigned link;             /* LINK_STATIC (default) or LINK_DYNAMIC */
 	const char *out;           /* --out DIR */
 	const char *profile;       /* "defconfig" (default) or "minimal" */
 	struct strvec fragments;   /* --fragment FILE ... */

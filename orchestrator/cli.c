@@ -59,6 +59,7 @@ static void build_usage(FILE *f)
 	      "  --arch ARCH           x86_64 (amd64, 64) or i386 (i686, 32); default x86_64\n"
 	      "  --out DIR             where to publish (default linux-VERSION-um-ARCH)\n"
 	      "  --profile NAME        defconfig (default) or minimal (tinyconfig-based)\n"
+	      "  --link KIND           static (default), or dynamic: needs this host's glibc\n"
 	      "  --fragment FILE       merge a Kconfig fragment after the project's (repeatable)\n"
 	      "  --kconfig-add LINE    merge one CONFIG_X=value line last (repeatable)\n"
 	      "  -j, --jobs N          parallel make jobs (default: online CPUs)\n"
@@ -76,7 +77,7 @@ enum {
 	OPT_TARBALL = 256, OPT_VERSION, OPT_GIT, OPT_REF, OPT_ARCH, OPT_OUT,
 	OPT_PROFILE, OPT_FRAGMENT, OPT_KADD, OPT_NO_CCACHE, OPT_NO_BOOT,
 	OPT_BOOT_TIMEOUT, OPT_MIRROR, OPT_KEYRING, OPT_NO_VERIFY, OPT_OFFLINE,
-	OPT_CACHE, OPT_CONFIG,
+	OPT_CACHE, OPT_CONFIG, OPT_LINK,
 };
 
 static int parse_arch_opt(const char *s, unsigned *arch)
@@ -88,7 +89,7 @@ static int parse_arch_opt(const char *s, unsigned *arch)
 	return 0;
 }
 
-static int parse_version_opt(const char *s)
+static int parse_version_opt(const char *s, unsigned target)
 {
 	struct kver v;
 	const char *why = NULL;
@@ -96,7 +97,7 @@ static int parse_version_opt(const char *s)
 	if (kver_parse(s, strlen(s), &v, &why))
 		return error(-UKB_EUSAGE, "invalid kernel version '%s': %s", s,
 			     why);
-	return source_check_supported(&v);
+	return source_check_supported(&v, target);
 }
 
 static void build_opts_release(struct build_opts *o)
@@ -128,11 +129,12 @@ int build_cmd(int argc, char **argv)
 		{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "link", required_argument, NULL, OPT_LINK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct build_opts o = { .arch = ARCH_X86_64, .profile = "defconfig",
-				.boot_timeout = 120 };
+	struct build_opts o = { .arch = ARCH_X86_64, .link = LINK_STATIC,
+				.profile = "defconfig", .boot_timeout = 120 };
 	struct ukb_config cfg;
 	const char *config_file = NULL;
 	int c, ret = 0, sources = 0;
@@ -151,7 +153,6 @@ int build_cmd(int argc, char **argv)
 		case OPT_VERSION:
 			o.version = optarg;
 			sources++;
-			ret = parse_version_opt(optarg);
 			break;
 		case OPT_GIT:
 			o.git_url = optarg;
@@ -216,6 +217,16 @@ int build_cmd(int argc, char **argv)
 		case OPT_CONFIG:
 			config_file = optarg;
 			break;
+		case OPT_LINK:
+			if (!strcmp(optarg, "static"))
+				o.link = LINK_STATIC;
+			else if (!strcmp(optarg, "dynamic"))
+				o.link = LINK_DYNAMIC;
+			else
+				ret = error(-UKB_EUSAGE,
+					    "unknown link '%s': use static or dynamic",
+					    optarg);
+			break;
 		case 'h':
 			build_usage(stdout);
 			build_opts_release(&o);
@@ -230,6 +241,8 @@ int build_cmd(int argc, char **argv)
 	if (!ret && sources != 1)
 		ret = error(-UKB_EUSAGE, sources ? "give only one of --tarball, --version and --git" :
 			    "no kernel source: give --tarball PATH, --version X.Y[.Z] or --git URL --ref REF");
+	if (!ret && o.version)
+		ret = parse_version_opt(o.version, o.arch | o.link);
 	if (!ret && o.git_url && !o.git_ref)
 		ret = error(-UKB_EUSAGE, "--git needs --ref TAG|BRANCH|COMMIT");
 	if (!ret && o.git_ref && !o.git_url)

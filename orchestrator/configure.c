@@ -187,3 +187,83 @@ int configure_check(const char *srcdir, const struct kc_set *config,
 	}
 	return ret;
 }
+
+/* Replace "{version}" in reason with v. */
+static void expand_reason(struct strbuf *out, const char *reason, size_t len,
+			  const struct kver *v)
+{
+	const char *end = reason + len, *p;
+	char ver[48];
+
+	kver_format(v, ver, sizeof(ver));
+	while ((p = memmem(reason, (size_t)(end - reason), "{version}", 9))) {
+		strbuf_add(out, reason, (size_t)(p - reason));
+		strbuf_addstr(out, ver);
+		reason = p + 9;
+	}
+	strbuf_add(out, reason, (size_t)(end - reason));
+}
+
+int configure_refusal(const struct kver *v, unsigned target)
+{
+	char *path = ukb_data_path("kconfig-fragments/unsupported.list");
+	struct strbuf sb = STRBUF_INIT, lines = STRBUF_INIT;
+	struct kc_required req = { 0 };
+	int ret = strbuf_read_file(&sb, path);
+
+	if (ret) {
+		ret = error(-UKB_EHOST, "cannot read '%s': %s", path,
+			    strerror(-ret));
+		goto out;
+	}
+	/*
+	 * Each line is a required.list entry whose "symbol" is a dummy and
+	 * whose qualifiers are the line's; the reason follows them.
+	 */
+	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
+		const char *q = p, *reason;
+		struct kc_scope scope = { .arches = ARCH_ALL, .links = LINK_ALL };
+
+		eol = strchrnul(p, '\n');
+		if (*p == '#' || p == eol)
+			continue;
+		/* qualifiers are the leading key=value words */
+		while (q < eol) {
+			const char *w = q;
+
+			while (q < eol && *q != ' ')
+				q++;
+			if (!memchr(w, '=', (size_t)(q - w))) {
+				q = w;
+				break;
+			}
+			strbuf_reset(&lines);
+			strbuf_addstr(&lines, "CONFIG_X=y ");
+			strbuf_add(&lines, w, (size_t)(q - w));
+			kc_required_release(&req);
+			memset(&req, 0, sizeof(req));
+			ret = kc_parse_required(&req, path, lines.buf, lines.len);
+			if (ret)
+				goto out;
+			if (req.scopes[0].versions.has_from || req.scopes[0].versions.has_to)
+				scope.versions = req.scopes[0].versions;
+			scope.arches &= req.scopes[0].arches;
+			scope.links &= req.scopes[0].links;
+			while (q < eol && *q == ' ')
+				q++;
+		}
+		reason = q;
+		if (!kc_scope_matches(&scope, v, target))
+			continue;
+		strbuf_reset(&lines);
+		expand_reason(&lines, reason, (size_t)(eol - reason), v);
+		ret = error(-UKB_EUNSUPPORTED, "%s", lines.buf);
+		goto out;
+	}
+out:
+	kc_required_release(&req);
+	strbuf_release(&sb);
+	strbuf_release(&lines);
+	free(path);
+	return ret;
+}

@@ -26,6 +26,12 @@ struct fragment_inputs {
 int configure_fragments(const struct fragment_inputs *in, const struct kver *v,
 			unsigned arch, struct kc_set *merged, struct strvec *used,
 			struct strvec *skipped);
+/*
+ * Whether kconfig-fragments/unsupported.list refuses (v, target): returns
+ * 0, or -UKB_EUNSUPPORTED after printing the reason, or -UKB_EHOST when
+ * the list cannot be read.
+ */
+int configure_refusal(const struct kver *v, unsigned target);
 /* Load kconfig-fragments/required.list. */
 int configure_required(struct kc_required *req);
 /* The make target a profile starts from ("defconfig", "tinyconfig"). */

@@ -126,7 +126,21 @@ static int parse_scope(const char *p, const char *end, struct kc_scope *scope,
 		}
 		return 0;
 	}
-	*why = "unknown directive (use 'versions A..B' or 'arch NAME')";
+	if (end - p > 5 && !strncmp(p, "link ", 5)) {
+		p += 5;
+		while (p < end && *p == ' ')
+			p++;
+		if ((size_t)(end - p) == 6 && !strncmp(p, "static", 6))
+			scope->links = LINK_STATIC;
+		else if ((size_t)(end - p) == 7 && !strncmp(p, "dynamic", 7))
+			scope->links = LINK_DYNAMIC;
+		else {
+			*why = "unknown link (use static or dynamic)";
+			return -1;
+		}
+		return 0;
+	}
+	*why = "unknown directive (use 'versions A..B', 'arch NAME' or 'link static|dynamic')";
 	return -1;
 }
 
@@ -226,6 +240,7 @@ static int parse_buf(struct kc_set *out, const char *file, const char *buf,
 	if (scope) {
 		memset(scope, 0, sizeof(*scope));
 		scope->arches = ARCH_ALL;
+		scope->links = LINK_ALL;
 	}
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -297,7 +312,10 @@ int kc_parse_config(struct kc_set *out, const char *file, const char *buf,
 int kc_scope_matches(const struct kc_scope *s, const struct kver *v,
 		     unsigned arch)
 {
-	return kver_in_range(v, &s->versions) && (s->arches & arch);
+	unsigned link = (arch & LINK_ALL) ? (arch & LINK_ALL) : LINK_STATIC;
+
+	return kver_in_range(v, &s->versions) && (s->arches & arch & ARCH_ALL) &&
+	       (s->links & link);
 }
 
 size_t kc_merge(struct kc_set *dst, const struct kc_set *src)
@@ -382,7 +400,7 @@ int kc_parse_required(struct kc_required *req, const char *file,
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *tok, *name, *value, *why;
 		size_t nlen = 0, vlen = 0;
-		struct kc_scope scope = { .arches = ARCH_ALL };
+		struct kc_scope scope = { .arches = ARCH_ALL, .links = LINK_ALL };
 
 		if (!eol)
 			eol = end;
@@ -423,9 +441,15 @@ int kc_parse_required(struct kc_required *req, const char *file,
 			} else if ((size_t)(tok - w) == 9 &&
 				   !strncmp(w, "arch=i386", 9)) {
 				scope.arches = ARCH_I386;
+			} else if ((size_t)(tok - w) == 11 &&
+				   !strncmp(w, "link=static", 11)) {
+				scope.links = LINK_STATIC;
+			} else if ((size_t)(tok - w) == 12 &&
+				   !strncmp(w, "link=dynamic", 12)) {
+				scope.links = LINK_DYNAMIC;
 			} else {
 				return error(-UKB_EUSAGE,
-					     "%s:%u: unknown qualifier '%.*s' (use versions=A..B or arch=NAME)",
+					     "%s:%u: unknown qualifier '%.*s' (use versions=A..B, arch=NAME or link=static|dynamic)",
 					     file, lineno, (int)(tok - w), w);
 			}
 		}

@@ -12,6 +12,11 @@
 #include "version.h"
 
 enum { ARCH_X86_64 = 1, ARCH_I386 = 2, ARCH_ALL = 3 };
+/*
+ * How the kernel links. A build target is an ARCH_* bit or'ed with a
+ * LINK_* bit; a target without a LINK_* bit is static.
+ */
+enum { LINK_STATIC = 4, LINK_DYNAMIC = 8, LINK_ALL = 12 };
 
 struct kc_entry {
 	char *name;   /* "CONFIG_X" */
@@ -29,6 +34,7 @@ struct kc_set {
 struct kc_scope {
 	struct kver_range versions;
 	unsigned arches; /* ARCH_* mask */
+	unsigned links;  /* LINK_* mask */
 };
 
 #define KC_SET_INIT { NULL, 0, 0 }
@@ -38,8 +44,9 @@ struct kc_entry *kc_find(const struct kc_set *set, const char *name);
 
 /*
  * Parse a fragment: "CONFIG_X=value", "# CONFIG_X is not set", comments,
- * blank lines and "# umlkbuild: versions A..B" / "# umlkbuild: arch i386"
- * scope lines (into scope, when given). A malformed line, or one symbol
+ * blank lines and "# umlkbuild: versions A..B", "# umlkbuild: arch i386"
+ * and "# umlkbuild: link static|dynamic" scope lines (into scope, when
+ * given). A malformed line, or one symbol
  * given two values in the same fragment, is an error naming file:line.
  * Returns 0 or -UKB_EUSAGE.
  */
@@ -61,7 +68,8 @@ size_t kc_merge(struct kc_set *dst, const struct kc_set *src);
 void kc_apply(const char *config, size_t len, const struct kc_set *set,
 	      struct strbuf *out);
 
-/* Required symbols: "CONFIG_X=value [versions=A..B] [arch=i386|x86_64]". */
+/* Required symbols: "CONFIG_X=value [versions=A..B] [arch=i386|x86_64]
+ * [link=static|dynamic]". */
 struct kc_required {
 	struct kc_set syms;
 	struct kc_scope *scopes; /* parallel to syms.e */

@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "errors.h"
+#include "configure.h"
 #include "fetch.h"
 #include "gitsrc.h"
 #include "fsutil.h"
@@ -21,19 +22,9 @@
 
 #define STAMP ".umlkbuild-tree"
 
-int source_check_supported(const struct kver *v)
+int source_check_supported(const struct kver *v, unsigned target)
 {
-	static const struct kver first = { 4, 9, 0, 0 };
-	char buf[48];
-
-	kver_format(v, buf, sizeof(buf));
-	if (kver_cmp(v, &first) < 0) {
-		error(-UKB_EUNSUPPORTED,
-		      "linux %s predates TCP BBR, which arrived in 4.9", buf);
-		hint("build 4.9 or later");
-		return -UKB_EUNSUPPORTED;
-	}
-	return 0;
+	return configure_refusal(v, target);
 }
 
 static int read_version(const char *tree, struct kver *v)
@@ -221,7 +212,7 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 			goto out;
 		remember_version(trees, s->sha256, &s->version);
 	}
-	ret = source_check_supported(&s->version);
+	ret = source_check_supported(&s->version, spec->arch | spec->link);
 	if (ret)
 		goto out;
 	ret = select_patches(spec, s);
@@ -321,7 +312,8 @@ static int prepare_git(const struct source_spec *spec, struct source *s)
 	s->timestamp = ge.commit_time;
 	ret = read_version(scratch, &s->version);
 	if (!ret)
-		ret = source_check_supported(&s->version);
+		ret = source_check_supported(&s->version,
+					     spec->arch | spec->link);
 	if (!ret)
 		ret = select_patches(spec, s);
 	if (ret)

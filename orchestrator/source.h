@@ -17,6 +17,7 @@ struct source_spec {
 	const char *git_url;
 	const char *git_ref;
 	unsigned arch;
+	unsigned link;             /* LINK_STATIC or LINK_DYNAMIC */
 	const char *const *mirrors;
 	const char *const *keyrings;
 	int no_verify;
@@ -42,7 +43,8 @@ struct source {
 /* Returns 0 or a negative error (message printed). */
 int source_prepare(const struct source_spec *spec, struct source *s);
 void source_release(struct source *s);
-/* Refuse versions umlkbuild cannot build, with the reason. */
-int source_check_supported(const struct kver *v);
+/* Refuse what umlkbuild cannot build (target: ARCH_* | LINK_*), with the
+ * reason from kconfig-fragments/unsupported.list. */
+int source_check_supported(const struct kver *v, unsigned target);
 
 #endif

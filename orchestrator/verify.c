@@ -89,8 +89,8 @@ void verify_describe(const struct elf_facts *f, char *buf, size_t size)
 		 f->stripped ? "stripped" : "not stripped");
 }
 
-int verify_artifact(const char *path, unsigned arch, int want_stripped,
-		    struct elf_facts *f)
+int verify_artifact(const char *path, unsigned arch, int want_static,
+		    int want_stripped, struct elf_facts *f)
 {
 	int want_class = arch == ARCH_I386 ? 32 : 64;
 	int want_machine = arch == ARCH_I386 ? EM_386 : EM_X86_64;
@@ -103,7 +103,7 @@ int verify_artifact(const char *path, unsigned arch, int want_stripped,
 	if (f->elf_class != want_class || f->machine != want_machine)
 		return error(-UKB_EARTIFACT, "'%s' is %s, not a %s binary", path,
 			     desc, arch == ARCH_I386 ? "i386" : "x86_64");
-	if (!f->is_static)
+	if (want_static && !f->is_static)
 		return error(-UKB_EARTIFACT,
 			     "'%s' is %s: it would need the build host's libraries",
 			     path, desc);

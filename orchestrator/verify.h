@@ -16,11 +16,11 @@ struct elf_facts {
 /* Read facts; returns 0 or -UKB_EARTIFACT/-errno with a message. */
 int verify_read_elf(const char *path, struct elf_facts *f);
 /*
- * Check an artifact for arch (ARCH_*): right class and machine, static,
- * and stripped when want_stripped. Returns 0 or -UKB_EARTIFACT.
+ * Check an artifact for arch (ARCH_*): right class and machine, static
+ * when want_static, and stripped when want_stripped. Returns 0 or -UKB_EARTIFACT.
  */
-int verify_artifact(const char *path, unsigned arch, int want_stripped,
-		    struct elf_facts *f);
+int verify_artifact(const char *path, unsigned arch, int want_static,
+		    int want_stripped, struct elf_facts *f);
 /* "ELF 64-bit x86-64, statically linked, stripped" into buf. */
 void verify_describe(const struct elf_facts *f, char *buf, size_t size);
 
