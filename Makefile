@@ -110,7 +110,8 @@ install: $(BIN) $(INIT)
 	install -m 755 build/ukb-init build/ukb-init-i386 $(DESTDIR)$(LIBEXECDIR)/
 	cp -R kconfig-fragments/. $(DESTDIR)$(DATADIR)/kconfig-fragments/
 	cp -R patches/. $(DESTDIR)$(DATADIR)/patches/
-	install -d $(DESTDIR)$(DATADIR)/keys
+	install -d $(DESTDIR)$(DATADIR)/keys $(DESTDIR)$(DATADIR)/toolchain/profiles
+	install -m 644 toolchain/profiles/*.ini $(DESTDIR)$(DATADIR)/toolchain/profiles/
 	install -m 644 keys/*.asc $(DESTDIR)$(DATADIR)/keys/
 
 clean:

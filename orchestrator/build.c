@@ -25,6 +25,7 @@
 #include "sha256.h"
 #include "sigchain.h"
 #include "source.h"
+#include "toolchain.h"
 #include "verify.h"
 #include "wrapper.h"
 #include "banned.h"
@@ -44,6 +45,7 @@ struct build_ctx {
 	struct kc_report report;
 	struct publish pub;
 	struct elf_facts elf;
+	struct toolchain tc;
 	char sha256[SHA256_HEX_LEN + 1];
 	struct timespec t_run;
 };
@@ -88,14 +90,18 @@ static void record_tool(struct manifest *m, const char *name,
 
 static void record_host(struct build_ctx *c)
 {
-	const char *gcc[] = { "gcc", "--version", NULL };
+	const char *gcc[] = { c->tc.cc, "--version", NULL };
 	const char *ld[] = { "ld", "--version", NULL };
 	const char *make[] = { "make", "--version", NULL };
 	const char *ldd[] = { "ldd", "--version", NULL };
 	const char *ccache[] = { "ccache", "--version", NULL };
 	struct utsname u;
 
-	record_tool(c->m, "gcc", gcc);
+	record_tool(c->m, "cc", gcc);
+	manifest_pack(c->m, "build.toolchain", "{s:s, s:s, s:s, s:s, s:s?, s:s?}",
+		      "name", c->tc.name, "description", c->tc.description,
+		      "cc", c->tc.cc, "hostcc", c->tc.hostcc,
+		      "kcflags", c->tc.kcflags, "hostcflags", c->tc.hostcflags);
 	record_tool(c->m, "binutils", ld);
 	record_tool(c->m, "make", make);
 	record_tool(c->m, "glibc", ldd);
@@ -141,6 +147,10 @@ static void kbuild_for(struct build_ctx *c, struct kbuild *kb)
 	kb->arch = c->o->arch;
 	kb->jobs = c->o->jobs;
 	kb->timestamp = c->src.timestamp;
+	kb->cc = c->tc.cc;
+	kb->hostcc = c->tc.hostcc;
+	kb->kcflags = c->tc.kcflags;
+	kb->hostcflags = c->tc.hostcflags;
 	if (!c->o->no_ccache && proc_have("ccache"))
 		kb->ccache_dir = cache_dir("ccache");
 }
@@ -480,7 +490,10 @@ int build_run(const struct build_opts *o)
 
 	clock_gettime(CLOCK_MONOTONIC, &c.t_run);
 	c.m = manifest_new();
-	ret = preflight_build(o->arch);
+	ret = toolchain_load(o->toolchain ? o->toolchain : TOOLCHAIN_DEFAULT,
+			     &c.tc);
+	if (!ret)
+		ret = preflight_build(o->arch, c.tc.cc, c.tc.hostcc);
 	if (ret)
 		goto out;
 	ret = open_log(&c);
@@ -545,6 +558,7 @@ out:
 	kc_required_release(&c.required);
 	kc_report_release(&c.report);
 	manifest_free(c.m);
+	toolchain_release(&c.tc);
 	free(c.objdir);
 	free(c.log_path);
 	free(out);

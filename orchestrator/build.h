@@ -17,6 +17,7 @@ struct build_opts {
 	unsigned link;             /* LINK_STATIC (default) or LINK_DYNAMIC */
 	const char *out;           /* --out DIR */
 	const char *profile;       /* "defconfig" (default) or "minimal" */
+	const char *toolchain;     /* toolchain profile name */
 	struct strvec fragments;   /* --fragment FILE ... */
 	struct strvec kconfig_add; /* --kconfig-add CONFIG_X=v ... */
 	int jobs;

@@ -59,6 +59,7 @@ static void build_usage(FILE *f)
 	      "  --arch ARCH           x86_64 (amd64, 64) or i386 (i686, 32); default x86_64\n"
 	      "  --out DIR             where to publish (default linux-VERSION-um-ARCH)\n"
 	      "  --profile NAME        defconfig (default) or minimal (tinyconfig-based)\n"
+	      "  --toolchain NAME      toolchain profile (toolchain/profiles/NAME.ini; default gcc)\n"
 	      "  --link KIND           static (default), or dynamic: needs this host's glibc\n"
 	      "  --fragment FILE       merge a Kconfig fragment after the project's (repeatable)\n"
 	      "  --kconfig-add LINE    merge one CONFIG_X=value line last (repeatable)\n"
@@ -77,7 +78,7 @@ enum {
 	OPT_TARBALL = 256, OPT_VERSION, OPT_GIT, OPT_REF, OPT_ARCH, OPT_OUT,
 	OPT_PROFILE, OPT_FRAGMENT, OPT_KADD, OPT_NO_CCACHE, OPT_NO_BOOT,
 	OPT_BOOT_TIMEOUT, OPT_MIRROR, OPT_KEYRING, OPT_NO_VERIFY, OPT_OFFLINE,
-	OPT_CACHE, OPT_CONFIG, OPT_LINK,
+	OPT_CACHE, OPT_CONFIG, OPT_LINK, OPT_TOOLCHAIN,
 };
 
 static int parse_arch_opt(const char *s, unsigned *arch)
@@ -130,6 +131,7 @@ int build_cmd(int argc, char **argv)
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "link", required_argument, NULL, OPT_LINK },
+		{ "toolchain", required_argument, NULL, OPT_TOOLCHAIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -216,6 +218,9 @@ int build_cmd(int argc, char **argv)
 			break;
 		case OPT_CONFIG:
 			config_file = optarg;
+			break;
+		case OPT_TOOLCHAIN:
+			o.toolchain = optarg;
 			break;
 		case OPT_LINK:
 			if (!strcmp(optarg, "static"))

@@ -26,12 +26,19 @@ struct reader {
 	const char *bad;        /* a line inih must not see, and why */
 };
 
-struct parse_ctx {
-	struct ukb_config *c;
+/* One INI text being read: the reader, the caller's handler, the first problem. */
+struct ini_ctx {
 	struct reader r;
-	char *base;             /* directory for relative paths, or NULL */
+	ini_entry_fn fn;
+	void *user;
 	char *problem;
 	unsigned problem_line;
+};
+
+/* The umlkbuild config file's own state while it is read. */
+struct parse_ctx {
+	struct ukb_config *c;
+	char *base;             /* directory for relative paths, or NULL */
 	int set_mirrors, set_keyrings;
 };
 
@@ -74,14 +81,57 @@ static char *read_line(char *str, int num, void *stream)
 	return str;
 }
 
-static void problem(struct parse_ctx *p, char *msg)
+static int on_ini_entry(void *user, const char *section, const char *key,
+			const char *value)
 {
-	if (p->problem) {
-		free(msg);
-		return;
+	struct ini_ctx *ic = user;
+	char *msg;
+
+	if (ic->problem)
+		return 1;
+	if (!*section) {
+		msg = xasprintf("'%s' outside a section", key);
+	} else if (!*value) {
+		msg = xasprintf("empty value for '%s'", key);
+	} else {
+		msg = ic->fn(ic->user, section, key, value);
 	}
-	p->problem = msg;
-	p->problem_line = p->r.line;
+	if (!msg)
+		return 1;
+	ic->problem = msg;
+	ic->problem_line = ic->r.line;
+	return 0;
+}
+
+int ini_read(const char *name, const char *buf, size_t len, ini_entry_fn fn,
+	     void *user)
+{
+	struct ini_ctx ic = { .r = { .buf = buf, .len = len }, .fn = fn,
+			      .user = user };
+	unsigned line = 0;
+	const char *msg = NULL;
+	int rc;
+
+	rc = ini_parse_stream(read_line, &ic.r, on_ini_entry, &ic);
+	if (rc > 0 && (!ic.problem || (unsigned)rc < ic.problem_line)) {
+		line = (unsigned)rc;
+		msg = "expected '[section]' or 'key = value'";
+	} else if (ic.problem) {
+		line = ic.problem_line;
+		msg = ic.problem;
+	}
+	if (ic.r.bad && (!msg || ic.r.line < line)) {
+		line = ic.r.line;
+		msg = ic.r.bad;
+	}
+	if (rc == -2 && !msg)
+		msg = "out of memory";
+	if (msg)
+		rc = error(-UKB_EUSAGE, "%s:%u: %s", name, line, msg);
+	else
+		rc = 0;
+	free(ic.problem);
+	return rc;
 }
 
 static char *expand_path(const struct parse_ctx *p, const char *value)
@@ -97,31 +147,17 @@ static char *expand_path(const struct parse_ctx *p, const char *value)
 	return path_absolute(value);
 }
 
-static int on_entry(void *user, const char *section, const char *key,
-		    const char *value)
+static char *on_entry(void *user, const char *section, const char *key,
+		      const char *value)
 {
 	struct parse_ctx *p = user;
 	struct ukb_config *c = p->c;
 	const char *why;
 
-	if (p->problem)
-		return 1;
-	if (!*section) {
-		problem(p, xasprintf("'%s' outside a section (expected [fetch] "
-				     "or [cache] first)", key));
-		return 0;
-	}
-	if (!*value) {
-		problem(p, xasprintf("empty value for '%s'", key));
-		return 0;
-	}
 	if (!strcasecmp(section, "fetch") && !strcasecmp(key, "mirror")) {
 		why = fetch_url_refused(value);
-		if (why) {
-			problem(p, xasprintf("refusing mirror '%s': %s", value,
-					     why));
-			return 0;
-		}
+		if (why)
+			return xasprintf("refusing mirror '%s': %s", value, why);
 		if (!p->set_mirrors++)
 			strvec_clear(&c->mirrors);
 		strvec_push(&c->mirrors, value);
@@ -138,46 +174,24 @@ static int on_entry(void *user, const char *section, const char *key,
 		c->cache_dir = expand_path(p, value);
 	} else if (strcasecmp(section, "fetch") &&
 		   strcasecmp(section, "cache")) {
-		problem(p, xasprintf("unknown section [%s]", section));
-		return 0;
+		return xasprintf("unknown section [%s]", section);
 	} else {
-		problem(p, xasprintf("unknown key '%s' in [%s]", key, section));
-		return 0;
+		return xasprintf("unknown key '%s' in [%s]", key, section);
 	}
-	return 1;
+	return NULL;
 }
 
 int config_parse(struct ukb_config *c, const char *name, const char *buf,
 		 size_t len)
 {
-	struct parse_ctx p = { .c = c, .r = { .buf = buf, .len = len } };
+	struct parse_ctx p = { .c = c };
 	const char *slash = strrchr(name, '/');
-	unsigned line = 0;
-	const char *msg = NULL;
 	int rc;
 
 	if (slash)
 		p.base = xstrndup(name, slash == name ? 1 :
 				  (size_t)(slash - name));
-	rc = ini_parse_stream(read_line, &p.r, on_entry, &p);
-	if (rc > 0 && (!p.problem || (unsigned)rc < p.problem_line)) {
-		line = (unsigned)rc;
-		msg = "expected '[section]' or 'key = value'";
-	} else if (p.problem) {
-		line = p.problem_line;
-		msg = p.problem;
-	}
-	if (p.r.bad && (!msg || p.r.line < line)) {
-		line = p.r.line;
-		msg = p.r.bad;
-	}
-	if (rc == -2 && !msg)
-		msg = "out of memory";
-	if (msg)
-		rc = error(-UKB_EUSAGE, "%s:%u: %s", name, line, msg);
-	else
-		rc = 0;
-	free(p.problem);
+	rc = ini_read(name, buf, len, on_entry, &p);
 	free(p.base);
 	return rc;
 }

@@ -32,6 +32,17 @@ void config_init(struct ukb_config *c);
 void config_release(struct ukb_config *c);
 
 /*
+ * A generic INI reader on libinih (the only user of ini.h): fn sees every
+ * entry and returns NULL, or a problem message (allocated; freed by
+ * ini_read) that stops the read. Problems are reported once as
+ * "name:LINE: problem" and give -UKB_EUSAGE. Fuzzed through config_parse.
+ */
+typedef char *(*ini_entry_fn)(void *user, const char *section,
+			      const char *key, const char *value);
+int ini_read(const char *name, const char *buf, size_t len, ini_entry_fn fn,
+	     void *user);
+
+/*
  * Read the system and user files, then file unless NULL (which must
  * exist). Returns 0, -UKB_EUSAGE for a bad or missing file (reported as
  * "error: FILE:LINE: problem" or naming the file), or -errno.

@@ -76,6 +76,7 @@ static void push_common(const struct kbuild *kb, struct strvec *argv,
 			struct strvec *env)
 {
 	const char *cc = kb->cc ? kb->cc : "gcc";
+	const char *hostcc = kb->hostcc ? kb->hostcc : cc;
 
 	strvec_pushl(argv, "make", "-C", kb->srcdir, NULL);
 	strvec_pushf(argv, "O=%s", kb->objdir);
@@ -83,15 +84,21 @@ static void push_common(const struct kbuild *kb, struct strvec *argv,
 	strvec_pushf(argv, "SUBARCH=%s", kbuild_arch_name(kb->arch));
 	if (kb->ccache_dir) {
 		strvec_pushf(argv, "CC=ccache %s", cc);
-		strvec_pushf(argv, "HOSTCC=ccache %s", cc);
+		strvec_pushf(argv, "HOSTCC=ccache %s", hostcc);
 		strvec_pushf(env, "CCACHE_DIR=%s", kb->ccache_dir);
 		strvec_pushf(env, "CCACHE_BASEDIR=%s", kb->srcdir);
 		strvec_push(env, "CCACHE_NOHASHDIR=1");
 		strvec_push(env, "CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime");
-	} else if (kb->cc) {
+	} else {
 		strvec_pushf(argv, "CC=%s", cc);
-		strvec_pushf(argv, "HOSTCC=%s", cc);
+		strvec_pushf(argv, "HOSTCC=%s", hostcc);
 	}
+	/* reproducible: no build paths in the objects */
+	strvec_pushf(argv, "KCFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=%s%s",
+		     kb->srcdir, kb->objdir, kb->kcflags ? " " : "",
+		     kb->kcflags ? kb->kcflags : "");
+	if (kb->hostcflags)
+		strvec_pushf(argv, "HOSTCFLAGS=%s", kb->hostcflags);
 	strvec_pushv(argv, kb->make_vars.v);
 	if (kb->timestamp > 0) {
 		time_t t = (time_t)kb->timestamp;

@@ -15,6 +15,9 @@ struct kbuild {
 	unsigned arch;
 	int jobs;
 	const char *cc;            /* compiler, default "gcc" */
+	const char *hostcc;        /* host compiler, default cc */
+	const char *kcflags;       /* KCFLAGS, or NULL */
+	const char *hostcflags;    /* HOSTCFLAGS, or NULL */
 	const char *ccache_dir;    /* NULL: no ccache */
 	long long timestamp;       /* KBUILD_BUILD_TIMESTAMP, seconds */
 	struct strvec make_vars;   /* extra VAR=value for every make call */

@@ -20,9 +20,10 @@ static const struct {
 };
 
 /* Whether gcc finds a static libc for -m32 (gcc-multilib, libc6-dev-i386). */
-static int have_libc32(void)
+static int have_libc32(const char *cc)
 {
-	const char *argv[] = { "gcc", "-m32", "-print-file-name=libc.a", NULL };
+	const char *argv[] = { cc ? cc : "gcc", "-m32", "-print-file-name=libc.a",
+			       NULL };
 	struct strbuf out = STRBUF_INIT;
 	int ok = 0;
 
@@ -34,10 +35,19 @@ static int have_libc32(void)
 	return ok;
 }
 
-int preflight_build(unsigned arch)
+int preflight_build(unsigned arch, const char *cc, const char *hostcc)
 {
+	const char *compilers[] = { cc, hostcc };
 	int missing = 0;
 
+	for (size_t i = 0; i < 2; i++) {
+		if (!compilers[i] || proc_have(compilers[i]) ||
+		    (i && !strcmp(compilers[0], compilers[1])))
+			continue;
+		error(-UKB_EHOST, "the toolchain's compiler '%s' is not installed",
+		      compilers[i]);
+		missing++;
+	}
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
 		if (proc_have(tools[i].tool))
 			continue;
@@ -45,7 +55,7 @@ int preflight_build(unsigned arch)
 		      tools[i].tool, tools[i].package);
 		missing++;
 	}
-	if (arch == ARCH_I386 && !missing && !have_libc32()) {
+	if (arch == ARCH_I386 && !missing && !have_libc32(cc)) {
 		error(-UKB_EHOST,
 		      "no 32-bit static libc for an i386 build: apt-get install gcc-multilib libc6-dev-i386");
 		missing++;

@@ -2,8 +2,9 @@
 #ifndef UKB_PREFLIGHT_H
 #define UKB_PREFLIGHT_H
 
-/* Check the tools a UML build for arch (ARCH_*) needs. Returns 0 or
- * -UKB_EHOST after one error line per missing piece. */
-int preflight_build(unsigned arch);
+/* Check the tools a UML build for arch (ARCH_*) with compilers cc and
+ * hostcc needs. Returns 0 or -UKB_EHOST after one error line per missing
+ * piece. */
+int preflight_build(unsigned arch, const char *cc, const char *hostcc);
 
 #endif

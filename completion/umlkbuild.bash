@@ -1,0 +1,143 @@
+# bash completion for umlkbuild(1)
+# Installed as share/bash-completion/completions/umlkbuild; works with or
+# without the bash-completion package.
+
+_umlkbuild_files() {
+	# files matching the glob (extglob pattern) plus directories to descend into
+	local IFS=$'\n' cur=$1 pat=$2
+	if declare -F _filedir >/dev/null; then
+		_filedir "$pat"
+		return
+	fi
+	COMPREPLY=($(compgen -d -- "$cur"))
+	if [ -n "$pat" ]; then
+		local ext
+		ext=$(shopt -p extglob)
+		shopt -s extglob
+		COMPREPLY+=($(compgen -f -X "!*.@($pat)" -- "$cur"))
+		eval "$ext"
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+	compopt -o filenames 2>/dev/null
+}
+
+_umlkbuild_dirs() {
+	local IFS=$'\n'
+	if declare -F _filedir >/dev/null; then
+		_filedir -d
+		return
+	fi
+	COMPREPLY=($(compgen -d -- "$1"))
+	compopt -o filenames 2>/dev/null
+}
+
+_umlkbuild() {
+	local cur prev cmd i
+	local commands="build fetch boot check-config patches doctor"
+	local global="-q --quiet -v --verbose --cache --help --version"
+	local build_opts="--tarball --version --git --ref --arch --out --profile
+		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
+		--boot-timeout --mirror --keyring --no-verify --offline --config --link
+		--help"
+	local fetch_opts="--version --git --ref --out --mirror --keyring --offline
+		--no-verify --cache --config -q --quiet -v --verbose --help"
+	local boot_opts="--timeout --mem --log --help"
+	local check_opts="--version --arch --fragment --help"
+	local patches_opts="--version --arch --help"
+	local doctor_opts="--json --build --arch --help"
+
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+	# the command: the first word after the global options
+	cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--cache) ((i++)) ;;
+		-q | --quiet | -v | --verbose | --cache=*) ;;
+		-*) cmd=build; break ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+
+	case $prev in
+	--arch)
+		COMPREPLY=($(compgen -W "x86_64 amd64 64 i386 i686 32" -- "$cur"))
+		return
+		;;
+	--profile)
+		COMPREPLY=($(compgen -W "defconfig minimal" -- "$cur"))
+		return
+		;;
+	--link)
+		COMPREPLY=($(compgen -W "static dynamic" -- "$cur"))
+		return
+		;;
+	--tarball)
+		_umlkbuild_files "$cur" "tar.xz|tar.gz|tgz|tar"
+		return
+		;;
+	--fragment)
+		_umlkbuild_files "$cur" "config"
+		return
+		;;
+	--config)
+		_umlkbuild_files "$cur" "ini"
+		return
+		;;
+	--keyring)
+		_umlkbuild_files "$cur" "asc|gpg|kbx|pgp"
+		return
+		;;
+	--log)
+		_umlkbuild_files "$cur" ""
+		return
+		;;
+	--out | --cache)
+		_umlkbuild_dirs "$cur"
+		return
+		;;
+	--kconfig-add)
+		COMPREPLY=($(compgen -W "CONFIG_" -- "$cur"))
+		compopt -o nospace 2>/dev/null
+		return
+		;;
+	--version | --ref | --git | --mirror | -j | --jobs | --boot-timeout | \
+		--timeout | --mem)
+		return # a value nobody can guess
+		;;
+	esac
+
+	if [ -z "$cmd" ]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$global $build_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return
+	fi
+
+	case $cmd in
+	build) COMPREPLY=($(compgen -W "$build_opts" -- "$cur")) ;;
+	fetch) COMPREPLY=($(compgen -W "$fetch_opts" -- "$cur")) ;;
+	doctor) COMPREPLY=($(compgen -W "$doctor_opts" -- "$cur")) ;;
+	patches) COMPREPLY=($(compgen -W "$patches_opts" -- "$cur")) ;;
+	boot)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$boot_opts" -- "$cur"))
+		else
+			_umlkbuild_files "$cur" ""
+		fi
+		;;
+	check-config)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$check_opts" -- "$cur"))
+		else
+			_umlkbuild_files "$cur" ""
+		fi
+		;;
+	esac
+}
+complete -F _umlkbuild umlkbuild
