@@ -117,6 +117,6 @@ install: $(BIN) $(INIT)
 clean:
 	rm -rf build umlkbuild
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(wildcard $(O)/orchestrator/*.d $(O)/tests/*.d)
 
 include tests/fuzz/fuzz.mk

@@ -36,18 +36,28 @@ struct boot_opts {
 	int timeout_s;          /* default 120 */
 	const char *mem;        /* default "256m" */
 	const char *const *extra;     /* more kernel command line words */
+	/*
+	 * The seeds' network path: boot inside a private network namespace
+	 * with eth0 on a TAP device there (host 10.0.0.1/24, guest
+	 * 10.0.0.2), let ukb-init send net_bytes over TCP to a sink on the
+	 * host side and report the flow's congestion control and eth0's
+	 * qdisc. Root only; the namespace and TAP die with the run.
+	 */
+	int net;
+	unsigned long long net_bytes;  /* default 4 MiB */
 };
 
 /*
  * Boot and judge. Returns 0 when the checks passed or the boot was
  * skipped because this host cannot execute the binary (r->ran == 0),
- * else -UKB_EBOOT (message printed), -UKB_EINTR or -errno.
+ * else -UKB_EBOOT (message printed), -UKB_EINTR, -UKB_EHOST (--net
+ * without root, TUN or namespaces) or -errno.
  */
 int boot_run(const struct boot_opts *o, struct boot_result *r);
 /* Feed one console line; pure, fuzzed. Returns 1 when it was ukb-init's. */
 int bootlog_parse_line(const char *line, size_t len, struct boot_result *r);
 void boot_result_release(struct boot_result *r);
-/* The `umlkbuild boot VMLINUX` subcommand. */
+/* The `umlkbuild boot [--net] VMLINUX` subcommand. */
 int boot_cmd(int argc, char **argv);
 
 #endif

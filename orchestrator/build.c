@@ -15,6 +15,7 @@
 #include "fsutil.h"
 #include "kbuild.h"
 #include "kconfig.h"
+#include "kmodcheck.h"
 #include "log.h"
 #include "manifest.h"
 #include "patch.h"
@@ -271,6 +272,23 @@ static int stage_compile(struct build_ctx *c)
 	return ret;
 }
 
+/* libkmod on a staged modules_install: the mission's features built in. */
+static int stage_kmod(struct build_ctx *c)
+{
+	struct kbuild kb;
+	char *staging;
+	int ret;
+
+	kbuild_for(c, &kb);
+	staging = path_join(c->objdir, "ukb-modules");
+	info("checking with libkmod that the features are built in");
+	ret = kmodcheck_run(&kb, staging, c->m);
+	rmtree(staging);
+	free(staging);
+	kbuild_done(&kb);
+	return ret;
+}
+
 static int stage_strip(struct build_ctx *c)
 {
 	char *src = path_join(c->objdir, "vmlinux");
@@ -312,6 +330,25 @@ static int stage_strip(struct build_ctx *c)
 out:
 	free(src);
 	free(dst);
+	return ret;
+}
+
+/* Publish the resolved .config, and check the binary embeds the same. */
+static int stage_config(struct build_ctx *c)
+{
+	char *cfg = path_join(c->objdir, ".config");
+	char *dst = publish_path(&c->pub, "config");
+	char *vmlinux = publish_path(&c->pub, "vmlinux");
+	int ret = copy_file(cfg, dst);
+
+	if (ret)
+		ret = error(-UKB_EHOST, "cannot copy '%s': %s", cfg,
+			    strerror(-ret));
+	else
+		ret = kmodcheck_showconfig(vmlinux, dst, c->m);
+	free(cfg);
+	free(dst);
+	free(vmlinux);
 	return ret;
 }
 
@@ -360,18 +397,13 @@ static int stage_publish(struct build_ctx *c)
 {
 	static const char *const names[] = { "vmlinux", "config", "boot.log",
 					     "build.log", "metadata.json" };
-	char *cfg = path_join(c->objdir, ".config");
-	char *dst = publish_path(&c->pub, "config");
 	char *meta = publish_path(&c->pub, "metadata.json");
 	char *blog = publish_path(&c->pub, "build.log");
 	int ret;
 
-	ret = copy_file(cfg, dst);
-	if (!ret) {
-		manifest_set_str(c->m, "results.status", "PASS");
-		manifest_set_real(c->m, "results.duration", since(&c->t_run));
-		ret = manifest_write(c->m, meta);
-	}
+	manifest_set_str(c->m, "results.status", "PASS");
+	manifest_set_real(c->m, "results.duration", since(&c->t_run));
+	ret = manifest_write(c->m, meta);
 	if (!ret)
 		ret = copy_file(c->log_path, blog);
 	if (!ret) {
@@ -392,8 +424,6 @@ static int stage_publish(struct build_ctx *c)
 			    c->pub.staging, ukb_strerror(ret));
 	else
 		ret = publish_commit(&c->pub);
-	free(cfg);
-	free(dst);
 	free(meta);
 	free(blog);
 	return ret;
@@ -526,7 +556,13 @@ int build_run(const struct build_opts *o)
 	ret = STAGE(&c, "compile", -UKB_EBUILD, stage_compile(&c));
 	if (ret)
 		goto out;
+	ret = STAGE(&c, "kmod", -UKB_EARTIFACT, stage_kmod(&c));
+	if (ret)
+		goto out;
 	ret = STAGE(&c, "strip", -UKB_EARTIFACT, stage_strip(&c));
+	if (ret)
+		goto out;
+	ret = STAGE(&c, "config", -UKB_EARTIFACT, stage_config(&c));
 	if (ret)
 		goto out;
 	if (o->no_boot) {

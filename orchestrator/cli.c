@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "configure.h"
+#include "doctor.h"
 #include "errors.h"
 #include "fetch.h"
 #include "fsutil.h"
@@ -35,6 +36,7 @@ static const struct cmd commands[] = {
 	{ "boot", boot_cmd, "boot a UML kernel and run the boot checks" },
 	{ "check-config", check_config_cmd, "check a .config against the required symbols" },
 	{ "patches", patches_cmd, "list the patches a kernel version gets, and why" },
+	{ "doctor", doctor_cmd, "check that this host can run (with --build: build) a UML kernel" },
 };
 
 static void usage(FILE *f)

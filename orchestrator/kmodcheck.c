@@ -253,7 +253,7 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Split a copy of buf into sorted non-empty lines; *copy is freed by the caller. */
+/* Split a copy of buf into sorted value lines; *copy is freed by the caller. */
 static void split_sorted(const char *buf, size_t len, char **copy,
 			 struct lines *l)
 {
@@ -267,7 +267,8 @@ static void split_sorted(const char *buf, size_t len, char **copy,
 		if (!nl)
 			nl = end;
 		*nl = '\0';
-		if (*p) {
+		/* section comments carry no value; "# CONFIG_X is not set" does */
+		if (*p && (*p != '#' || !strncmp(p, "# CONFIG_", 9))) {
 			ALLOC_GROW(l->v, l->nr + 1, l->alloc);
 			l->v[l->nr++] = p;
 		}
@@ -362,7 +363,8 @@ int kmodcheck_showconfig(const char *vmlinux, const char *config,
 		ret = error(-UKB_EARTIFACT,
 			    "the config inside '%s' differs from '%s' in %zu lines",
 			    vmlinux, config, n);
-		hint("first difference (binary first): %s", first.buf);
+		hint("first difference (first: the binary's, second: '%s'): %s",
+		     config, first.buf);
 	}
 out:
 	strbuf_release(&out);

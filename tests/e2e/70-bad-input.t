@@ -1,0 +1,422 @@
+#!/bin/bash
+# The bad-input table (docs/bad-inputs.md), one test per row: each bad
+# input gets its documented exit code, exactly one "error:" line matching
+# the documented message (hints allowed), nothing on stdout, and nothing
+# half-written (no artifact, no staging dir, no scratch tree of the run).
+# Most rows fail before any kernel work; the fragment rows fail at
+# configure on the suite's shared 6.1 tree.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/mirror.sh"
+
+export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
+C="$T/cache"        # a private cache for rows that need no kernel tree
+S="$UKB_TEST_CACHE" # the suite's cache, for rows that configure 6.1
+
+# row ID EXIT PATTERN CMD...: one TAP line for one row of the table.
+# $O (the row's --out) and $CH (the caches it may write) are checked for
+# leftovers of the run.
+row() {
+	local id=$1 want=$2 pat=$3 pid n p
+	local -a bad=()
+	shift 3
+	rc=0
+	"$@" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait "$pid" || rc=$?
+	[ "$rc" -eq "$want" ] || bad+=("exit $rc, wanted $want")
+	grep -Eq -- "$pat" "$T/err" || bad+=("stderr lacks /$pat/")
+	n=$(grep -c '^error: ' "$T/err" || true)
+	[ "$n" -eq 1 ] || bad+=("$n error: lines, wanted 1")
+	[ -s "$T/out" ] && bad+=("stdout is not empty: $(head -c 200 "$T/out")")
+	if [ -n "${O:-}" ]; then
+		for p in "$O" "$O".tmp-*; do
+			[ -e "$p" ] && bad+=("left '$p' behind")
+		done
+	fi
+	for p in ${CH:-}; do
+		# scratch trees, staging dirs and partial downloads of this run
+		n=$(find "$p/" -maxdepth 3 \( -name "tmp-*-$pid" -o \
+			-name "*.tmp-$pid" -o -name "tmp-git-$pid" \) 2>/dev/null)
+		[ -n "$n" ] && bad+=("left $n behind")
+	done
+	if [ ${#bad[@]} -eq 0 ]; then
+		ok "row $id: $DESC (exit $want)"
+	else
+		not_ok "row $id: $DESC"
+		diag "${bad[@]}"
+		sed 's/^/#   stderr: /' "$T/err" | tail -n 12
+	fi
+	O= CH=
+}
+
+# (these exec: row runs them in a background subshell and needs the pid)
+# build ARGS...: umlkbuild on the private cache, output to $O
+build() { exec "$UKB" --cache "$C" "$@" --out "$O"; }
+# build61 ARGS...: the Debian 6.1 tarball on the suite's cache
+build61() { exec "$UKB" --cache "$S" --tarball "$KSRC_61" "$@" --out "$O"; }
+
+# tar_of NAME PERL: a small tar written with Archive::Tar
+tar_of() {
+	perl -MArchive::Tar -MArchive::Tar::Constant -e '
+		my $t = Archive::Tar->new;
+		$t->add_data("linux-x/Makefile",
+			"VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n");
+		'"$2"'
+		$t->write($ARGV[0]) or die $t->error;' "$T/$1" || echo "cannot write $1" >&2
+}
+
+# a small linux-shaped tree that unpacks in no time
+mkdir -p "$T/small/linux-6.1.999"
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n' \
+	>"$T/small/linux-6.1.999/Makefile"
+echo 'int x;' >"$T/small/linux-6.1.999/hello.c"
+tar -C "$T/small" -cJf "$T/small.tar.xz" linux-6.1.999
+
+# ---- usage: versions, arch, profile, options (exit 2) -------------------
+O=$T/o1 DESC="malformed version 4.10.1.1.1" row 1 2 \
+	"^error: invalid kernel version '4\\.10\\.1\\.1\\.1': " build --version 4.10.1.1.1
+O=$T/o2 DESC="malformed version v4" row 2 2 \
+	"^error: invalid kernel version 'v4': " build --version v4
+O=$T/o3 DESC="malformed version ../x" row 3 2 \
+	"^error: invalid kernel version '\\.\\./x': " build --version ../x
+O=$T/o4 DESC="a version before BBR (4.8)" row 4 2 \
+	"^error: linux 4\\.8(\\.0)? predates TCP BBR, which arrived in 4\\.9" build --version 4.8
+O=$T/o5 DESC="static and networked is impossible from 6.16" row 5 2 \
+	"^error: linux 6\\.16(\\.0)? cannot be both static and networked" build --version 6.16
+O=$T/o6 DESC="unknown arch" row 6 2 \
+	"^error: unknown arch 'arm': use x86_64 \\(amd64, 64\\) or i386 \\(i686, 32\\)\$" \
+	build --tarball "$T/small.tar.xz" --arch arm
+O=$T/o7 DESC="unknown profile" row 7 2 \
+	"^error: unknown profile 'huge': use defconfig or minimal\$" \
+	build --tarball "$T/small.tar.xz" --profile huge
+O=$T/o8 DESC="unknown toolchain profile" row 8 2 \
+	"^error: unknown toolchain profile 'gcc-99'" \
+	build --tarball "$T/small.tar.xz" --toolchain gcc-99
+O=$T/o9 DESC="unknown option" row 9 2 \
+	"^error: unknown option '--bogus'" \
+	build --tarball "$T/small.tar.xz" --bogus
+O=$T/o10 DESC="-j out of range" row 10 2 \
+	"^error: --jobs wants a number from 1 to 1024, not '0'\$" \
+	build --tarball "$T/small.tar.xz" -j 0
+DESC="unknown command" row 11 2 \
+	"^error: 'frobnicate' is not a umlkbuild command\$" "$UKB" frobnicate
+
+# ---- source: the tarball (exit 3) ---------------------------------------
+O=$T/o12 CH=$C DESC="missing tarball" row 12 3 \
+	"^error: cannot read '$T/missing\\.tar\\.xz': No such file or directory\$" \
+	build --tarball "$T/missing.tar.xz"
+O=$T/o13 CH=$C DESC="a directory given as the tarball" row 13 3 \
+	"^error: '$T/small' is not a regular file\$" build --tarball "$T/small"
+# unreadable: root reads everything, so the run drops to nobody
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	mkdir -p "$T/nb/cache"
+	chmod 711 "$T"
+	chmod 777 "$T/nb" "$T/nb/cache"
+	cp "$T/small.tar.xz" "$T/nb/secret.tar.xz"
+	chmod 000 "$T/nb/secret.tar.xz"
+	O=$T/nb/o14 CH=$T/nb/cache DESC="an unreadable tarball (as nobody)" row 14 3 \
+		"^error: cannot read '$T/nb/secret\\.tar\\.xz': Permission denied\$" \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env HOME="$T/nb" "$UKB" --cache "$T/nb/cache" \
+		--tarball "$T/nb/secret.tar.xz" --out "$T/nb/o14"
+else
+	ok "# SKIP row 14: no setpriv or no user nobody"
+fi
+: >"$T/empty.tar.xz"
+O=$T/o15 CH=$C DESC="empty file" row 15 3 \
+	"^error: cannot unpack '$T/empty\\.tar\\.xz': empty file" \
+	build --tarball "$T/empty.tar.xz"
+head -c 100000 /dev/urandom >"$T/random.tar.xz"
+O=$T/o16 CH=$C DESC="random bytes" row 16 3 \
+	"^error: cannot unpack '$T/random\\.tar\\.xz': not a tar archive" \
+	build --tarball "$T/random.tar.xz"
+head -c 30000 "$T/small.tar.xz" >"$T/trunc.tar.xz"
+if [ -f "$KSRC_61" ]; then head -c 3000000 "$KSRC_61" >"$T/trunc.tar.xz"; fi
+O=$T/o17 CH=$C DESC="truncated archive" row 17 3 \
+	"^error: cannot unpack '$T/trunc\\.tar\\.xz': truncated archive" \
+	build --tarball "$T/trunc.tar.xz"
+# a damaged xz stream: bytes flipped in the middle of the compressed data
+mkdir -p "$T/cor/linux-6.1.999"
+cp "$T/small/linux-6.1.999/Makefile" "$T/cor/linux-6.1.999/"
+head -c 2000000 /dev/urandom >"$T/cor/linux-6.1.999/blob"
+tar -C "$T/cor" -cf - linux-6.1.999 | xz -0 -T1 >"$T/corrupt.tar.xz"
+perl -e 'open my $f, "+<", $ARGV[0] or die; seek $f, 1000000, 0;
+	print $f "\xff" x 4096; close $f' "$T/corrupt.tar.xz"
+O=$T/o18 CH=$C DESC="corrupt archive (damaged xz data)" row 18 3 \
+	"^error: cannot unpack '$T/corrupt\\.tar\\.xz': corrupt archive" \
+	build --tarball "$T/corrupt.tar.xz"
+
+# entries escaping the tree
+mkdir -p "$T/victim"
+tar_of dotdot.tar '$t->add_data("linux-x/../../victim/escaped", "pwned");'
+O=$T/o19 CH=$C DESC="entry with ../" row 19 3 \
+	"^error: cannot unpack '$T/dotdot\\.tar': unsafe entry 'linux-x/\\.\\./\\.\\./victim/escaped'" \
+	build --tarball "$T/dotdot.tar"
+tar_of abs.tar '$t->add_data("/tmp/ukb-abs-escape-$$", "pwned");'
+O=$T/o20 CH=$C DESC="entry with an absolute path" row 20 3 \
+	"^error: cannot unpack '$T/abs\\.tar': unsafe entry '/" \
+	build --tarball "$T/abs.tar"
+tar_of symlink.tar '$t->add_data("linux-x/evil", "",
+	{ type => SYMLINK, linkname => "../../../../../../etc" });
+	$t->add_data("linux-x/evil/ukb-through-link", "pwned");'
+O=$T/o21 CH=$C DESC="symlink pointing out of the tree" row 21 3 \
+	"^error: cannot unpack '$T/symlink\\.tar': unsafe symlink 'linux-x/evil' -> '\\.\\./" \
+	build --tarball "$T/symlink.tar"
+tar_of abslink.tar '$t->add_data("linux-x/evil", "",
+	{ type => SYMLINK, linkname => "/etc" });'
+O=$T/o22 CH=$C DESC="symlink to an absolute path" row 22 3 \
+	"^error: cannot unpack '$T/abslink\\.tar': unsafe symlink 'linux-x/evil' -> '/etc'" \
+	build --tarball "$T/abslink.tar"
+tar_of hardlink.tar '$t->add_data("linux-x/passwd", "",
+	{ type => HARDLINK, linkname => "/etc/passwd" });'
+O=$T/o23 CH=$C DESC="hard link to a file outside" row 23 3 \
+	"^error: cannot unpack '$T/hardlink\\.tar': unsafe hard link 'linux-x/passwd' => '/etc/passwd'" \
+	build --tarball "$T/hardlink.tar"
+tar_of device.tar '$t->add_data("linux-x/mem", "",
+	{ type => CHARDEV, devmajor => 1, devminor => 1 });'
+O=$T/o24 CH=$C DESC="device node" row 24 3 \
+	"^error: cannot unpack '$T/device\\.tar': unsafe entry 'linux-x/mem': device node" \
+	build --tarball "$T/device.tar"
+check "nothing escaped into '$T/victim', /tmp or /etc" sh -c \
+	"[ -z \"\$(ls -A '$T/victim')\" ] && [ ! -e /tmp/ukb-abs-escape-$$ ] && [ ! -e /etc/ukb-through-link ]"
+mkdir -p "$T/two/a" "$T/two/b"
+echo x >"$T/two/a/f"
+echo y >"$T/two/b/f"
+tar -C "$T/two" -cf "$T/two.tar" a b
+O=$T/o25 CH=$C DESC="more than one top-level directory" row 25 3 \
+	"^error: '$T/two\\.tar' does not hold a single top-level directory\$" \
+	build --tarball "$T/two.tar"
+mkdir -p "$T/notk/linux-y"
+echo hello >"$T/notk/linux-y/README"
+tar -C "$T/notk" -cJf "$T/notk.tar.xz" linux-y
+O=$T/o26 CH=$C DESC="not a kernel tree" row 26 3 \
+	"^error: '.*' is not a kernel tree: no version in its Makefile\$" \
+	build --tarball "$T/notk.tar.xz"
+
+# ---- configuration files (exit 2) ---------------------------------------
+printf '[fetch]\nthis line has no equals sign\n' >"$T/bad.ini"
+O=$T/o27 DESC="INI syntax error (line shown)" row 27 2 \
+	"^error: $T/bad\\.ini:2: expected '\\[section\\]' or 'key = value'\$" \
+	build --tarball "$T/small.tar.xz" --config "$T/bad.ini"
+printf '[fetch]\nmirror = https://example.org\n[cache]\ndirectory = /x\n' >"$T/key.ini"
+O=$T/o28 DESC="INI unknown key (line shown)" row 28 2 \
+	"^error: $T/key\\.ini:4: unknown key 'directory' in \\[cache\\]\$" \
+	build --tarball "$T/small.tar.xz" --config "$T/key.ini"
+O=$T/o29 DESC="missing --config file" row 29 2 \
+	"^error: cannot read config file '$T/nope\\.ini': No such file or directory\$" \
+	build --tarball "$T/small.tar.xz" --config "$T/nope.ini"
+
+# ---- host (exit 9) -------------------------------------------------------
+# a PATH with everything of /usr/bin and /bin except one tool
+path_without() {
+	local d="$T/path-no-$1" f
+	mkdir -p "$d"
+	for f in /usr/local/bin/* /usr/bin/* /bin/* /usr/sbin/* /sbin/*; do
+		[ -x "$f" ] || continue
+		case ${f##*/} in "$1") continue ;; esac
+		[ -e "$d/${f##*/}" ] || ln -s "$f" "$d/${f##*/}"
+	done
+	echo "$d"
+}
+for tool in flex bison bc; do
+	case $tool in flex) n=30 ;; bison) n=31 ;; bc) n=32 ;; esac
+	O=$T/o$n CH=$C DESC="host without $tool" row $n 9 \
+		"^error: '$tool' is not installed: apt-get install $tool\$" \
+		env PATH="$(path_without "$tool")" "$UKB" --cache "$C" \
+		--tarball "$T/small.tar.xz" --out "$T/o$n"
+done
+# the data dir without patches, so the small tree passes the source stage
+mkdir -p "$T/nopatch/patches"
+cp -R "$TOP/kconfig-fragments" "$TOP/keys" "$TOP/toolchain" "$T/nopatch/"
+# --out under a regular file
+: >"$T/afile"
+O=$T/afile/out CH=$C DESC="--out under a regular file" row 33 9 \
+	"^error: cannot write to '$T/afile': Not a directory\$" \
+	env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" \
+	--tarball "$T/small.tar.xz" --out "$T/afile/out"
+mounted=()
+at_exit 'for m in "${mounted[@]}"; do umount -l "$m"; done'
+mkdir -p "$T/ro"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1m,ro tmpfs "$T/ro" 2>/dev/null; then
+	mounted+=("$T/ro")
+	O=$T/ro/out CH=$C DESC="--out on a read-only file system" row 34 9 \
+		"^error: cannot write to '$T/ro': Read-only file system\$" \
+		env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" \
+		--tarball "$T/small.tar.xz" --out "$T/ro/out"
+else
+	ok "# SKIP row 34: cannot mount a read-only tmpfs (needs root)"
+fi
+# a full disk: the cache on a 16 MiB tmpfs, a tarball that unpacks to more
+mkdir -p "$T/full" "$T/big/linux-6.1.998"
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 998\nEXTRAVERSION =\n' \
+	>"$T/big/linux-6.1.998/Makefile"
+head -c $((40 * 1024 * 1024)) /dev/zero >"$T/big/linux-6.1.998/zeros"
+tar -C "$T/big" -cJf "$T/big.tar.xz" linux-6.1.998
+rm -rf "$T/big"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16m tmpfs "$T/full" 2>/dev/null; then
+	mounted+=("$T/full")
+	O=$T/o35 CH=$T/full DESC="a full disk under the cache" row 35 9 \
+		"^error: cannot write '.*': No space left on device" \
+		env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$T/full" \
+		--tarball "$T/big.tar.xz" --out "$T/o35"
+	check "row 35: the full cache holds no scratch tree" \
+		sh -c "! ls '$T/full/trees' 2>/dev/null | grep -q '^tmp-'"
+else
+	ok "# SKIP row 35: cannot mount a tmpfs (needs root)"
+fi
+
+# ---- patches (exit 4) ----------------------------------------------------
+mkdir -p "$T/badpatch/patches"
+cp -R "$TOP/kconfig-fragments" "$TOP/keys" "$TOP/toolchain" "$T/badpatch/"
+cat >"$T/badpatch/patches/0001-does-not-apply.patch" <<'EOF'
+Subject: a patch whose context is not in the tree
+Origin: 70-bad-input.t
+Versions: 6.1..6.2
+Arch: all
+
+---
+--- a/hello.c
++++ b/hello.c
+@@ -1 +1 @@
+-int y;
++int z;
+EOF
+O=$T/o36 CH=$C DESC="a patch that does not apply" row 36 4 \
+	"^error: patch '0001-does-not-apply\\.patch' does not apply to 6\\.1\\.999: " \
+	env UKB_DATADIR="$T/badpatch" "$UKB" --cache "$C" \
+	--tarball "$T/small.tar.xz" --out "$T/o36"
+
+# ---- git and kernel.org sources (exit 3) ---------------------------------
+R="$T/repo"
+git init -q "$R" && cp "$T/small/linux-6.1.999/Makefile" "$R/" &&
+	git -C "$R" add Makefile &&
+	git -C "$R" -c user.name=t -c user.email=t@t commit -qm v6.1.999 &&
+	git -C "$R" tag v6.1.999
+O=$T/o37 CH=$C DESC="a tag that does not exist" row 37 3 \
+	"^error: no tag, branch or commit 'v9\\.9' in '$R'\$" \
+	build --git "$R" --ref v9.9
+
+mirror_ok=
+if [ -x "$NGINX_BIN" ] && command -v gpg >/dev/null; then
+	mirror_gpg_init "$T/gpg"
+	if fpr=$(mirror_gen_key release) && rogue=$(mirror_gen_key rogue); then
+		mirror_small_tarball "$T/good.tar.xz" 4
+		mirror_small_tarball "$T/evil.tar.xz" 1
+		mirror_tree "$T/www" 6.1.999 "$T/good.tar.xz" "$fpr"
+		nginx_start "$T/www" && mirror_ok=1
+	fi
+fi
+if [ -n "$mirror_ok" ]; then
+	KEY="$MIRROR_KEYS/release.asc"
+	D="$T/www/v6.x"
+	fetchrow() { exec "$UKB" fetch --keyring "$KEY" --version "$1" \
+		--mirror "${MIRROR:-$NGINX_URL}" --cache "$2"; }
+	O= CH=$T/f38 DESC="no such release" row 38 3 \
+		"^error: kernel\\.org answered 404 for '$NGINX_URL/v7\\.x/sha256sums\\.asc': no such release on this mirror\$" \
+		fetchrow 7.0.999 "$T/f38"
+	# checksum: the tarball swapped after signing
+	good=$(sha256sum <"$T/good.tar.xz" | cut -d' ' -f1)
+	evil=$(sha256sum <"$T/evil.tar.xz" | cut -d' ' -f1)
+	rm -f "$D/linux-6.1.999.tar.xz"
+	cp "$T/evil.tar.xz" "$D/linux-6.1.999.tar.xz"
+	O= CH=$T/f39 DESC="checksum mismatch" row 39 3 \
+		"^error: checksum mismatch for 'linux-6\\.1\\.999\\.tar\\.xz' from '.*': expected sha256 $good, got $evil\$" \
+		fetchrow 6.1.999 "$T/f39"
+	rm -f "$D/linux-6.1.999.tar.xz"
+	cp "$T/good.tar.xz" "$D/linux-6.1.999.tar.xz"
+	# signature: .tar.sign over another tar
+	xz -dc "$T/evil.tar.xz" | gpg --batch --yes --quiet --local-user "$fpr!" \
+		--armor --detach-sign --output "$D/linux-6.1.999.tar.sign" - 2>/dev/null
+	O= CH=$T/f40 DESC="bad signature" row 40 3 \
+		"^error: bad signature on 'linux-6\\.1\\.999\\.tar\\.xz'" \
+		fetchrow 6.1.999 "$T/f40"
+	mirror_sign_tar "$D/linux-6.1.999.tar.xz" "$fpr"
+	mirror_sign_sums "$D" "$rogue"
+	O= CH=$T/f41 DESC="signed by an untrusted key" row 41 3 \
+		"^error: '$NGINX_URL/v6\\.x/sha256sums\\.asc' is signed by key [0-9A-F]+, which is not in the trusted keyrings\$" \
+		fetchrow 6.1.999 "$T/f41"
+	mirror_sign_sums "$D" "$fpr"
+	# an interrupted download: the server goes away in the middle
+	MIRROR_SLOW_RATE=256k
+	"$UKB" fetch --keyring "$KEY" --version 6.1.999 --mirror "$NGINX_SLOW_URL" \
+		--cache "$T/f42" >"$T/out" 2>"$T/err" &
+	fpid=$!
+	for _ in $(seq 200); do
+		[ "$(stat -c %s "$T/f42/downloads/linux-6.1.999.tar.xz.part" 2>/dev/null || echo 0)" -gt 100000 ] && break
+		sleep 0.1
+	done
+	nginx_stop
+	rc=0
+	wait "$fpid" || rc=$?
+	n=$(grep -c '^error: ' "$T/err" || true)
+	if [ "$rc" -eq 3 ] && [ "$n" -eq 1 ] && [ ! -s "$T/out" ] &&
+		grep -Eq "^error: (cannot connect to|connection (reset|lost|closed)|.*interrupted|transfer .*closed)" "$T/err" &&
+		[ ! -d "$T/f42/downloads/by-name" ]; then
+		ok "row 42: interrupted download (exit 3)"
+	else
+		not_ok "row 42: interrupted download (exit $rc, $n error lines)"
+		sed 's/^/#   stderr: /' "$T/err" | tail -n 12
+	fi
+	check "row 42: the partial download stays for a resume" \
+		test -f "$T/f42/downloads/linux-6.1.999.tar.xz.part"
+else
+	for n in 38 39 40 41 42; do ok "# SKIP row $n: no nginx or gpg"; done
+fi
+
+# ---- boot (exit 8 and 2) --------------------------------------------------
+cat >"$T/hang-vmlinux" <<EOF
+#!/bin/sh
+# a "kernel" that never reports: it sleeps and leaves a child behind
+sleep 3171$$ &
+sleep 3172$$
+EOF
+chmod +x "$T/hang-vmlinux"
+O= DESC="a boot that hangs" row 43 8 \
+	"^error: '$T/hang-vmlinux' timed out after 3 s before ukb-init reported a result\$" \
+	"$UKB" boot --timeout 3 "$T/hang-vmlinux"
+sleep 0.5
+check "row 43: the boot's process group is gone" \
+	sh -c "! pgrep -f 'sleep 317[12]$$' >/dev/null"
+printf '#!/bin/sh\necho "Kernel panic - not syncing: VFS: Unable to mount root fs"\nexit 1\n' \
+	>"$T/panic-vmlinux"
+chmod +x "$T/panic-vmlinux"
+O= DESC="a guest that panics" row 44 8 \
+	"^error: the guest panicked: Kernel panic - not syncing: VFS" \
+	"$UKB" boot --timeout 10 "$T/panic-vmlinux"
+O= DESC="boot of a file that is not executable" row 45 2 \
+	"^error: cannot run '$T/bad\\.ini': Permission denied\$" \
+	"$UKB" boot "$T/bad.ini"
+
+# ---- Kconfig fragments on the 6.1 tree (exit 2 and 5) --------------------
+if [ -f "$KSRC_61" ]; then
+	O=$T/o46 CH=$S DESC="missing fragment file" row 46 2 \
+		"^error: cannot read fragment '$T/nope\\.config': No such file or directory\$" \
+		build61 --fragment "$T/nope.config"
+	O=$T/o47 CH=$S DESC="a directory given as a fragment" row 47 2 \
+		"^error: cannot read fragment '$T/small': Is a directory\$" \
+		build61 --fragment "$T/small"
+	printf 'CONFIG_A=y\nCONFIG_B=y\nCONFIG_C = y\n' >"$T/spaces.config"
+	O=$T/o48 CH=$S DESC="fragment syntax: spaces around = (line shown)" row 48 2 \
+		"^error: $T/spaces\\.config:3: no spaces allowed around '='\$" \
+		build61 --fragment "$T/spaces.config"
+	printf '# ok\nCONFIG_A=y\nthis is not kconfig\n' >"$T/junk.config"
+	O=$T/o49 CH=$S DESC="fragment syntax: a line that is not Kconfig (line shown)" row 49 2 \
+		"^error: $T/junk\\.config:3: " build61 --fragment "$T/junk.config"
+	O=$T/o50 CH=$S DESC="--kconfig-add without a value" row 50 2 \
+		"^error: --kconfig-add:1: " build61 --kconfig-add CONFIG_TUN
+	printf 'CONFIG_A=y\nCONFIG_A=m\n' >"$T/conflict.config"
+	O=$T/o51 CH=$S DESC="conflicting values in one fragment" row 51 2 \
+		"^error: $T/conflict\\.config:2: CONFIG_A conflicts with its value 'y' on line 1 of the same fragment\$" \
+		build61 --fragment "$T/conflict.config"
+	printf 'CONFIG_NET_SCH_QFQ=m\n' >"$T/qfq.config"
+	O=$T/o52 CH=$S DESC="a fragment defeating a required symbol" row 52 5 \
+		"^error: required CONFIG_NET_SCH_QFQ=y, but the configuration has CONFIG_NET_SCH_QFQ=m\$" \
+		build61 --fragment "$T/qfq.config"
+	printf 'CONFIG_UKB_NO_SUCH_SYMBOL=y\nCONFIG_NET_SCH_QFQ=m\n' >"$T/unknown.config"
+	O=$T/o53 CH=$S DESC="an unknown symbol is a warning with file:line" row 53 5 \
+		"^warning: $T/unknown\\.config:1: CONFIG_UKB_NO_SUCH_SYMBOL .*exists in no Kconfig file" \
+		build61 --fragment "$T/unknown.config"
+else
+	for n in 46 47 48 49 50 51 52 53; do ok "# SKIP row $n: no $KSRC_61"; done
+fi
+done_testing
