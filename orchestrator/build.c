@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "configure.h"
 #include "errors.h"
+#include "fetch.h"
 #include "fsutil.h"
 #include "kbuild.h"
 #include "kconfig.h"
@@ -47,6 +48,8 @@ struct build_ctx {
 	struct publish pub;
 	struct elf_facts elf;
 	struct toolchain tc;
+	size_t nr_fragments;
+	char input_key[SHA256_HEX_LEN + 1];
 	char sha256[SHA256_HEX_LEN + 1];
 	struct timespec t_run;
 };
@@ -162,41 +165,126 @@ static void kbuild_done(struct kbuild *kb)
 	strvec_clear(&kb->make_vars);
 }
 
-static int stage_configure(struct build_ctx *c)
+/* Merge the fragments that apply and load the required symbols. */
+static int merge_inputs(struct build_ctx *c)
 {
 	const struct build_opts *o = c->o;
 	struct fragment_inputs in = { .profile = o->profile,
 				      .user = o->fragments.v,
 				      .adds = o->kconfig_add.v };
 	struct strvec used = STRVEC_INIT, skipped = STRVEC_INIT;
-	struct strbuf cfg = STRBUF_INIT, applied = STRBUF_INIT;
-	char *cfg_path = path_join(c->objdir, ".config");
-	struct kbuild kb;
 	int ret;
 
 	ret = configure_fragments(&in, &c->src.version, o->arch | o->link,
 				  &c->requested, &used, &skipped);
 	if (ret)
 		goto out;
+	c->nr_fragments = used.nr;
 	for (size_t i = 0; i < used.nr; i++) {
+		struct strbuf text = STRBUF_INIT;
 		char hex[SHA256_HEX_LEN + 1] = "";
+		int user = 0;
 
-		if (strcmp(used.v[i], "--kconfig-add"))
-			sha256_file(used.v[i], hex);
-		manifest_append(c->m, "build.kconfig", "{s:s, s:s}", "file",
-				used.v[i], "sha256", hex);
+		if (!strcmp(used.v[i], "--kconfig-add"))
+			continue;
+		strbuf_read_file(&text, used.v[i]);
+		sha256_buf(text.buf, text.len, hex);
+		for (size_t j = 0; j < o->fragments.nr; j++)
+			user |= !strcmp(o->fragments.v[j], used.v[i]);
+		/* a user's fragment travels in the metadata, for reproduce */
+		manifest_append(c->m, "build.kconfig", "{s:s, s:s, s:b, s:s?}",
+				"file", used.v[i], "sha256", hex, "user", user,
+				"content", user ? text.buf : NULL);
+		strbuf_release(&text);
 	}
 	for (size_t i = 0; i < o->kconfig_add.nr; i++)
 		manifest_append(c->m, "build.kconfig_add", "s",
 				o->kconfig_add.v[i]);
 	ret = configure_required(&c->required);
-	if (ret)
+out:
+	strvec_clear(&used);
+	strvec_clear(&skipped);
+	return ret;
+}
+
+/*
+ * Everything the artifact depends on, hashed: source, patches, the merged
+ * configuration request, the required set, arch, link, profile, the
+ * compiler's version, umlkbuild's version and whether it was booted.
+ */
+static void compute_input_key(struct build_ctx *c)
+{
+	const struct build_opts *o = c->o;
+	const char *cc = manifest_get_str(c->m, "tools.cc");
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "umlkbuild %s\ntree %s\narch %s\nlink %d\nprofile %s\n"
+		    "toolchain %s %s %s %s %s %s\nboot %d\n", UKB_VERSION,
+		    c->src.tree_key, kbuild_arch_name(o->arch), o->link, o->profile,
+		    c->tc.name, c->tc.cc, c->tc.hostcc,
+		    c->tc.kcflags ? c->tc.kcflags : "",
+		    c->tc.hostcflags ? c->tc.hostcflags : "", cc ? cc : "",
+		    !o->no_boot);
+	for (size_t i = 0; i < c->requested.nr; i++)
+		strbuf_addf(&sb, "%s=%s\n", c->requested.e[i].name,
+			    c->requested.e[i].value);
+	for (size_t i = 0; i < c->required.syms.nr; i++)
+		strbuf_addf(&sb, "required %s=%s\n", c->required.syms.e[i].name,
+			    c->required.syms.e[i].value);
+	sha256_buf(sb.buf, sb.len, c->input_key);
+	strbuf_release(&sb);
+	manifest_set_str(c->m, "build.input_key", c->input_key);
+}
+
+/* Whether out already holds a verified artifact of these very inputs. */
+static int up_to_date(struct build_ctx *c, const char *out, char *sha)
+{
+	static const char *const names[] = { "vmlinux", "config",
+					     "metadata.json" };
+	char *meta = path_join(out, "metadata.json");
+	char *sums = path_join(out, "SHA256SUMS");
+	struct strbuf sb = STRBUF_INIT;
+	struct manifest *m = NULL;
+	const char *key;
+	int fresh = 0;
+
+	if (!path_exists(meta) || strbuf_read_file(&sb, sums))
 		goto out;
+	m = manifest_try_load(meta);
+	key = m ? manifest_get_str(m, "build.input_key") : NULL;
+	if (!key || strcmp(key, c->input_key))
+		goto out;
+	fresh = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(names) && fresh; i++) {
+		char want[SHA256_HEX_LEN + 1], have[SHA256_HEX_LEN + 1];
+		char *path = path_join(out, names[i]);
+
+		fresh = !sha256sums_lookup(sb.buf, sb.len, names[i], want) &&
+			!sha256_file(path, have) && !strcmp(want, have);
+		if (fresh && i == 0)
+			memcpy(sha, have, sizeof(have));
+		free(path);
+	}
+out:
+	manifest_free(m);
+	strbuf_release(&sb);
+	free(meta);
+	free(sums);
+	return fresh;
+}
+
+static int stage_configure(struct build_ctx *c)
+{
+	const struct build_opts *o = c->o;
+	struct strbuf cfg = STRBUF_INIT, applied = STRBUF_INIT;
+	char *cfg_path = path_join(c->objdir, ".config");
+	struct kbuild kb;
+	int ret;
 
 	kbuild_for(c, &kb);
 	info("configuring %s for %s (%s + %zu fragments)", c->ver,
 	     kbuild_arch_name(o->arch), configure_base_target(o->profile),
-	     used.nr);
+	     c->nr_fragments);
 	/* a fresh .config every run: never build on a stale one */
 	unlink(cfg_path);
 	ret = kbuild_make(&kb, configure_base_target(o->profile), 0);
@@ -247,8 +335,6 @@ static int stage_configure(struct build_ctx *c)
 	if (ret)
 		hint("nothing was compiled; fix the fragments and run again");
 out:
-	strvec_clear(&used);
-	strvec_clear(&skipped);
 	strbuf_release(&cfg);
 	strbuf_release(&applied);
 	free(cfg_path);
@@ -544,6 +630,17 @@ int build_run(const struct build_opts *o)
 
 	out = o->out ? xstrdup(o->out) :
 		       xasprintf("linux-%s-um-%s", c.ver, kbuild_arch_name(o->arch));
+	ret = merge_inputs(&c);
+	if (ret)
+		goto out;
+	compute_input_key(&c);
+	if (up_to_date(&c, out, c.sha256)) {
+		info("'%s' is up to date: same inputs, verified against its SHA256SUMS",
+		     out);
+		printf("%s  %s/vmlinux\n", c.sha256, out);
+		fflush(stdout);
+		goto out;
+	}
 	ret = publish_begin(out, &c.pub);
 	if (ret)
 		goto out;

@@ -19,6 +19,7 @@
 #include "kconfig.h"
 #include "log.h"
 #include "patch.h"
+#include "reproduce.h"
 #include "paths.h"
 #include "source.h"
 #include "wrapper.h"
@@ -36,6 +37,7 @@ static const struct cmd commands[] = {
 	{ "boot", boot_cmd, "boot a UML kernel and run the boot checks" },
 	{ "check-config", check_config_cmd, "check a .config against the required symbols" },
 	{ "patches", patches_cmd, "list the patches a kernel version gets, and why" },
+	{ "reproduce", reproduce_cmd, "rebuild from a metadata.json and compare the sha256" },
 	{ "doctor", doctor_cmd, "check that this host can run (with --build: build) a UML kernel" },
 };
 

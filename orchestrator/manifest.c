@@ -155,7 +155,20 @@ struct manifest *manifest_load(const char *path)
 	return m;
 }
 
-const char *manifest_get_str(const struct manifest *m, const char *path)
+struct manifest *manifest_try_load(const char *path)
+{
+	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err);
+	struct manifest *m;
+
+	if (!root)
+		return NULL;
+	m = xcalloc(1, sizeof(*m));
+	m->root = root;
+	return m;
+}
+
+static json_t *lookup(const struct manifest *m, const char *path)
 {
 	json_t *obj = m->root;
 	const char *dot;
@@ -169,7 +182,46 @@ const char *manifest_get_str(const struct manifest *m, const char *path)
 			return NULL;
 		path = dot + 1;
 	}
-	return json_string_value(json_object_get(obj, path));
+	return json_object_get(obj, path);
+}
+
+const char *manifest_get_str(const struct manifest *m, const char *path)
+{
+	return json_string_value(lookup(m, path));
+}
+
+int manifest_get_bool(const struct manifest *m, const char *path, int dflt)
+{
+	json_t *v = lookup(m, path);
+
+	return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+size_t manifest_array_size(const struct manifest *m, const char *path)
+{
+	return json_array_size(lookup(m, path));
+}
+
+static json_t *item(const struct manifest *m, const char *path, size_t i,
+		    const char *key)
+{
+	json_t *v = json_array_get(lookup(m, path), i);
+
+	return key ? json_object_get(v, key) : v;
+}
+
+const char *manifest_array_str(const struct manifest *m, const char *path,
+			       size_t i, const char *key)
+{
+	return json_string_value(item(m, path, i, key));
+}
+
+int manifest_array_bool(const struct manifest *m, const char *path, size_t i,
+			const char *key, int dflt)
+{
+	json_t *v = item(m, path, i, key);
+
+	return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
 int manifest_write_sums(const char *dir, const char *const *names, size_t nr)

@@ -23,8 +23,21 @@ void manifest_pack(struct manifest *m, const char *path, const char *fmt, ...);
 int manifest_write(const struct manifest *m, const char *path);
 /* Load a metadata.json; NULL with a message when it is unreadable. */
 struct manifest *manifest_load(const char *path);
+/* The same without a message. */
+struct manifest *manifest_try_load(const char *path);
 /* The string at path, or NULL. */
 const char *manifest_get_str(const struct manifest *m, const char *path);
+/* The boolean at path, or dflt when absent. */
+int manifest_get_bool(const struct manifest *m, const char *path, int dflt);
+/* The length of the array at path (0 when absent). */
+size_t manifest_array_size(const struct manifest *m, const char *path);
+/* Item i of the array at path: the string itself (key NULL) or its
+ * member key; NULL when absent. */
+const char *manifest_array_str(const struct manifest *m, const char *path,
+			       size_t i, const char *key);
+/* Item i's boolean member key, or dflt. */
+int manifest_array_bool(const struct manifest *m, const char *path, size_t i,
+			const char *key, int dflt);
 
 /* Write dir/SHA256SUMS for the names given ("<sha256>  <name>" lines). */
 int manifest_write_sums(const char *dir, const char *const *names, size_t nr);
