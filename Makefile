@@ -53,7 +53,17 @@ INIT := build/ukb-init build/ukb-init-i386
 	demo toolchain
 all: $(BIN) $(INIT)
 
-$(O)/%.o: %.c
+# Rebuild when the flags change (PREFIX, VARIANT, CFLAGS): make does not
+# track -D values by itself.
+FLAGS_NOW := $(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS)
+$(O)/flags.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(subst ','\'',$(FLAGS_NOW))' ]; then \
+		printf '%s\n' '$(subst ','\'',$(FLAGS_NOW))' >$@; fi
+.PHONY: FORCE
+FORCE:
+
+$(O)/%.o: %.c $(O)/flags.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -c -o $@ $<
 
@@ -108,6 +118,8 @@ install: $(BIN) $(INIT)
 		$(DESTDIR)$(DATADIR)/kconfig-fragments $(DESTDIR)$(DATADIR)/patches
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/umlkbuild
 	install -m 755 build/ukb-init build/ukb-init-i386 $(DESTDIR)$(LIBEXECDIR)/
+	install -D -m 644 umlkbuild.1 $(DESTDIR)$(MANDIR)/man1/umlkbuild.1
+	install -D -m 644 completion/umlkbuild.bash $(DESTDIR)$(COMPLETIONDIR)/umlkbuild
 	cp -R kconfig-fragments/. $(DESTDIR)$(DATADIR)/kconfig-fragments/
 	cp -R patches/. $(DESTDIR)$(DATADIR)/patches/
 	install -d $(DESTDIR)$(DATADIR)/keys $(DESTDIR)$(DATADIR)/toolchain/profiles

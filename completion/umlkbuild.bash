@@ -38,7 +38,7 @@ _umlkbuild() {
 	local global="-q --quiet -v --verbose --cache --help --version"
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
-		--boot-timeout --mirror --keyring --no-verify --offline --config --link
+		--boot-timeout --mirror --keyring --no-verify --offline --config --link --toolchain
 		--help"
 	local fetch_opts="--version --git --ref --out --mirror --keyring --offline
 		--no-verify --cache --config -q --quiet -v --verbose --help"
@@ -69,6 +69,17 @@ _umlkbuild() {
 		;;
 	--profile)
 		COMPREPLY=($(compgen -W "defconfig minimal" -- "$cur"))
+		return
+		;;
+	--toolchain)
+		local d names=
+		for d in "${UKB_DATADIR:-}" /usr/share/umlkbuild /usr/local/share/umlkbuild; do
+			[ -n "$d" ] && [ -d "$d/toolchain/profiles" ] || continue
+			names=$(cd "$d/toolchain/profiles" && ls -- *.ini 2>/dev/null)
+			break
+		done
+		names=${names//.ini/}
+		COMPREPLY=($(compgen -W "${names:-gcc}" -- "$cur"))
 		return
 		;;
 	--link)

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "boot.h"
+#include "cli.h"
 #include "errors.h"
 #include "fsutil.h"
 #include "log.h"
@@ -522,8 +523,9 @@ int boot_cmd(int argc, char **argv)
 	struct boot_result r;
 	char *abs, *end;
 	int c, ret;
+	opterr = 0;
 
-	while ((c = getopt_long(argc, argv, "+t:m:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:m:l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			o.timeout_s = atoi(optarg);
@@ -554,8 +556,7 @@ int boot_cmd(int argc, char **argv)
 			boot_usage(stdout);
 			return 0;
 		default:
-			boot_usage(stderr);
-			return -UKB_EUSAGE;
+			return cli_option_error(c, argv);
 		}
 	}
 	if (optind != argc - 1) {
@@ -565,6 +566,8 @@ int boot_cmd(int argc, char **argv)
 	abs = path_absolute(argv[optind]);
 	o.vmlinux = abs;
 	ret = boot_run(&o, &r);
+	/* a plain errno here is about the paths the user gave */
+	ret = ukb_classify(ret, -UKB_EUSAGE);
 	for (size_t i = 0; i < r.nr; i++)
 		printf("%s %s: %s\n", r.checks[i].status, r.checks[i].name,
 		       r.checks[i].detail);

@@ -102,10 +102,11 @@ static void record_host(struct build_ctx *c)
 	struct utsname u;
 
 	record_tool(c->m, "cc", gcc);
-	manifest_pack(c->m, "build.toolchain", "{s:s, s:s, s:s, s:s, s:s?, s:s?}",
+	manifest_pack(c->m, "build.toolchain", "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
 		      "name", c->tc.name, "description", c->tc.description,
 		      "cc", c->tc.cc, "hostcc", c->tc.hostcc,
-		      "kcflags", c->tc.kcflags, "hostcflags", c->tc.hostcflags);
+		      "kcflags", c->tc.kcflags, "hostcflags", c->tc.hostcflags,
+		      "wrapper", c->o->distcc_hosts ? "distcc" : c->tc.wrapper);
 	record_tool(c->m, "binutils", ld);
 	record_tool(c->m, "make", make);
 	record_tool(c->m, "glibc", ldd);
@@ -157,6 +158,15 @@ static void kbuild_for(struct build_ctx *c, struct kbuild *kb)
 	kb->hostcflags = c->tc.hostcflags;
 	if (!c->o->no_ccache && proc_have("ccache"))
 		kb->ccache_dir = cache_dir("ccache");
+	kb->wrapper = c->tc.wrapper;
+	kb->distcc_hosts = c->tc.distcc_hosts;
+	if (c->o->distcc_hosts) {
+		kb->wrapper = "distcc";
+		kb->distcc_hosts = c->o->distcc_hosts;
+	}
+	/* remote slots only help when make hands out enough jobs */
+	if (kb->wrapper && !c->o->jobs_explicit)
+		kb->jobs = kbuild_distcc_jobs(kb->distcc_hosts, c->o->jobs);
 }
 
 static void kbuild_done(struct kbuild *kb)
@@ -348,8 +358,14 @@ static int stage_compile(struct build_ctx *c)
 	int ret;
 
 	kbuild_for(c, &kb);
-	info("compiling vmlinux with -j%d%s", c->o->jobs,
-	     kb.ccache_dir ? " and ccache" : "");
+	info("compiling vmlinux with -j%d%s%s%s", kb.jobs,
+	     kb.ccache_dir ? " and ccache" : "",
+	     kb.wrapper ? " through distcc on " : "",
+	     kb.wrapper ? (kb.distcc_hosts ? kb.distcc_hosts : "its own host list") : "");
+	if (kb.wrapper) {
+		manifest_set_str(c->m, "build.distcc_hosts", kb.distcc_hosts);
+		manifest_set_int(c->m, "build.compile_jobs", kb.jobs);
+	}
 	ret = kbuild_make(&kb, "vmlinux", 1);
 	if (!ret && !kbuild_kernelrelease(&kb, &rel))
 		manifest_set_str(c->m, "source.kernelrelease", rel.buf);
@@ -610,6 +626,10 @@ int build_run(const struct build_opts *o)
 			     &c.tc);
 	if (!ret)
 		ret = preflight_build(o->arch, c.tc.cc, c.tc.hostcc);
+	if (!ret && (o->distcc_hosts || c.tc.wrapper) && !proc_have("distcc")) {
+		ret = error(-UKB_EHOST, "cannot compile through distcc: 'distcc' is not installed");
+		hint("run toolchain/install.sh, or apt-get install distcc");
+	}
 	if (ret)
 		goto out;
 	ret = open_log(&c);

@@ -21,6 +21,8 @@ struct build_opts {
 	struct strvec fragments;   /* --fragment FILE ... */
 	struct strvec kconfig_add; /* --kconfig-add CONFIG_X=v ... */
 	int jobs;
+	int jobs_explicit;         /* -j given: distcc does not raise it */
+	const char *distcc_hosts;  /* --distcc HOSTS: compile through distcc */
 	int no_ccache;
 	int no_boot;
 	int boot_timeout;

@@ -18,6 +18,7 @@
 #include "kbuild.h"
 #include "kconfig.h"
 #include "log.h"
+#include "matrix.h"
 #include "patch.h"
 #include "reproduce.h"
 #include "paths.h"
@@ -38,6 +39,7 @@ static const struct cmd commands[] = {
 	{ "check-config", check_config_cmd, "check a .config against the required symbols" },
 	{ "patches", patches_cmd, "list the patches a kernel version gets, and why" },
 	{ "reproduce", reproduce_cmd, "rebuild from a metadata.json and compare the sha256" },
+	{ "matrix", matrix_cmd, "build a matrix of sources, arches and profiles; report it" },
 	{ "doctor", doctor_cmd, "check that this host can run (with --build: build) a UML kernel" },
 };
 
@@ -69,6 +71,7 @@ static void build_usage(FILE *f)
 	      "  --kconfig-add LINE    merge one CONFIG_X=value line last (repeatable)\n"
 	      "  -j, --jobs N          parallel make jobs (default: online CPUs)\n"
 	      "  --no-ccache           compile without ccache\n"
+	      "  --distcc HOSTS        compile through distcc on HOSTS (DISTCC_HOSTS syntax)\n"
 	      "  --no-boot             skip the boot check (recorded in metadata.json)\n"
 	      "  --boot-timeout SECS   limit for the boot check (default 120)\n"
 	      "  --mirror URL          kernel.org mirror (repeatable)\n"
@@ -82,8 +85,27 @@ enum {
 	OPT_TARBALL = 256, OPT_VERSION, OPT_GIT, OPT_REF, OPT_ARCH, OPT_OUT,
 	OPT_PROFILE, OPT_FRAGMENT, OPT_KADD, OPT_NO_CCACHE, OPT_NO_BOOT,
 	OPT_BOOT_TIMEOUT, OPT_MIRROR, OPT_KEYRING, OPT_NO_VERIFY, OPT_OFFLINE,
-	OPT_CACHE, OPT_CONFIG, OPT_LINK, OPT_TOOLCHAIN,
+	OPT_CACHE, OPT_CONFIG, OPT_LINK, OPT_TOOLCHAIN, OPT_DISTCC,
 };
+
+int cli_option_error(int c, char *const *argv)
+{
+	const char *word = argv[optind - 1];
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	/* a bad short option inside a cluster: name the letter */
+	if (optopt && (!word || strncmp(word, "--", 2)))
+		word = shortopt;
+	if (c == ':')
+		error(-UKB_EUSAGE, "option '%s' needs a value", word);
+	else
+		error(-UKB_EUSAGE, "unknown option '%s'", word);
+	if (!strcmp(argv[0], "umlkbuild"))
+		hint("see 'umlkbuild --help'");
+	else
+		hint("see 'umlkbuild %s --help'", argv[0]);
+	return -UKB_EUSAGE;
+}
 
 static int parse_arch_opt(const char *s, unsigned *arch)
 {
@@ -136,6 +158,7 @@ int build_cmd(int argc, char **argv)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "link", required_argument, NULL, OPT_LINK },
 		{ "toolchain", required_argument, NULL, OPT_TOOLCHAIN },
+		{ "distcc", required_argument, NULL, OPT_DISTCC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,7 +173,8 @@ int build_cmd(int argc, char **argv)
 	if (o.jobs < 1)
 		o.jobs = 1;
 	optind = 1;
-	while (!ret && (c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while (!ret && (c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_TARBALL:
 			o.tarball = optarg;
@@ -193,6 +217,7 @@ int build_cmd(int argc, char **argv)
 					    "--jobs wants a number from 1 to 1024, not '%s'",
 					    optarg);
 			o.jobs = (int)n;
+			o.jobs_explicit = 1;
 			break;
 		case OPT_NO_CCACHE:
 			o.no_ccache = 1;
@@ -226,6 +251,9 @@ int build_cmd(int argc, char **argv)
 		case OPT_TOOLCHAIN:
 			o.toolchain = optarg;
 			break;
+		case OPT_DISTCC:
+			o.distcc_hosts = optarg;
+			break;
 		case OPT_LINK:
 			if (!strcmp(optarg, "static"))
 				o.link = LINK_STATIC;
@@ -241,8 +269,7 @@ int build_cmd(int argc, char **argv)
 			build_opts_release(&o);
 			return 0;
 		default:
-			build_usage(stderr);
-			ret = -UKB_EUSAGE;
+			ret = cli_option_error(c, argv);
 		}
 	}
 	if (!ret && optind < argc)
@@ -296,7 +323,8 @@ int check_config_cmd(int argc, char **argv)
 	int c, ret = 0, have_version = 0;
 
 	optind = 1;
-	while (!ret && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while (!ret && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_VERSION:
 			if (kver_parse(optarg, strlen(optarg), &v, &why))
@@ -316,7 +344,7 @@ int check_config_cmd(int argc, char **argv)
 			     "given fragments, as warnings). Exit 5 when a required symbol fails.");
 			goto out;
 		default:
-			ret = -UKB_EUSAGE;
+			ret = cli_option_error(c, argv);
 		}
 	}
 	if (!ret && optind != argc - 1)
@@ -395,7 +423,8 @@ int patches_cmd(int argc, char **argv)
 	int c, ret = 0;
 
 	optind = 1;
-	while (!ret && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while (!ret && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_VERSION:
 			version = optarg;
@@ -408,7 +437,7 @@ int patches_cmd(int argc, char **argv)
 			     "\nList the patches umlkbuild applies to that kernel, and why.");
 			return 0;
 		default:
-			return -UKB_EUSAGE;
+			return cli_option_error(c, argv);
 		}
 	}
 	if (ret)
@@ -484,5 +513,6 @@ int cli_run(int argc, char **argv)
 		usage(stderr);
 		return -UKB_EUSAGE;
 	}
+	argv[i - 1] = (char *)"umlkbuild";
 	return build_cmd(argc - i + 1, argv + i - 1);
 }

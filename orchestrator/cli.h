@@ -4,5 +4,11 @@
 
 /* Parse and run; returns 0 or a negative error for main to map. */
 int cli_run(int argc, char **argv);
+/*
+ * Report what getopt_long (with opterr = 0 and an optstring starting
+ * with ':') returned for a bad option: "unknown option '--x'" or
+ * "option '--x' needs a value". Returns -UKB_EUSAGE.
+ */
+int cli_option_error(int c, char *const *argv);
 
 #endif

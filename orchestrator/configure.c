@@ -158,11 +158,46 @@ int configure_required(struct kc_required *req)
 	return ret;
 }
 
+/*
+ * Requested symbols that exist in no Kconfig file of the tree get their
+ * own warning, and are left out of the ordinary check. known receives
+ * the requested entries that do exist (pointers into requested).
+ */
+static void warn_undefined(const char *srcdir, const struct kc_set *requested,
+			   struct kc_set *known)
+{
+	unsigned char *defined = xcalloc(requested->nr + 1, 1);
+
+	if (kc_defined(srcdir, requested, defined) < 0)
+		memset(defined, 1, requested->nr);
+	for (size_t i = 0; i < requested->nr; i++) {
+		const struct kc_entry *e = &requested->e[i];
+
+		if (!defined[i]) {
+			warning("%s:%u: %s exists in no Kconfig file of this tree",
+				e->file, e->line, e->name);
+			continue;
+		}
+		ALLOC_GROW(known->e, known->nr + 1, known->alloc);
+		known->e[known->nr++] = *e;
+	}
+	free(defined);
+}
+
 int configure_check(const char *srcdir, const struct kc_set *config,
 		    const struct kc_required *req, const struct kc_set *requested,
 		    const struct kver *v, unsigned arch, struct kc_report *rep)
 {
-	int ret = kc_check(config, req, requested, v, arch, rep);
+	struct kc_set known = KC_SET_INIT;
+	int ret;
+
+	if (srcdir && requested) {
+		warn_undefined(srcdir, requested, &known);
+		requested = &known;
+	}
+	ret = kc_check(config, req, requested, v, arch, rep);
+	/* known borrows its entries: free only the array */
+	free(known.e);
 
 	if (!ret || !srcdir)
 		return ret;

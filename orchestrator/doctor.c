@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "doctor.h"
+#include "cli.h"
 #include "errors.h"
 #include "kbuild.h"
 #include "kconfig.h"
@@ -415,8 +416,9 @@ int doctor_cmd(int argc, char **argv)
 	unsigned arch = ARCH_X86_64;
 	int c, json = 0, build = 0, failed;
 
+	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			json = 1;
@@ -434,8 +436,7 @@ int doctor_cmd(int argc, char **argv)
 			doctor_usage(stdout);
 			return 0;
 		default:
-			doctor_usage(stderr);
-			return -UKB_EUSAGE;
+			return cli_option_error(c, argv);
 		}
 	}
 	if (optind != argc) {

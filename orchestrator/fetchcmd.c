@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "cli.h"
 #include "config.h"
 #include "errors.h"
 #include "fetch.h"
@@ -72,7 +73,7 @@ int fetch_cmd(int argc, char **argv)
 	config_init(&cfg);
 	optind = 0;     /* main may have run getopt already */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'V': version = optarg; break;
 		case 'm': strvec_push(&mirrors, optarg); break;
@@ -90,9 +91,7 @@ int fetch_cmd(int argc, char **argv)
 			puts(fetch_usage);
 			goto out;
 		default:
-			ret = error(-UKB_EUSAGE, "fetch: unknown option or "
-				    "missing value: '%s'", argv[optind - 1]);
-			hint("%s", fetch_usage);
+			ret = cli_option_error(c, argv);
 			goto out;
 		}
 	}

@@ -37,6 +37,40 @@ const char *kbuild_arch_name(unsigned arch)
 	return arch == ARCH_I386 ? "i386" : "x86_64";
 }
 
+int kbuild_distcc_jobs(const char *hosts, int local)
+{
+	const char *p = hosts;
+	long total = local > 0 ? local : 1;
+	int remote = 0;
+
+	while (p && *p) {
+		size_t n;
+		const char *slash;
+		long limit = 4; /* distcc's default for a TCP host */
+
+		p += strspn(p, " \t\n");
+		n = strcspn(p, " \t\n");
+		if (!n)
+			break;
+		/* "--randomize", "+zeroconf" and the like are not hosts */
+		if (*p != '-' && *p != '+' && strncmp(p, "localhost", 9)) {
+			slash = memchr(p, '/', n);
+			if (slash) {
+				long v = strtol(slash + 1, NULL, 10);
+
+				if (v > 0 && v < 1024)
+					limit = v;
+			}
+			total += limit;
+			remote = 1;
+		}
+		p += n;
+	}
+	if (!remote)
+		total = 2L * (local > 0 ? local : 1);
+	return total > 1024 ? 1024 : (int)total;
+}
+
 struct make_watch {
 	struct progress *progress;
 	unsigned long long objects;
@@ -89,10 +123,19 @@ static void push_common(const struct kbuild *kb, struct strvec *argv,
 		strvec_pushf(env, "CCACHE_BASEDIR=%s", kb->srcdir);
 		strvec_push(env, "CCACHE_NOHASHDIR=1");
 		strvec_push(env, "CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime");
+		/* ccache looks first; only its misses go to distcc */
+		if (kb->wrapper)
+			strvec_pushf(env, "CCACHE_PREFIX=%s", kb->wrapper);
+	} else if (kb->wrapper) {
+		/* host tools are few and run here: they stay local */
+		strvec_pushf(argv, "CC=%s %s", kb->wrapper, cc);
+		strvec_pushf(argv, "HOSTCC=%s", hostcc);
 	} else {
 		strvec_pushf(argv, "CC=%s", cc);
 		strvec_pushf(argv, "HOSTCC=%s", hostcc);
 	}
+	if (kb->wrapper && kb->distcc_hosts)
+		strvec_pushf(env, "DISTCC_HOSTS=%s", kb->distcc_hosts);
 	/* reproducible: no build paths in the objects */
 	strvec_pushf(argv, "KCFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=%s%s",
 		     kb->srcdir, kb->objdir, kb->kcflags ? " " : "",

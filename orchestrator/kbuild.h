@@ -19,9 +19,19 @@ struct kbuild {
 	const char *kcflags;       /* KCFLAGS, or NULL */
 	const char *hostcflags;    /* HOSTCFLAGS, or NULL */
 	const char *ccache_dir;    /* NULL: no ccache */
+	const char *wrapper;       /* "distcc" or NULL: compile through it */
+	const char *distcc_hosts;  /* DISTCC_HOSTS, or NULL: distcc's own */
 	long long timestamp;       /* KBUILD_BUILD_TIMESTAMP, seconds */
 	struct strvec make_vars;   /* extra VAR=value for every make call */
 };
+
+/*
+ * A -j for compiling through distcc: the slots of every host in a
+ * DISTCC_HOSTS list ("host[:port][/limit][,opts]", default limit 4 per
+ * host; "localhost" counts as local), plus local for preprocessing and
+ * linking. hosts NULL or empty: 2 * local.
+ */
+int kbuild_distcc_jobs(const char *hosts, int local);
 
 /*
  * make ARCH=um SUBARCH=... O=objdir target (plus make_vars). With

@@ -672,3 +672,65 @@ int kc_explain(const char *srcdir, const char *name,
 	nftw(srcdir, explain_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL);
 	return explain_found;
 }
+
+/* kc_defined: one walk over the tree's Kconfig files. */
+static const struct kc_set *defined_set;
+static unsigned char *defined_out;
+
+static void defined_file(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (strbuf_read_file(&sb, path) < 0)
+		return;
+	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
+		const char *w = p, *e;
+
+		eol = strchrnul(p, '\n');
+		while (w < eol && (*w == ' ' || *w == '\t'))
+			w++;
+		if (!strncmp(w, "menuconfig ", 11))
+			w += 11;
+		else if (!strncmp(w, "config ", 7))
+			w += 7;
+		else
+			continue;
+		while (w < eol && *w == ' ')
+			w++;
+		for (e = w; e < eol && is_sym_char((unsigned char)*e); e++)
+			;
+		for (size_t i = 0; i < defined_set->nr; i++) {
+			const char *name = defined_set->e[i].name + 7;
+
+			if (!defined_out[i] && strlen(name) == (size_t)(e - w) &&
+			    !memcmp(name, w, (size_t)(e - w)))
+				defined_out[i] = 1;
+		}
+	}
+	strbuf_release(&sb);
+}
+
+static int defined_visit(const char *path, const struct stat *st, int flag,
+			 struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)st;
+	if (flag == FTW_D && (!strcmp(base, ".git") ||
+			      !strcmp(base, "Documentation")))
+		return FTW_SKIP_SUBTREE;
+	if (flag == FTW_F && !strncmp(base, "Kconfig", 7))
+		defined_file(path);
+	return FTW_CONTINUE;
+}
+
+int kc_defined(const char *srcdir, const struct kc_set *set,
+	       unsigned char *defined)
+{
+	memset(defined, 0, set->nr);
+	defined_set = set;
+	defined_out = defined;
+	if (nftw(srcdir, defined_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) < 0)
+		return -errno;
+	return 0;
+}

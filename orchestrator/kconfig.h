@@ -118,4 +118,11 @@ void kc_report_release(struct kc_report *report);
 int kc_explain(const char *srcdir, const char *name, const struct kc_set *config,
 	       struct strbuf *sb);
 
+/*
+ * Mark in defined[i] whether set->e[i] is declared ("config X" or
+ * "menuconfig X") in a Kconfig file under srcdir. Returns 0 or -errno.
+ */
+int kc_defined(const char *srcdir, const struct kc_set *set,
+	       unsigned char *defined);
+
 #endif

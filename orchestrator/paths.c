@@ -50,14 +50,53 @@ static const char *source_tree(void)
 	return tree;
 }
 
+/* PREFIX/bin/umlkbuild next to PREFIX/share/umlkbuild: a relocated install. */
+static const char *installed_prefix(void)
+{
+	static char *prefix;
+	static int done;
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (done)
+		return prefix;
+	done = 1;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up < 2; up++) {
+		char *slash = strrchr(exe, '/');
+
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+	}
+	{
+		char *probe = xasprintf("%s/share/umlkbuild/kconfig-fragments/required.list",
+					exe);
+
+		if (path_exists(probe))
+			prefix = xstrdup(exe);
+		free(probe);
+	}
+	return prefix;
+}
+
 const char *ukb_datadir(void)
 {
+	static char *relocated;
 	const char *env = getenv("UKB_DATADIR");
 
 	if (env && *env)
 		return env;
 	if (source_tree())
 		return source_tree();
+	if (installed_prefix()) {
+		if (!relocated)
+			relocated = xasprintf("%s/share/umlkbuild", installed_prefix());
+		return relocated;
+	}
 	return UKB_DATADIR;
 }
 
@@ -76,6 +115,9 @@ const char *ukb_init_path(void)
 	if (!path) {
 		if (source_tree())
 			path = path_join(source_tree(), "build/ukb-init");
+		else if (installed_prefix())
+			path = xasprintf("%s/libexec/umlkbuild/ukb-init",
+					 installed_prefix());
 		else
 			path = xstrdup(UKB_LIBEXECDIR "/ukb-init");
 	}

@@ -1,4 +1,6 @@
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,35 @@
 #include "sigchain.h"
 #include "wrapper.h"
 #include "banned.h"
+
+/* Staging dirs "OUT.tmp-PID" of runs that died without cleaning up. */
+static void remove_stale_staging(const char *out)
+{
+	const char *slash = strrchr(out, '/');
+	char *dir = xstrndup(out, slash && slash != out ? (size_t)(slash - out) : 1);
+	char *prefix = xasprintf("%s.tmp-", slash ? slash + 1 : out);
+	size_t n = strlen(prefix);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char *end, *path;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, n))
+			continue;
+		pid = strtol(de->d_name + n, &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno == EPERM)
+			continue;
+		path = path_join(dir, de->d_name);
+		rmtree(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(dir);
+}
 
 int publish_begin(const char *out, struct publish *pub)
 {
@@ -42,6 +73,7 @@ int publish_begin(const char *out, struct publish *pub)
 		return -UKB_EHOST;
 	}
 	free(parent);
+	remove_stale_staging(pub->out);
 	pub->staging = xasprintf("%s.tmp-%ld", pub->out, (long)getpid());
 	rmtree(pub->staging);
 	if (mkdir(pub->staging, 0755) < 0) {

@@ -6,6 +6,7 @@
 
 #include "build.h"
 #include "cache.h"
+#include "cli.h"
 #include "errors.h"
 #include "fsutil.h"
 #include "kbuild.h"
@@ -146,8 +147,9 @@ int reproduce_cmd(int argc, char **argv)
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
 		o.jobs = 1;
+	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out_opt = optarg;
@@ -162,8 +164,7 @@ int reproduce_cmd(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return -UKB_EUSAGE;
+			return cli_option_error(c, argv);
 		}
 	}
 	if (optind != argc - 1) {

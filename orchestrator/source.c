@@ -1,4 +1,6 @@
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +73,35 @@ static void remember_version(const char *trees, const char *key,
 	free(path);
 }
 
+/*
+ * Remove scratch dirs "<prefix><pid>" left by runs that died (SIGKILL,
+ * power loss): their pid is gone. A live run's scratch dir is kept.
+ */
+static void remove_stale_scratch(const char *trees, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	DIR *d = opendir(trees);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end, *path;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, n))
+			continue;
+		pid = strtol(de->d_name + n, &end, 10);
+		if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+			continue;
+		path = path_join(trees, de->d_name);
+		info("removing '%s', left by an interrupted run", path);
+		rmtree(path);
+		free(path);
+	}
+	closedir(d);
+}
+
 /* Unpack the tarball into a fresh scratch dir; *top is its kernel tree. */
 static int unpack_scratch(struct source *s, const char *trees, char **scratch,
 			  char **top)
@@ -124,7 +155,7 @@ static int select_patches(const struct source_spec *spec, struct source *s)
 
 	free(dir);
 	if (ret)
-		return ret;
+		return ukb_classify(ret, -UKB_EHOST);
 	patch_series_select(&all, &s->version, spec->arch, &s->patches);
 	patch_series_release(&all);
 	return 0;
@@ -202,6 +233,12 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 	if (ret)
 		goto out;
 
+	{
+		char *prefix = xasprintf("tmp-%.16s-", s->sha256);
+
+		remove_stale_scratch(trees, prefix);
+		free(prefix);
+	}
 	have_version = !cached_version(trees, s->sha256, &s->version);
 	if (!have_version) {
 		ret = unpack_scratch(s, trees, &scratch, &top);
@@ -301,6 +338,7 @@ static int prepare_git(const struct source_spec *spec, struct source *s)
 		return -UKB_EHOST;
 	s->kind = "git";
 	s->url = xstrdup(spec->git_url);
+	remove_stale_scratch(trees, "tmp-git-");
 	scratch = xasprintf("%s/tmp-git-%ld", trees, (long)getpid());
 	rmtree(scratch);
 	tmp_register(scratch);

@@ -33,9 +33,15 @@ static char *on_entry(void *user, const char *section, const char *key,
 		field = &tc->kcflags;
 	else if (!strcasecmp(key, "hostcflags"))
 		field = &tc->hostcflags;
+	else if (!strcasecmp(key, "wrapper"))
+		field = &tc->wrapper;
+	else if (!strcasecmp(key, "distcc_hosts"))
+		field = &tc->distcc_hosts;
 	else
-		return xasprintf("unknown key '%s' (use cc, hostcc, kcflags, hostcflags or description)",
+		return xasprintf("unknown key '%s' (use cc, hostcc, kcflags, hostcflags, wrapper, distcc_hosts or description)",
 				 key);
+	if (field == &tc->wrapper && strcmp(value, "distcc"))
+		return xasprintf("unknown wrapper '%s' (use distcc)", value);
 	if (strpbrk(value, "\"'`$;|&<>"))
 		return xasprintf("'%s' holds shell characters; values are plain words",
 				 key);
@@ -92,7 +98,13 @@ int toolchain_load(const char *name, struct toolchain *tc)
 	} else {
 		ret = strbuf_read_file(&sb, path);
 	}
-	if (ret == -ENOENT) {
+	if (ret == -ENOENT && !strcmp(name, TOOLCHAIN_DEFAULT)) {
+		/* the default works without its file */
+		static const char builtin[] = "[toolchain]\ndescription = host gcc and binutils (built in)\ncc = gcc\n";
+
+		ret = toolchain_parse(name, "(built in)", builtin,
+				      sizeof(builtin) - 1, tc);
+	} else if (ret == -ENOENT) {
 		struct strbuf known = STRBUF_INIT;
 
 		list_known(dir, &known);
@@ -120,5 +132,7 @@ void toolchain_release(struct toolchain *tc)
 	free(tc->hostcc);
 	free(tc->kcflags);
 	free(tc->hostcflags);
+	free(tc->wrapper);
+	free(tc->distcc_hosts);
 	memset(tc, 0, sizeof(*tc));
 }

@@ -1,6 +1,8 @@
 /*
  * Toolchain profiles: toolchain/profiles/NAME.ini, an INI section
- * [toolchain] with cc, hostcc, kcflags, hostcflags and description.
+ * [toolchain] with cc, hostcc, kcflags, hostcflags, description, and
+ * wrapper = distcc (compiles go through distcc; distcc_hosts sets
+ * DISTCC_HOSTS, else distcc's own $DISTCC_HOSTS or hosts file).
  * --toolchain NAME picks one; "gcc" is the default.
  */
 #ifndef UKB_TOOLCHAIN_H
@@ -16,6 +18,8 @@ struct toolchain {
 	char *hostcc;
 	char *kcflags;     /* NULL when unset */
 	char *hostcflags;  /* NULL when unset */
+	char *wrapper;     /* "distcc", or NULL */
+	char *distcc_hosts; /* NULL when unset */
 };
 
 /* Load profile name. Returns 0, -UKB_EUSAGE (unknown name, listing the

@@ -272,9 +272,12 @@ static int write_failed(struct unpacker *u)
 
 	if (!msg)
 		msg = "unknown error";
+	if (e == ENOSPC || e == EDQUOT || e == EROFS)
+		return error(-UKB_EHOST, "cannot write '%s/%s': %s", u->dest,
+			     u->name.buf, strerror(e));
 	if (is_system_errno(e))
 		return error(-e, "cannot write '%s/%s': %s", u->dest,
-			     u->name.buf, msg);
+			     u->name.buf, strerror(e));
 	/* archive_write_disk's own SECURE_* refusals land here */
 	return error(-UKB_ESOURCE, "cannot unpack '%s': refusing entry '%s': %s",
 		     u->path, u->name.buf, msg);

@@ -46,9 +46,10 @@ interrupt() {
 	wait "$pid" || rc=$?
 	check "$phase: SIG$sig ends the run with $want (got $rc)" test "$rc" -eq "$want"
 	sleep 0.5
-	check "$phase: SIG$sig: no make of this cache is left" sh -c "! pgrep -f 'O=$C/build/' >/dev/null"
-	left=$(find "$C" "$T" -maxdepth 3 \( -name 'tmp-*' -o -name '*.tmp-*' \) \
-		-not -path "$T/xdg*" 2>/dev/null)
+	# [O] keeps pgrep from matching this sh -c itself
+	check "$phase: SIG$sig: no make of this cache is left" sh -c "! pgrep -f '[O]=$C/build/' >/dev/null"
+	# this run's own (a SIGKILLed run's leftovers are checked below)
+	left=$(find "$C" "$T" -maxdepth 3 \( -name "tmp-*-$pid" -o -name "*.tmp-$pid" \) 2>/dev/null)
 	check "$phase: SIG$sig: no scratch tree or staging dir left${left:+ ($left)}" test -z "$left"
 	check "$phase: SIG$sig: no artifact" test ! -e "$A"
 	check "$phase: SIG$sig: nothing on stdout" test ! -s "$T/out"
