@@ -1,5 +1,5 @@
 #!/bin/bash
-# The bad-input table (docs/bad-inputs.md), one test per row: each bad
+# The bad-input table (README.md, "Bad input"), one test per row: each bad
 # input gets its documented exit code, exactly one "error:" line matching
 # the documented message (hints allowed), nothing on stdout, and nothing
 # half-written (no artifact, no staging dir, no scratch tree of the run).
