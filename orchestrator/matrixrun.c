@@ -162,11 +162,14 @@ child_build(const struct run_opts *ro, const struct matrix_build *b,
 	};
 	char *work = work_path(ro, i);
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	int ret;
 
-	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+	/* stdout names the work dir, which the parent renames: drop it */
+	if (fd < 0 || null < 0 || dup2(null, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(EXIT_HOST);
 	close(fd);
+	close(null);
 	if (log_verbosity() < LOG_NORMAL)
 		log_set_verbosity(LOG_NORMAL); /* the log wants the phases */
 	/* a file, not the parent's terminal: no colour */
