@@ -102,9 +102,11 @@ check-unit: $(UNIT_BINS)
 check-e2e: $(BIN) $(INIT)
 	UKB=$(abspath $(BIN)) prove -v tests/e2e/*.t
 
-check-full: toolchain
-	$(MAKE) VARIANT=asan WERROR=1 check-unit check-e2e
-	UKB=$(abspath $(BIN)) UKB_FULL=1 prove -v tests/e2e-full/*.t
+# The long matrix: every cell of 40-matrix.t defconfig-based as well.
+check-full: check
+	$(MAKE) VARIANT=asan WERROR=1 $(BIN) $(INIT)
+	UKB=$(abspath build/asan/umlkbuild) UKB_PROFILE=defconfig \
+		prove -v tests/e2e/40-matrix.t
 
 # The main job of the README: build umlkbuild, then a BBR UML kernel from
 # Debian's kernel source, and boot it.

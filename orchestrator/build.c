@@ -351,10 +351,50 @@ out:
 	return ret;
 }
 
+/* ccache's counters (hits, misses) for its store, or -1s without ccache. */
+static void ccache_counts(const char *dir, long long *hits, long long *misses)
+{
+	const char *argv[] = { "ccache", "--print-stats", NULL };
+	struct strvec env = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT;
+	struct proc p = { .argv = argv, .capture = &out, .quiet_log = 1,
+			  .timeout_ms = 30000 };
+
+	*hits = *misses = -1;
+	if (!dir)
+		return;
+	strvec_pushf(&env, "CCACHE_DIR=%s", dir);
+	p.env = env.v;
+	if (!proc_run(&p)) {
+		*hits = *misses = 0;
+		for (char *l = out.buf, *nl; *l; l = nl) {
+			long long v;
+			char *tab;
+
+			nl = strchrnul(l, '\n');
+			if (*nl)
+				*nl++ = '\0';
+			tab = strchr(l, '\t');
+			if (!tab)
+				continue;
+			v = strtoll(tab + 1, NULL, 10);
+			*tab = '\0';
+			if (!strcmp(l, "direct_cache_hit") ||
+			    !strcmp(l, "preprocessed_cache_hit"))
+				*hits += v;
+			else if (!strcmp(l, "cache_miss"))
+				*misses += v;
+		}
+	}
+	strvec_clear(&env);
+	strbuf_release(&out);
+}
+
 static int stage_compile(struct build_ctx *c)
 {
 	struct kbuild kb;
 	struct strbuf rel = STRBUF_INIT;
+	long long hits0, misses0, hits1, misses1;
 	int ret;
 
 	kbuild_for(c, &kb);
@@ -366,7 +406,13 @@ static int stage_compile(struct build_ctx *c)
 		manifest_set_str(c->m, "build.distcc_hosts", kb.distcc_hosts);
 		manifest_set_int(c->m, "build.compile_jobs", kb.jobs);
 	}
+	ccache_counts(kb.ccache_dir, &hits0, &misses0);
 	ret = kbuild_make(&kb, "vmlinux", 1);
+	ccache_counts(kb.ccache_dir, &hits1, &misses1);
+	if (kb.ccache_dir && hits0 >= 0 && hits1 >= 0)
+		/* other runs sharing the store may add to these */
+		manifest_pack(c->m, "ccache", "{s:I, s:I}", "cache_hits",
+			      hits1 - hits0, "cache_misses", misses1 - misses0);
 	if (!ret && !kbuild_kernelrelease(&kb, &rel))
 		manifest_set_str(c->m, "source.kernelrelease", rel.buf);
 	strbuf_release(&rel);

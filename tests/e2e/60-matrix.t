@@ -7,6 +7,7 @@
 [ -f "$KSRC_61" ] || skip_all "no $KSRC_61"
 
 out="$T/nightly"
+jqe() { jq -e "$@" >/dev/null; }
 cat >"$T/no-bbr.config" <<'EOF'
 # CONFIG_TCP_CONG_BBR is not set
 EOF
@@ -48,9 +49,9 @@ j="$out/matrix.json"
 expect_file "$j" "matrix.json is written"
 expect_file "$out/matrix.md" "matrix.md is written"
 expect_file "$out/matrix.html" "matrix.html is written"
-check "the report counts 2 passed, 1 failed" jq -e '.matrix.builds == 3 and .matrix.passed == 2 and .matrix.failed == 1' "$j"
+check "the report counts 2 passed, 1 failed" jqe '.matrix.builds == 3 and .matrix.passed == 2 and .matrix.failed == 1' "$j"
 for arch in x86_64 i386; do
-	check "$arch passed, with version, sha256 and size" jq -e --arg a "$arch" \
+	check "$arch passed, with version, sha256 and size" jqe --arg a "$arch" \
 		'.builds[] | select(.arch == $a and .cell == "debian-6.1") | .status == "PASS" and (.version | startswith("6.1.")) and (.sha256 | length == 64) and .vmlinux_size > 1000000 and .failed_phase == null' "$j"
 	art=$(jq -r --arg a "$arch" '.builds[] | select(.arch == $a and .cell == "debian-6.1") | .artifact' "$j")
 	check "$arch artifact is published under a versioned name ($art)" \
@@ -60,7 +61,7 @@ for arch in x86_64 i386; do
 	check "$arch: the artifact's SHA256SUMS verify" sh -c "cd '$out/$art' && sha256sum -c --quiet SHA256SUMS"
 	check "$arch: stdout lists it in sha256sum format" grep -Eq "^[0-9a-f]{64}  $out/$art/vmlinux\$" "$T/out"
 done
-check "the failed cell: phase configure, the first error, no artifact" jq -e \
+check "the failed cell: phase configure, the first error, no artifact" jqe \
 	'.builds[] | select(.cell == "no-bbr") | .status == "FAIL" and .failed_phase == "configure" and (.error | test("CONFIG_TCP_CONG_BBR")) and .artifact == null and .exit_code == 5' "$j"
 check "the failed cell published nothing" sh -c "! ls -d '$out'/*nobbr* 2>/dev/null"
 check "the failed cell's diagnostics are kept" grep -q 'CONFIG_TCP_CONG_BBR' "$out/logs/003-no-bbr-x86_64-minimal.log"
