@@ -1,5 +1,5 @@
 # umlkbuild: builds User-mode Linux kernels with TCP BBR as the default.
-# Targets: all check check-full bench fuzz install clean demo.
+# Targets: all check check-full fuzz install clean demo.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -49,7 +49,7 @@ BIN := $(O)/umlkbuild
 endif
 INIT := build/ukb-init build/ukb-init-i386
 
-.PHONY: all check check-unit check-e2e check-full bench fuzz install clean \
+.PHONY: all check check-unit check-e2e check-full fuzz install clean \
 	demo toolchain
 all: $(BIN) $(INIT)
 
@@ -104,7 +104,7 @@ check-e2e: $(BIN) $(INIT)
 
 # The long matrix: every cell of 40-matrix.t defconfig-based as well.
 check-full: check
-	$(MAKE) VARIANT=asan WERROR=1 $(BIN) $(INIT)
+	$(MAKE) VARIANT=asan WERROR=1 all
 	UKB=$(abspath build/asan/umlkbuild) UKB_PROFILE=defconfig \
 		prove -v tests/e2e/40-matrix.t
 
