@@ -22,10 +22,12 @@
 #include "cli.h"
 #include "errors.h"
 #include "fsutil.h"
+#include "kconfig.h"
 #include "log.h"
 #include "paths.h"
 #include "proc.h"
 #include "strvec.h"
+#include "verify.h"
 #include "wrapper.h"
 #include "banned.h"
 
@@ -50,6 +52,9 @@ int bootlog_parse_line(const char *line, size_t len, struct boot_result *r)
 		r->panic = xstrndup(line, len);
 	if (!r->stub_crash && memmem(line, len, "wait_stub_done", 14))
 		r->stub_crash = xstrndup(line, len);
+	if (!r->tls_failure &&
+	    memmem(line, len, "PTRACE_SET_THREAD_AREA failed", 29))
+		r->tls_failure = xstrndup(line, len);
 	p = memmem(line, len, PREFIX, plen);
 	if (!p)
 		return 0;
@@ -88,6 +93,7 @@ void boot_result_release(struct boot_result *r)
 	free(r->skip_reason);
 	free(r->panic);
 	free(r->stub_crash);
+	free(r->tls_failure);
 	free(r->kernel);
 	memset(r, 0, sizeof(*r));
 }
@@ -118,7 +124,7 @@ static double elapsed(const struct timespec *t0)
 }
 
 static int judge(const struct boot_opts *o, struct proc *p, int ret,
-		 struct boot_result *r)
+		 struct boot_result *r, int quiet)
 {
 	struct strbuf why = STRBUF_INIT;
 
@@ -126,6 +132,9 @@ static int judge(const struct boot_opts *o, struct proc *p, int ret,
 		return ret;
 	if (r->saw_result && r->passed && !r->nr_failed && ret == 0)
 		return 0;
+	/* a boot that will be retried stays quiet */
+	if (quiet)
+		return -UKB_EBOOT;
 	for (size_t i = 0; i < r->nr; i++) {
 		if (strcmp(r->checks[i].status, "fail"))
 			continue;
@@ -417,9 +426,20 @@ static void net_judge(const struct net_run *n, struct boot_result *r)
 			  NET_HOST_IP, n->port);
 }
 
-int boot_run(const struct boot_opts *o, struct boot_result *r)
+/* A 32-bit guest needs the 32-bit init. */
+static const char *default_init(const char *vmlinux)
 {
-	const char *init = o->init ? o->init : ukb_init_path();
+	struct elf_facts f;
+
+	if (verify_read_elf_quiet(vmlinux, &f) == 0 && f.elf_class == 32)
+		return ukb_init_path_arch(ARCH_I386);
+	return ukb_init_path();
+}
+
+static int boot_once(const struct boot_opts *o, struct boot_result *r,
+		     int quiet)
+{
+	const char *init = o->init ? o->init : default_init(o->vmlinux);
 	struct strvec argv = STRVEC_INIT;
 	struct console con = { .r = r };
 	struct net_run net = { .home_ns = -1, .listen_fd = -1 };
@@ -490,7 +510,32 @@ int boot_run(const struct boot_opts *o, struct boot_result *r)
 		return error(ret, "cannot start '%s': %s", o->vmlinux,
 			     strerror(-ret));
 	r->ran = 1;
-	return judge(o, &p, ret, r);
+	return judge(o, &p, ret, r, quiet);
+}
+
+#define BOOT_ATTEMPTS 5
+
+int boot_run(const struct boot_opts *o, struct boot_result *r)
+{
+	int ret, attempt = 1;
+
+	for (;;) {
+		int last = attempt == BOOT_ATTEMPTS;
+
+		ret = boot_once(o, r, !last);
+		r->attempts = attempt;
+		if (ret != -UKB_EBOOT || last)
+			return ret;
+		if (r->tls_failure) {
+			warning("the 32-bit guest failed to set up TLS (%s); booting it again (%d of %d)",
+				r->tls_failure, attempt + 1, BOOT_ATTEMPTS);
+			attempt++;
+		} else {
+			/* another failure: boot once more, reporting it */
+			attempt = BOOT_ATTEMPTS;
+		}
+		boot_result_release(r);
+	}
 }
 
 static void boot_usage(FILE *f)

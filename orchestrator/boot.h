@@ -25,6 +25,8 @@ struct boot_result {
 	size_t nr, alloc;
 	char *panic;            /* first "Kernel panic" line */
 	char *stub_crash;       /* first "wait_stub_done" line */
+	char *tls_failure;      /* first "PTRACE_SET_THREAD_AREA failed" line */
+	int attempts;           /* boots it took (see boot_run) */
 	char *kernel;           /* the guest's uname, from the "kernel" check */
 	double seconds;
 };
@@ -48,7 +50,11 @@ struct boot_opts {
 };
 
 /*
- * Boot and judge. Returns 0 when the checks passed or the boot was
+ * Boot and judge. A 32-bit guest whose first process dies setting up its
+ * TLS ("PTRACE_SET_THREAD_AREA failed", an intermittent failure of i386
+ * guests on 64-bit hosts) is booted again, up to five boots, with a
+ * warning each time; r->attempts says how many boots it took.
+ * Returns 0 when the checks passed or the boot was
  * skipped because this host cannot execute the binary (r->ran == 0),
  * else -UKB_EBOOT (message printed), -UKB_EINTR, -UKB_EHOST (--net
  * without root, TUN or namespaces) or -errno.

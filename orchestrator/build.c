@@ -520,6 +520,7 @@ static int stage_boot(struct build_ctx *c)
 	manifest_set_bool(c->m, "results.boot.ran", r.ran);
 	manifest_set_bool(c->m, "results.boot.passed", !ret && r.ran);
 	manifest_set_real(c->m, "results.boot.duration", r.seconds);
+	manifest_set_int(c->m, "results.boot.attempts", r.attempts);
 	if (r.skip_reason)
 		manifest_set_str(c->m, "results.boot.skip_reason", r.skip_reason);
 	if (r.kernel)

@@ -13,7 +13,19 @@
 #include "verify.h"
 #include "banned.h"
 
+static int read_elf(const char *path, struct elf_facts *f, int quiet);
+
 int verify_read_elf(const char *path, struct elf_facts *f)
+{
+	return read_elf(path, f, 0);
+}
+
+int verify_read_elf_quiet(const char *path, struct elf_facts *f)
+{
+	return read_elf(path, f, 1);
+}
+
+static int read_elf(const char *path, struct elf_facts *f, int quiet)
 {
 	GElf_Ehdr eh;
 	struct stat st;
@@ -24,17 +36,19 @@ int verify_read_elf(const char *path, struct elf_facts *f)
 
 	memset(f, 0, sizeof(*f));
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return error(-UKB_EARTIFACT, "libelf is unusable: %s",
-			     elf_errmsg(-1));
+		return quiet ? -UKB_EARTIFACT :
+			error(-UKB_EARTIFACT, "libelf is unusable: %s",
+			      elf_errmsg(-1));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return error(-errno, "cannot open '%s': %s", path,
-			     strerror(errno));
+		return quiet ? -errno : error(-errno, "cannot open '%s': %s",
+					      path, strerror(errno));
 	if (fstat(fd, &st) == 0)
 		f->file_size = (uint64_t)st.st_size;
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		ret = error(-UKB_EARTIFACT, "'%s' is not an ELF file", path);
+		ret = quiet ? -UKB_EARTIFACT :
+			error(-UKB_EARTIFACT, "'%s' is not an ELF file", path);
 		goto out;
 	}
 	f->elf_class = gelf_getclass(e) == ELFCLASS32 ? 32 : 64;

@@ -15,6 +15,8 @@ struct elf_facts {
 
 /* Read facts; returns 0 or -UKB_EARTIFACT/-errno with a message. */
 int verify_read_elf(const char *path, struct elf_facts *f);
+/* The same without a message (a probe). */
+int verify_read_elf_quiet(const char *path, struct elf_facts *f);
 /*
  * Check an artifact for arch (ARCH_*): right class and machine, static
  * when want_static, and stripped when want_stripped. Returns 0 or -UKB_EARTIFACT.
