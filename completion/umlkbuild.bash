@@ -34,15 +34,18 @@ _umlkbuild_dirs() {
 
 _umlkbuild() {
 	local cur prev cmd i
-	local commands="build fetch boot check-config patches doctor"
+	local commands="build fetch boot check-config patches reproduce matrix doctor"
 	local global="-q --quiet -v --verbose --cache --help --version"
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
 		--boot-timeout --mirror --keyring --no-verify --offline --config --link --toolchain
-		--help"
+		--distcc --help"
 	local fetch_opts="--version --git --ref --out --mirror --keyring --offline
 		--no-verify --cache --config -q --quiet -v --verbose --help"
-	local boot_opts="--timeout --mem --log --help"
+	local boot_opts="--timeout --mem --log --net --net-bytes --help"
+	local reproduce_opts="--out --mirror --keyring --help"
+	local matrix_opts="--out -j --jobs --parallel --toolchain --no-ccache --no-boot
+		--offline --config --json --help"
 	local check_opts="--version --arch --fragment --help"
 	local patches_opts="--version --arch --help"
 	local doctor_opts="--json --build --arch --help"
@@ -116,7 +119,7 @@ _umlkbuild() {
 		return
 		;;
 	--version | --ref | --git | --mirror | -j | --jobs | --boot-timeout | \
-		--timeout | --mem)
+		--timeout | --mem | --distcc | --net-bytes | --parallel)
 		return # a value nobody can guess
 		;;
 	esac
@@ -147,6 +150,20 @@ _umlkbuild() {
 			COMPREPLY=($(compgen -W "$check_opts" -- "$cur"))
 		else
 			_umlkbuild_files "$cur" ""
+		fi
+		;;
+	reproduce)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$reproduce_opts" -- "$cur"))
+		else
+			_umlkbuild_files "$cur" "json"
+		fi
+		;;
+	matrix)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$matrix_opts" -- "$cur"))
+		else
+			_umlkbuild_files "$cur" "ini"
 		fi
 		;;
 	esac
