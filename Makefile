@@ -1,5 +1,5 @@
 # umlkbuild: builds User-mode Linux kernels with TCP BBR as the default.
-# Targets: all check check-full fuzz install clean demo.
+# Targets: all check check-full bench fuzz install clean demo.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -49,7 +49,7 @@ BIN := $(O)/umlkbuild
 endif
 INIT := build/ukb-init build/ukb-init-i386
 
-.PHONY: all check check-unit check-e2e check-full fuzz install clean \
+.PHONY: all check check-unit check-e2e check-full bench fuzz install clean \
 	demo toolchain
 all: $(BIN) $(INIT)
 
@@ -114,6 +114,11 @@ demo: toolchain
 	$(MAKE) all
 	./umlkbuild --tarball /usr/src/linux-source-6.1.tar.xz --arch x86_64 \
 		--out out/linux-6.1-um-x86_64
+
+# Ratios against the manual recipe, written to bench/RESULTS.md.
+bench: toolchain
+	$(MAKE) all
+	UKB=$(abspath umlkbuild) bench/run.sh
 
 install: $(BIN) $(INIT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

@@ -39,7 +39,7 @@ _umlkbuild() {
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
 		--boot-timeout --mirror --keyring --no-verify --offline --config --link --toolchain
-		--distcc --help"
+		--distcc --source-only --help"
 	local fetch_opts="--version --git --ref --out --mirror --keyring --offline
 		--no-verify --cache --config -q --quiet -v --verbose --help"
 	local boot_opts="--timeout --mem --log --net --net-bytes --help"

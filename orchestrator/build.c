@@ -694,6 +694,12 @@ int build_run(const struct build_opts *o)
 	kver_format(&c.src.version, c.ver, sizeof(c.ver));
 	record_source(&c);
 	info("linux %s from %s", c.ver, c.src.tarball ? c.src.tarball : c.src.kind);
+	if (o->source_only) {
+		/* the verified, unpacked and patched tree is the result */
+		printf("%s\n", c.src.tree);
+		fflush(stdout);
+		goto out;
+	}
 
 	out = o->out ? xstrdup(o->out) :
 		       xasprintf("linux-%s-um-%s", c.ver, kbuild_arch_name(o->arch));

@@ -25,6 +25,7 @@ struct build_opts {
 	const char *distcc_hosts;  /* --distcc HOSTS: compile through distcc */
 	int no_ccache;
 	int no_boot;
+	int source_only;           /* stop after the source stage */
 	int boot_timeout;
 	const char *boot_mem;
 	/* fetching */

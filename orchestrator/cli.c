@@ -73,6 +73,8 @@ static void build_usage(FILE *f)
 	      "  --no-ccache           compile without ccache\n"
 	      "  --distcc HOSTS        compile through distcc on HOSTS (DISTCC_HOSTS syntax)\n"
 	      "  --no-boot             skip the boot check (recorded in metadata.json)\n"
+	      "  --source-only         stop once the source is verified, unpacked and patched;\n"
+	      "                        print the tree's path\n"
 	      "  --boot-timeout SECS   limit for the boot check (default 120)\n"
 	      "  --mirror URL          kernel.org mirror (repeatable)\n"
 	      "  --keyring FILE        trusted OpenPGP keys (repeatable)\n"
@@ -85,7 +87,7 @@ enum {
 	OPT_TARBALL = 256, OPT_VERSION, OPT_GIT, OPT_REF, OPT_ARCH, OPT_OUT,
 	OPT_PROFILE, OPT_FRAGMENT, OPT_KADD, OPT_NO_CCACHE, OPT_NO_BOOT,
 	OPT_BOOT_TIMEOUT, OPT_MIRROR, OPT_KEYRING, OPT_NO_VERIFY, OPT_OFFLINE,
-	OPT_CACHE, OPT_CONFIG, OPT_LINK, OPT_TOOLCHAIN, OPT_DISTCC,
+	OPT_CACHE, OPT_CONFIG, OPT_LINK, OPT_TOOLCHAIN, OPT_SOURCE_ONLY, OPT_DISTCC,
 };
 
 int cli_option_error(int c, char *const *argv)
@@ -158,6 +160,7 @@ int build_cmd(int argc, char **argv)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "link", required_argument, NULL, OPT_LINK },
 		{ "toolchain", required_argument, NULL, OPT_TOOLCHAIN },
+		{ "source-only", no_argument, NULL, OPT_SOURCE_ONLY },
 		{ "distcc", required_argument, NULL, OPT_DISTCC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -250,6 +253,9 @@ int build_cmd(int argc, char **argv)
 			break;
 		case OPT_TOOLCHAIN:
 			o.toolchain = optarg;
+			break;
+		case OPT_SOURCE_ONLY:
+			o.source_only = 1;
 			break;
 		case OPT_DISTCC:
 			o.distcc_hosts = optarg;
