@@ -134,19 +134,6 @@ int ini_read(const char *name, const char *buf, size_t len, ini_entry_fn fn,
 	return rc;
 }
 
-static char *expand_path(const struct parse_ctx *p, const char *value)
-{
-	const char *home = getenv("HOME");
-
-	if (value[0] == '/')
-		return xstrdup(value);
-	if (!strncmp(value, "~/", 2) && home && *home)
-		return path_join(home, value + 2);
-	if (p->base)
-		return path_join(p->base, value);
-	return path_absolute(value);
-}
-
 static char *on_entry(void *user, const char *section, const char *key,
 		      const char *value)
 {
@@ -163,7 +150,7 @@ static char *on_entry(void *user, const char *section, const char *key,
 		strvec_push(&c->mirrors, value);
 	} else if (!strcasecmp(section, "fetch") &&
 		   !strcasecmp(key, "keyring")) {
-		char *path = expand_path(p, value);
+		char *path = path_expand(p->base, value);
 
 		if (!p->set_keyrings++)
 			strvec_clear(&c->keyrings);
@@ -171,7 +158,7 @@ static char *on_entry(void *user, const char *section, const char *key,
 		free(path);
 	} else if (!strcasecmp(section, "cache") && !strcasecmp(key, "dir")) {
 		free(c->cache_dir);
-		c->cache_dir = expand_path(p, value);
+		c->cache_dir = path_expand(p->base, value);
 	} else if (strcasecmp(section, "fetch") &&
 		   strcasecmp(section, "cache")) {
 		return xasprintf("unknown section [%s]", section);

@@ -165,6 +165,19 @@ char *path_absolute(const char *path)
 	return path_join(cwd, path);
 }
 
+char *path_expand(const char *base, const char *value)
+{
+	const char *home = getenv("HOME");
+
+	if (value[0] == '/')
+		return xstrdup(value);
+	if (!strncmp(value, "~/", 2) && home && *home)
+		return path_join(home, value + 2);
+	if (base)
+		return path_join(base, value);
+	return path_absolute(value);
+}
+
 int path_exists(const char *path)
 {
 	struct stat st;

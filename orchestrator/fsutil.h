@@ -18,6 +18,12 @@ int copy_file(const char *src, const char *dst);
 char *path_join(const char *dir, const char *name);
 /* An absolute version of path (which need not exist), caller frees. */
 char *path_absolute(const char *path);
+/*
+ * A path from a configuration file: absolute as it is, "~/x" under $HOME,
+ * otherwise relative to base (the file's directory) when given, else to
+ * the current directory. Caller frees.
+ */
+char *path_expand(const char *base, const char *value);
 int path_exists(const char *path);
 int is_dir(const char *path);
 

@@ -85,19 +85,6 @@ static int in_vec(const struct strvec *sv, const char *s)
 	return 0;
 }
 
-static char *expand_path(const struct parse_ctx *p, const char *value)
-{
-	const char *home = getenv("HOME");
-
-	if (value[0] == '/')
-		return xstrdup(value);
-	if (!strncmp(value, "~/", 2) && home && *home)
-		return path_join(home, value + 2);
-	if (p->base)
-		return path_join(p->base, value);
-	return path_absolute(value);
-}
-
 /* The line of the "[section]" header at or after p->last_line. */
 static unsigned section_line(struct parse_ctx *p, const char *section)
 {
@@ -208,7 +195,7 @@ static char *matrix_entry(struct parse_ctx *p, const char *key,
 
 	if (!strcasecmp(key, "out")) {
 		free(m->out);
-		m->out = expand_path(p, value);
+		m->out = path_expand(p->base, value);
 	} else if (!strcasecmp(key, "jobs")) {
 		return parse_int(key, value, 1, 1024, &m->jobs);
 	} else if (!strcasecmp(key, "parallel")) {
@@ -257,7 +244,7 @@ static char *cell_entry(struct parse_ctx *p, const char *key, const char *value)
 		unsigned arch;
 
 		if (!strcasecmp(key, "tarball") || !strcasecmp(key, "fragment")) {
-			char *path = expand_path(p, w);
+			char *path = path_expand(p->base, w);
 
 			strvec_push(key[0] == 't' || key[0] == 'T' ?
 				    &c->tarballs : &c->fragments, path);
