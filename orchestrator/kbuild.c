@@ -153,6 +153,12 @@ static void push_common(const struct kbuild *kb, struct strvec *argv,
 		strvec_pushf(env, "KBUILD_BUILD_TIMESTAMP=%s", buf);
 		strvec_pushf(env, "SOURCE_DATE_EPOCH=%lld", kb->timestamp);
 	}
+	/*
+	 * A make that runs umlkbuild (make check, a packaging recipe) must
+	 * not leak its flags, level or jobserver into the kernel's make.
+	 */
+	strvec_pushl(env, "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKEOVERRIDES=",
+		     NULL);
 	strvec_push(env, "KBUILD_BUILD_USER=umlkbuild");
 	strvec_push(env, "KBUILD_BUILD_HOST=umlkbuild");
 	strvec_push(env, "KBUILD_BUILD_VERSION=1");
@@ -212,13 +218,24 @@ int kbuild_kernelrelease(const struct kbuild *kb, struct strbuf *out)
 	int ret;
 
 	push_common(kb, &argv, &env);
-	strvec_pushl(&argv, "-s", "kernelrelease", NULL);
+	strvec_pushl(&argv, "-s", "--no-print-directory", "kernelrelease", NULL);
 	p.argv = argv.v;
 	p.env = env.v;
 	p.capture = out;
 	p.quiet_log = 1;
 	ret = proc_run(&p);
 	strbuf_rtrim(out);
+	/* only the last line is the release */
+	{
+		char *nl = strrchr(out->buf, '\n');
+
+		if (nl) {
+			size_t n = strlen(nl + 1);
+
+			memmove(out->buf, nl + 1, n + 1);
+			strbuf_setlen(out, n);
+		}
+	}
 	strvec_clear(&argv);
 	strvec_clear(&env);
 	return ret;
