@@ -593,6 +593,8 @@ static void record_source(struct build_ctx *c)
 	if (s->commit[0])
 		manifest_set_str(c->m, "source.commit", s->commit);
 	manifest_set_bool(c->m, "source.verified", s->verified);
+	if (!strcmp(s->kind, "kernel.org"))
+		manifest_set_bool(c->m, "source.from_cache", s->from_cache);
 	if (s->signer)
 		manifest_set_str(c->m, "source.signer", s->signer);
 	manifest_set_int(c->m, "source.timestamp", s->timestamp);

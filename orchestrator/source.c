@@ -313,6 +313,7 @@ static int prepare_release(const struct source_spec *spec, struct source *s)
 	s->tarball = xstrdup(f.path);
 	s->url = f.url ? xstrdup(f.url) : NULL;
 	s->verified = f.verified;
+	s->from_cache = f.from_cache;
 	s->signer = f.signer ? xstrdup(f.signer) : NULL;
 	memcpy(s->sha256, f.sha256, sizeof(s->sha256));
 	fetched_release(&f);

@@ -31,6 +31,7 @@ struct source {
 	char sha256[SHA256_HEX_LEN + 1]; /* of the tarball */
 	char commit[41];           /* git sources */
 	int verified;              /* signatures checked (fetched sources) */
+	int from_cache;            /* a fetched tarball found in the cache */
 	char *signer;
 	struct kver version;
 	long long timestamp;       /* source date: tarball mtime, commit time */
