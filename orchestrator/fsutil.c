@@ -178,6 +178,65 @@ char *path_expand(const char *base, const char *value)
 	return path_absolute(value);
 }
 
+/* Length of path's first n components (leading '/' included). */
+static size_t skip_components(const char *path, size_t n)
+{
+	const char *p = path;
+
+	while (n--) {
+		while (*p == '/')
+			p++;
+		p = strchrnul(p, '/');
+	}
+	return (size_t)(p - path);
+}
+
+static size_t count_components(const char *path)
+{
+	size_t n = 0;
+
+	for (const char *p = path; *p; ) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		n++;
+		p = strchrnul(p, '/');
+	}
+	return n;
+}
+
+char *path_relative(const char *from, const char *to)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t nf = count_components(from), common = 0;
+	const char *rest;
+
+	/* how many leading components the two share */
+	while (common < nf) {
+		size_t a = skip_components(from, common + 1);
+		size_t b = skip_components(to, common + 1);
+
+		if (a != b || strncmp(from, to, a) || (to[b] && to[b] != '/') ||
+		    b == skip_components(to, common))
+			break;
+		common++;
+	}
+	for (size_t i = common; i < nf; i++)
+		strbuf_addstr(&sb, sb.len ? "/.." : "..");
+	rest = to + skip_components(to, common);
+	while (*rest == '/')
+		rest++;
+	if (*rest) {
+		if (sb.len)
+			strbuf_addch(&sb, '/');
+		strbuf_addstr(&sb, rest);
+	}
+	if (!sb.len)
+		strbuf_addch(&sb, '.');
+	return strbuf_detach(&sb, NULL);
+}
+
 int path_exists(const char *path)
 {
 	struct stat st;

@@ -24,6 +24,9 @@ char *path_absolute(const char *path);
  * the current directory. Caller frees.
  */
 char *path_expand(const char *base, const char *value);
+/* The relative path from directory from to path to (both absolute and
+ * without "." or ".." parts), e.g. "../../trees/X"; caller frees. */
+char *path_relative(const char *from, const char *to);
 int path_exists(const char *path);
 int is_dir(const char *path);
 

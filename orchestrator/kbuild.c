@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "fsutil.h"
 #include "kbuild.h"
 #include "kconfig.h"
 #include "log.h"
@@ -136,10 +137,19 @@ static void push_common(const struct kbuild *kb, struct strvec *argv,
 	}
 	if (kb->wrapper && kb->distcc_hosts)
 		strvec_pushf(env, "DISTCC_HOSTS=%s", kb->distcc_hosts);
-	/* reproducible: no build paths in the objects */
-	strvec_pushf(argv, "KCFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/=%s%s",
-		     kb->srcdir, kb->objdir, kb->kcflags ? " " : "",
-		     kb->kcflags ? kb->kcflags : "");
+	/*
+	 * Reproducible: no build paths in the objects. kbuild may name
+	 * sources absolutely or relative to the build dir: map both.
+	 */
+	{
+		char *rel = path_relative(kb->objdir, kb->srcdir);
+
+		strvec_pushf(argv, "KCFLAGS=-ffile-prefix-map=%s/= -ffile-prefix-map=%s/= "
+			     "-ffile-prefix-map=%s/=%s%s", kb->srcdir, rel,
+			     kb->objdir, kb->kcflags ? " " : "",
+			     kb->kcflags ? kb->kcflags : "");
+		free(rel);
+	}
 	if (kb->hostcflags)
 		strvec_pushf(argv, "HOSTCFLAGS=%s", kb->hostcflags);
 	strvec_pushv(argv, kb->make_vars.v);
