@@ -232,6 +232,8 @@ char *path_relative(const char *from, const char *to)
 			strbuf_addch(&sb, '/');
 		strbuf_addstr(&sb, rest);
 	}
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		strbuf_setlen(&sb, sb.len - 1);
 	if (!sb.len)
 		strbuf_addch(&sb, '.');
 	return strbuf_detach(&sb, NULL);
