@@ -16,36 +16,44 @@
 #define UKB_LIBEXECDIR "/usr/local/libexec/umlkbuild"
 #endif
 
-/* The checkout the running binary was built in, if it is one. */
-static const char *source_tree(void)
+/*
+ * The first of the running binary's ancestor directories, up to max
+ * levels above it, that holds probe (a relative path); NULL when none.
+ */
+static char *exe_ancestor_with(const char *probe, int max)
 {
-	static char *tree;
-	static int done;
 	char exe[PATH_MAX];
-	ssize_t n;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	if (done)
-		return tree;
-	done = 1;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return NULL;
 	exe[n] = '\0';
-	/* ./umlkbuild or ./build/<variant>/umlkbuild */
-	for (int up = 0; up < 3; up++) {
+	for (int up = 0; up < max; up++) {
 		char *slash = strrchr(exe, '/');
-		char *probe;
+		char *path;
+		int found;
 
 		if (!slash)
 			break;
 		*slash = '\0';
-		probe = path_join(exe, "kconfig-fragments/required.list");
-		if (path_exists(probe)) {
-			free(probe);
-			tree = xstrdup(exe);
-			break;
-		}
-		free(probe);
+		path = path_join(exe, probe);
+		found = path_exists(path);
+		free(path);
+		if (found)
+			return xstrdup(exe);
+	}
+	return NULL;
+}
+
+/* The checkout the binary was built in: ./umlkbuild or ./build/VARIANT/umlkbuild. */
+static const char *source_tree(void)
+{
+	static char *tree;
+	static int done;
+
+	if (!done) {
+		tree = exe_ancestor_with("kconfig-fragments/required.list", 3);
+		done = 1;
 	}
 	return tree;
 }
@@ -55,30 +63,20 @@ static const char *installed_prefix(void)
 {
 	static char *prefix;
 	static int done;
-	char exe[PATH_MAX];
-	ssize_t n;
 
-	if (done)
-		return prefix;
-	done = 1;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	for (int up = 0; up < 2; up++) {
-		char *slash = strrchr(exe, '/');
+	if (!done) {
+		char *bin = exe_ancestor_with(
+			"../share/umlkbuild/kconfig-fragments/required.list", 1);
 
-		if (!slash)
-			return NULL;
-		*slash = '\0';
-	}
-	{
-		char *probe = xasprintf("%s/share/umlkbuild/kconfig-fragments/required.list",
-					exe);
+		/* bin is PREFIX/bin: its parent is the prefix */
+		if (bin) {
+			char *slash = strrchr(bin, '/');
 
-		if (path_exists(probe))
-			prefix = xstrdup(exe);
-		free(probe);
+			if (slash && slash != bin)
+				*slash = '\0';
+			prefix = bin;
+		}
+		done = 1;
 	}
 	return prefix;
 }
