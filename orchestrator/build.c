@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -550,6 +551,14 @@ static int stage_publish(struct build_ctx *c)
 	char *blog = publish_path(&c->pub, "build.log");
 	int ret;
 
+	{
+		struct rusage ru;
+
+		/* umlkbuild's own peak, without make and the compilers */
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			manifest_set_int(c->m, "umlkbuild.peak_rss_kib",
+					 (long long)ru.ru_maxrss);
+	}
 	manifest_set_str(c->m, "results.status", "PASS");
 	manifest_set_real(c->m, "results.duration", since(&c->t_run));
 	ret = manifest_write(c->m, meta);
