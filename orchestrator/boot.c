@@ -573,11 +573,9 @@ int boot_cmd(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:t:m:l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			o.timeout_s = atoi(optarg);
-			if (o.timeout_s <= 0)
-				return error(-UKB_EUSAGE,
-					     "--timeout wants a positive number of seconds, not '%s'",
-					     optarg);
+			if (cli_parse_count("--timeout", optarg, 86400,
+					    &o.timeout_s))
+				return -UKB_EUSAGE;
 			break;
 		case 'm':
 			o.mem = optarg;

@@ -109,6 +109,18 @@ int cli_option_error(int c, char *const *argv)
 	return -UKB_EUSAGE;
 }
 
+int cli_parse_count(const char *opt, const char *s, int hi, int *out)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*end || end == s || n < 1 || n > hi)
+		return error(-UKB_EUSAGE, "%s wants a number from 1 to %d, not '%s'",
+			     opt, hi, s);
+	*out = (int)n;
+	return 0;
+}
+
 static int parse_arch_opt(const char *s, unsigned *arch)
 {
 	if (kbuild_parse_arch(s, arch))
@@ -170,7 +182,6 @@ int build_cmd(int argc, char **argv)
 	struct ukb_config cfg;
 	const char *config_file = NULL;
 	int c, ret = 0, sources = 0;
-	long n;
 
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
@@ -214,12 +225,7 @@ int build_cmd(int argc, char **argv)
 			strvec_push(&o.kconfig_add, optarg);
 			break;
 		case 'j':
-			n = strtol(optarg, NULL, 10);
-			if (n < 1 || n > 1024)
-				ret = error(-UKB_EUSAGE,
-					    "--jobs wants a number from 1 to 1024, not '%s'",
-					    optarg);
-			o.jobs = (int)n;
+			ret = cli_parse_count("--jobs", optarg, 1024, &o.jobs);
 			o.jobs_explicit = 1;
 			break;
 		case OPT_NO_CCACHE:
@@ -229,12 +235,8 @@ int build_cmd(int argc, char **argv)
 			o.no_boot = 1;
 			break;
 		case OPT_BOOT_TIMEOUT:
-			n = strtol(optarg, NULL, 10);
-			if (n < 1 || n > 86400)
-				ret = error(-UKB_EUSAGE,
-					    "--boot-timeout wants seconds from 1 to 86400, not '%s'",
-					    optarg);
-			o.boot_timeout = (int)n;
+			ret = cli_parse_count("--boot-timeout", optarg, 86400,
+					      &o.boot_timeout);
 			break;
 		case OPT_MIRROR:
 			strvec_push(&o.mirrors, optarg);

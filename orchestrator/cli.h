@@ -10,5 +10,8 @@ int cli_run(int argc, char **argv);
  * "option '--x' needs a value". Returns -UKB_EUSAGE.
  */
 int cli_option_error(int c, char *const *argv);
+/* Parse the value s of option opt as a whole number from 1 to hi into
+ * *out; otherwise report it and return -UKB_EUSAGE. */
+int cli_parse_count(const char *opt, const char *s, int hi, int *out);
 
 #endif

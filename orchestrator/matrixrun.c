@@ -18,6 +18,7 @@
 #include "build.h"
 #include "cache.h"
 #include "config.h"
+#include "cli.h"
 #include "errors.h"
 #include "fsutil.h"
 #include "kbuild.h"
@@ -436,18 +437,6 @@ static void usage(FILE *f)
 enum { OPT_OUT = 256, OPT_PARALLEL, OPT_TOOLCHAIN, OPT_NO_CCACHE, OPT_NO_BOOT,
        OPT_OFFLINE, OPT_CONFIG, OPT_JSON };
 
-static int parse_count(const char *opt, const char *s, int hi, int *out)
-{
-	char *end;
-	long n = strtol(s, &end, 10);
-
-	if (*end || end == s || n < 1 || n > hi)
-		return error(-UKB_EUSAGE, "%s wants a number from 1 to %d, not '%s'",
-			     opt, hi, s);
-	*out = (int)n;
-	return 0;
-}
-
 static void now_iso(char *buf, size_t n)
 {
 	time_t t = time(NULL);
@@ -489,9 +478,9 @@ int matrix_cmd(int argc, char **argv)
 	while (!ret && (c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_OUT: out = optarg; break;
-		case 'j': ret = parse_count("--jobs", optarg, 1024, &jobs); break;
+		case 'j': ret = cli_parse_count("--jobs", optarg, 1024, &jobs); break;
 		case OPT_PARALLEL:
-			ret = parse_count("--parallel", optarg, 64, &parallel);
+			ret = cli_parse_count("--parallel", optarg, 64, &parallel);
 			break;
 		case OPT_TOOLCHAIN: ro.toolchain = optarg; break;
 		case OPT_NO_CCACHE: no_ccache = 1; break;
