@@ -553,6 +553,57 @@ void kc_report_release(struct kc_report *rep)
 	memset(rep, 0, sizeof(*rep));
 }
 
+/*
+ * The symbol a Kconfig line declares ("config X" or "menuconfig X", s at
+ * its first non-blank), with its length; NULL for any other line.
+ */
+static const char *config_decl(const char *s, const char *eol, size_t *len)
+{
+	const char *e;
+
+	if (!strncmp(s, "menuconfig ", 11))
+		s += 11;
+	else if (!strncmp(s, "config ", 7))
+		s += 7;
+	else
+		return NULL;
+	while (s < eol && *s == ' ')
+		s++;
+	for (e = s; e < eol && is_sym_char((unsigned char)*e); e++)
+		;
+	*len = (size_t)(e - s);
+	return s;
+}
+
+/*
+ * Call fn on every Kconfig file of a tree, leaving out .git, the docs and
+ * scripts/ and tools/, whose Kconfig files are kconfig's own test cases.
+ */
+static void (*walk_fn)(const char *path);
+
+static int walk_visit(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)st;
+	if (flag == FTW_D && (!strcmp(base, ".git") ||
+			      !strcmp(base, "Documentation") ||
+			      !strcmp(base, "scripts") || !strcmp(base, "tools")))
+		return FTW_SKIP_SUBTREE;
+	if (flag == FTW_F && !strncmp(base, "Kconfig", 7))
+		walk_fn(path);
+	return FTW_CONTINUE;
+}
+
+static int walk_kconfig(const char *srcdir, void (*fn)(const char *path))
+{
+	walk_fn = fn;
+	if (nftw(srcdir, walk_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) < 0)
+		return -errno;
+	return 0;
+}
+
 /* kc_explain: walk Kconfig files for "config NAME". */
 static const char *explain_name;
 static const struct kc_set *explain_config;
@@ -605,24 +656,17 @@ static void explain_file(const char *path)
 		while (s < eol && (*s == ' ' || *s == '\t'))
 			s++;
 		if (s == p && s < eol) {
-			const char *w = s;
+			size_t wlen = 0;
+			const char *w = config_decl(s, eol, &wlen);
 
 			in_entry = 0;
-			if (!strncmp(w, "menuconfig ", 11))
-				w += 11;
-			else if (!strncmp(w, "config ", 7))
-				w += 7;
-			else
-				w = NULL;
 			if (!strncmp(s, "if ", 3) && depth < 32) {
 				ifs[depth] = s + 3;
 				ifl[depth++] = (size_t)(eol - s - 3);
 			} else if (!strncmp(s, "endif", 5) && depth) {
 				depth--;
 			}
-			if (w && (size_t)(eol - w) >= nlen &&
-			    !strncmp(w, explain_name, nlen) &&
-			    (w + nlen == eol || isspace((unsigned char)w[nlen]))) {
+			if (w && wlen == nlen && !strncmp(w, explain_name, nlen)) {
 				in_entry = 1;
 				explain_found = 1;
 				strbuf_addf(explain_out, "%s defined in %s\n",
@@ -645,20 +689,6 @@ static void explain_file(const char *path)
 	strbuf_release(&sb);
 }
 
-static int explain_visit(const char *path, const struct stat *st, int flag,
-			 struct FTW *ftw)
-{
-	const char *base = path + ftw->base;
-
-	(void)st;
-	if (flag == FTW_D && (!strcmp(base, ".git") ||
-			      !strcmp(base, "Documentation") ||
-			      !strcmp(base, "tools") || !strcmp(base, "scripts")))
-		return FTW_SKIP_SUBTREE;
-	if (flag == FTW_F && !strncmp(base, "Kconfig", 7))
-		explain_file(path);
-	return FTW_CONTINUE;
-}
 
 int kc_explain(const char *srcdir, const char *name,
 	       const struct kc_set *config, struct strbuf *sb)
@@ -669,7 +699,7 @@ int kc_explain(const char *srcdir, const char *name,
 	explain_config = config;
 	explain_out = sb;
 	explain_found = 0;
-	nftw(srcdir, explain_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL);
+	walk_kconfig(srcdir, explain_file);
 	return explain_found;
 }
 
@@ -684,45 +714,24 @@ static void defined_file(const char *path)
 	if (strbuf_read_file(&sb, path) < 0)
 		return;
 	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
-		const char *w = p, *e;
+		const char *w;
+		size_t len;
 
 		eol = strchrnul(p, '\n');
-		while (w < eol && (*w == ' ' || *w == '\t'))
-			w++;
-		if (!strncmp(w, "menuconfig ", 11))
-			w += 11;
-		else if (!strncmp(w, "config ", 7))
-			w += 7;
-		else
-			continue;
-		while (w < eol && *w == ' ')
-			w++;
-		for (e = w; e < eol && is_sym_char((unsigned char)*e); e++)
-			;
-		for (size_t i = 0; i < defined_set->nr; i++) {
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		w = config_decl(p, eol, &len);
+		for (size_t i = 0; w && i < defined_set->nr; i++) {
 			const char *name = defined_set->e[i].name + 7;
 
-			if (!defined_out[i] && strlen(name) == (size_t)(e - w) &&
-			    !memcmp(name, w, (size_t)(e - w)))
+			if (!defined_out[i] && strlen(name) == len &&
+			    !memcmp(name, w, len))
 				defined_out[i] = 1;
 		}
 	}
 	strbuf_release(&sb);
 }
 
-static int defined_visit(const char *path, const struct stat *st, int flag,
-			 struct FTW *ftw)
-{
-	const char *base = path + ftw->base;
-
-	(void)st;
-	if (flag == FTW_D && (!strcmp(base, ".git") ||
-			      !strcmp(base, "Documentation")))
-		return FTW_SKIP_SUBTREE;
-	if (flag == FTW_F && !strncmp(base, "Kconfig", 7))
-		defined_file(path);
-	return FTW_CONTINUE;
-}
 
 int kc_defined(const char *srcdir, const struct kc_set *set,
 	       unsigned char *defined)
@@ -730,7 +739,5 @@ int kc_defined(const char *srcdir, const struct kc_set *set,
 	memset(defined, 0, set->nr);
 	defined_set = set;
 	defined_out = defined;
-	if (nftw(srcdir, defined_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) < 0)
-		return -errno;
-	return 0;
+	return walk_kconfig(srcdir, defined_file);
 }
