@@ -130,7 +130,8 @@ int kver_range_parse(const char *s, size_t len, struct kver_range *r)
 			return -UKB_EUSAGE;
 		r->has_to = 1;
 	}
-	if (r->has_from && r->has_to && kver_cmp(&r->from, &r->to) >= 0)
+	/* an empty range (4.1..4.0, 4.0-rc1..4.0) is a typo, not a rule */
+	if (r->has_from && r->has_to && !kver_in_range(&r->from, r))
 		return -UKB_EUSAGE;
 	return 0;
 }

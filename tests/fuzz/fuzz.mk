@@ -41,21 +41,33 @@ $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_O)/libukb.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
 		$(FUZZ_O)/libukb.a $(FUZZ_LIBS)
 
-# Every harness runs even when one fails; the target fails at the end.
-fuzz: $(FUZZ_BINS)
+# One target per harness, so `make -j2 fuzz` runs two at a time. Each
+# harness's output goes to build/fuzz/NAME.log; the summary line (runs,
+# corpus size, seconds) is printed when it finishes. Every harness runs
+# even when one fails; the target fails at the end.
+FUZZ_RUNS := $(FUZZ_NAMES:%=fuzz-run-%)
+.PHONY: $(FUZZ_RUNS)
+fuzz: $(FUZZ_RUNS)
 	@failed=; for n in $(FUZZ_NAMES); do \
-		mkdir -p $(FUZZ_O)/corpus-$$n || exit 1; \
-		if [ -d tests/fuzz/corpus/$$n ]; then \
-			cp -R tests/fuzz/corpus/$$n/. $(FUZZ_O)/corpus-$$n/ || exit 1; \
-		fi; \
-		echo "# $$n: $(FUZZ_SECONDS) s"; \
-		$(FUZZ_O)/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_O)/$$n- $(FUZZ_O)/corpus-$$n \
-			|| failed="$$failed $$n"; \
+		[ -e $(FUZZ_O)/$$n.failed ] && failed="$$failed $$n"; \
 	done; \
 	if [ -n "$$failed" ]; then \
-		echo "error: fuzzing found crashes in:$$failed (inputs in $(FUZZ_O)/)" >&2; \
+		echo "error: fuzzing found crashes in:$$failed (inputs and logs in $(FUZZ_O)/)" >&2; \
 		exit 1; \
-	fi
+	fi; true
+
+$(FUZZ_RUNS): fuzz-run-%: $(FUZZ_O)/%
+	@mkdir -p $(FUZZ_O)/corpus-$*
+	@rm -f $(FUZZ_O)/$*.failed
+	@if [ -d tests/fuzz/corpus/$* ]; then cp -R tests/fuzz/corpus/$*/. $(FUZZ_O)/corpus-$*/; fi
+	@echo "# $*: $(FUZZ_SECONDS) s, log in $(FUZZ_O)/$*.log"
+	@$(FUZZ_O)/$* -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_O)/$*- $(FUZZ_O)/corpus-$* \
+		>$(FUZZ_O)/$*.log 2>&1 || touch $(FUZZ_O)/$*.failed
+	@printf '# %s: %s, %s runs, corpus %s files, %s s\n' $* \
+		"$$([ -e $(FUZZ_O)/$*.failed ] && echo FAILED || echo clean)" \
+		"$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_O)/$*.log)" \
+		"$$(ls $(FUZZ_O)/corpus-$* | wc -l)" \
+		"$$(sed -n 's/^stat::\(average_exec_per_sec\|peak_rss_mb\).*//p;s/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' $(FUZZ_O)/$*.log)"
 
 -include $(wildcard $(FUZZ_O)/*.d $(FUZZ_O)/orchestrator/*.d)

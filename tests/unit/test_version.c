@@ -256,6 +256,8 @@ static void test_range_bad(void **state)
 		"", "**", "* ", "4.9...4.13", "4.9..4.13..5.0", "v4.9..4.13",
 		"4.9..x", "x..4.9", "4.9-4.13", "4.9 ..4.13", "4.09..4.13",
 		"...",
+		/* empty: the rc of 4.0 counts as 4.0 when the bound is not an rc */
+		"4.0-rc1..4.0", "4.0-rc2..4.0-rc1",
 	};
 
 	(void)state;
