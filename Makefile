@@ -75,14 +75,15 @@ $(BIN): $(MAIN_OBJ) $(O)/libukb.a
 
 # The boot check's init runs inside the guest from the host's /: static, so
 # it needs nothing from the host's libraries.
-build/ukb-init: orchestrator/guest/ukb-init.c
+GUEST_SRCS := $(wildcard orchestrator/guest/*.c)
+build/ukb-init: $(GUEST_SRCS) orchestrator/guest/guest.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $(GUEST_SRCS)
 
 # the same init for 32-bit guests (gcc-multilib)
-build/ukb-init-i386: orchestrator/guest/ukb-init.c
+build/ukb-init-i386: $(GUEST_SRCS) orchestrator/guest/guest.h
 	@mkdir -p $(dir $@)
-	$(CC) -m32 -std=c17 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+	$(CC) -m32 -std=c17 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $(GUEST_SRCS)
 
 $(O)/tests/%: tests/unit/%.c $(O)/libukb.a
 	@mkdir -p $(dir $@)

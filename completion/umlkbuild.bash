@@ -42,7 +42,7 @@ _umlkbuild() {
 		--distcc --source-only --help"
 	local fetch_opts="--version --git --ref --out --mirror --keyring --offline
 		--no-verify --cache --config -q --quiet -v --verbose --help"
-	local boot_opts="--timeout --mem --log --net --net-bytes --help"
+	local boot_opts="--timeout --mem --log --net --net-bytes --deploy --help"
 	local reproduce_opts="--out --mirror --keyring --help"
 	local matrix_opts="--out -j --jobs --parallel --toolchain --no-ccache --no-boot
 		--offline --config --json --help"

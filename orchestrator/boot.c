@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "boot.h"
+#include "deploy.h"
 #include "cli.h"
 #include "errors.h"
 #include "fsutil.h"
@@ -101,6 +102,7 @@ void boot_result_release(struct boot_result *r)
 struct console {
 	FILE *log;
 	struct boot_result *r;
+	struct deploy *dep;     /* --deploy: answers the pty announcement */
 };
 
 static void on_console(void *ctx, const char *line, size_t len)
@@ -112,6 +114,8 @@ static void on_console(void *ctx, const char *line, size_t len)
 		fputc('\n', c->log);
 	}
 	bootlog_parse_line(line, len, c->r);
+	if (c->dep)
+		deploy_console_line(c->dep, line, len);
 }
 
 static double elapsed(const struct timespec *t0)
@@ -443,6 +447,7 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 	struct strvec argv = STRVEC_INIT;
 	struct console con = { .r = r };
 	struct net_run net = { .home_ns = -1, .listen_fd = -1 };
+	struct deploy dep = DEPLOY_INIT;
 	struct proc p = { 0 };
 	struct timespec t0;
 	int ret;
@@ -454,18 +459,33 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 	if (access(o->vmlinux, X_OK) < 0)
 		return error(-errno, "cannot run '%s': %s", o->vmlinux,
 			     strerror(errno));
+	if (o->deploy) {
+		ret = deploy_prepare(&dep, init);
+		if (ret) {
+			deploy_release(&dep);
+			return ret;
+		}
+		con.dep = &dep;
+	}
 	if (o->log_path) {
 		con.log = fopen(o->log_path, "we");
-		if (!con.log)
+		if (!con.log) {
+			deploy_release(&dep);
 			return error(-errno, "cannot write '%s': %s",
 				     o->log_path, strerror(errno));
+		}
 	}
 	strvec_push(&argv, o->vmlinux);
-	strvec_pushf(&argv, "mem=%s", o->mem ? o->mem : "256m");
-	strvec_pushl(&argv, "root=/dev/root", "rootfstype=hostfs", "rootflags=/",
-		     "rw", NULL);
-	strvec_pushf(&argv, "init=%s", init);
+	strvec_pushf(&argv, "mem=%s",
+		     o->mem ? o->mem : o->deploy ? "64m" : "256m");
 	strvec_pushl(&argv, "con=null", "con0=null,fd:1", NULL);
+	if (o->deploy) {
+		deploy_args(&dep, &argv);
+	} else {
+		strvec_pushl(&argv, "root=/dev/root", "rootfstype=hostfs",
+			     "rootflags=/", "rw", NULL);
+		strvec_pushf(&argv, "init=%s", init);
+	}
 	strvec_pushv(&argv, o->extra);
 	if (o->net) {
 		net.want = o->net_bytes ? o->net_bytes : NET_DEFAULT_BYTES;
@@ -475,6 +495,7 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 			if (con.log)
 				fclose(con.log);
 			strvec_clear(&argv);
+			deploy_release(&dep);
 			return ret;
 		}
 		strvec_pushf(&argv, "eth0=tuntap,%s", NET_TAP);
@@ -495,6 +516,14 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 		if (ret != -ENOEXEC)
 			net_judge(&net, r);
 	}
+	if (o->deploy && ret != -ENOEXEC && ret != -UKB_EINTR) {
+		int ok;
+		char *detail = deploy_pty_verdict(&dep, &ok);
+
+		add_check(r, ok ? "ok" : "fail", "console_pty_host", "%s", detail);
+		free(detail);
+	}
+	deploy_release(&dep);
 	if (con.log)
 		fclose(con.log);
 	strvec_clear(&argv);
@@ -541,7 +570,7 @@ int boot_run(const struct boot_opts *o, struct boot_result *r)
 static void boot_usage(FILE *f)
 {
 	fputs("usage: umlkbuild boot [--timeout SECONDS] [--mem SIZE] [--log FILE]\n"
-	      "                      [--net [--net-bytes N]] VMLINUX\n"
+	      "                      [--net [--net-bytes N]] [--deploy] VMLINUX\n"
 	      "\n"
 	      "Boot a UML kernel with the host's / as its root and check that\n"
 	      "BBR is the default, fq/fq_codel/qfq/codel attach, syncookies and\n"
@@ -550,7 +579,13 @@ static void boot_usage(FILE *f)
 	      "--net (root only) boots it in a private network namespace with\n"
 	      "eth0 on a TAP device there (host 10.0.0.1/24, guest 10.0.0.2),\n"
 	      "sends N bytes (default 4 MiB) from the guest to the host over TCP\n"
-	      "and checks that the flow ran with bbr and eth0's qdisc is fq.\n", f);
+	      "and checks that the flow ran with bbr and eth0's qdisc is fq.\n"
+	      "\n"
+	      "--deploy boots it the way the seeds deploy it: root on an ext4\n"
+	      "image on ubda (made in $TMPDIR with mke2fs, removed afterwards),\n"
+	      "mem=64m unless --mem says otherwise, a swap file that must take\n"
+	      "pages, tmpfs, loopback IPv4, IPv6 and unix sockets, and tty1 on a\n"
+	      "host pty (con1=pts) that must answer the host.\n", f);
 }
 
 int boot_cmd(int argc, char **argv)
@@ -561,6 +596,7 @@ int boot_cmd(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "net", no_argument, NULL, 'n' },
 		{ "net-bytes", required_argument, NULL, 'b' },
+		{ "deploy", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -585,6 +621,9 @@ int boot_cmd(int argc, char **argv)
 			break;
 		case 'n':
 			o.net = 1;
+			break;
+		case 'd':
+			o.deploy = 1;
 			break;
 		case 'b':
 			errno = 0;

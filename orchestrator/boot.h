@@ -47,6 +47,12 @@ struct boot_opts {
 	 */
 	int net;
 	unsigned long long net_bytes;  /* default 4 MiB */
+	/*
+	 * The seeds' deployment (deploy.h): root on a scratch ext4 image on
+	 * ubda instead of the host's /, mem=64m unless mem says otherwise,
+	 * and tty1 on a host pty that must answer.
+	 */
+	int deploy;
 };
 
 /*

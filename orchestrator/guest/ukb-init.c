@@ -9,6 +9,10 @@
  *
  * Options (on the kernel command line, read from /proc/cmdline since the
  * kernel keeps dotted words from init, or as init arguments):
+ *   ukb.deploy                         the seeds' deployment: ext4 root on
+ *                                      ubda, swap file, tmpfs, loopback
+ *                                      IPv4/IPv6/unix, console on a host
+ *                                      pty (deploy.c)
  *   ukb.net=IP/PREFIX,PEER,PORT,BYTES  set net.core.default_qdisc=fq as the
  *                                      seeds do, configure eth0, send BYTES
  *                                      to PEER:PORT over TCP, then report
@@ -40,12 +44,11 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "guest.h"
+
 static int failures;
 
-static void report(const char *status, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void report(const char *status, const char *name, const char *fmt, ...)
+void report(const char *status, const char *name, const char *fmt, ...)
 {
 	char detail[512];
 	va_list ap;
@@ -59,7 +62,7 @@ static void report(const char *status, const char *name, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static int read_text(const char *path, char *buf, size_t size)
+int read_text(const char *path, char *buf, size_t size)
 {
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -102,7 +105,7 @@ static int has_word(const char *list, const char *word)
 	return 0;
 }
 
-static void mount_fs(const char *type, const char *dir)
+void mount_fs(const char *type, const char *dir)
 {
 	if (mount(type, dir, type, 0, NULL) < 0 && errno != EBUSY)
 		report("fail", "mount", "cannot mount %s on %s: %s", type, dir,
@@ -277,6 +280,15 @@ static int parse_net(const char *arg, struct net_opts *n)
 	return 0;
 }
 
+/* A bare word on the kernel command line (the kernel keeps dotted ones). */
+static int on_cmdline(const char *word)
+{
+	char cmdline[4096];
+
+	return read_text("/proc/cmdline", cmdline, sizeof(cmdline)) == 0 &&
+	       has_word(cmdline, word);
+}
+
 static void find_net_opts(int argc, char **argv, struct net_opts *n)
 {
 	static const char key[] = "ukb.net=";
@@ -322,7 +334,7 @@ static int set_inaddr(int fd, const char *dev, unsigned long req,
 	return ifreq_ioctl(fd, req, &ifr);
 }
 
-static int link_up(int fd, const char *dev)
+int link_up(int fd, const char *dev)
 {
 	struct ifreq ifr;
 	int ret;
@@ -613,6 +625,8 @@ int main(int argc, char **argv)
 			 "1");
 	check_qdiscs("lo");
 	check_tun();
+	if (on_cmdline("ukb.deploy"))
+		deploy_checks();
 
 	printf("ukb-init: result %s (%d failed)\n", failures ? "fail" : "pass",
 	       failures);

@@ -1,0 +1,68 @@
+#!/bin/bash
+# `boot --deploy`: the kernels run the way the seeds deploy them, an ext4
+# root image on ubda, mem=64m, a swap file that takes pages, tmpfs,
+# loopback IPv4, IPv6 and unix sockets, and a console on a host pty that
+# answers. The minimal profile must pass it as the defconfig-based build
+# does; a kernel without IPv6 must fail it.
+. "$(dirname "$0")/../lib.sh"
+need_root
+[ -f "$KSRC_612" ] || skip_all "no $KSRC_612"
+command -v mke2fs >/dev/null || skip_all "no mke2fs (e2fsprogs)"
+
+# The boot's scratch image goes to $TMPDIR: a private one, to see it go.
+mkdir "$T/tmp"
+
+deploy() {
+	local what=$1 vmlinux=$2
+	run env TMPDIR="$T/tmp" "$UKB" boot --deploy --log "$T/$what.log" "$vmlinux"
+	expect_exit 0 "$what: boot --deploy passes"
+	expect_out "^ok rootfs: ext4 on ubda" "$what: the root is the ext4 image on ubda"
+	expect_out "^ok filesystems: / ext4, /proc proc, /sys sysfs, /dev devtmpfs, /tmp tmpfs" "$what: proc, sysfs, devtmpfs and tmpfs are mounted"
+	expect_out "^ok swap: /swapfile \(32 MiB\) held [1-9][0-9]* KiB" "$what: the swap file took pages"
+	expect_out "^ok ipv4: TCP over 127.0.0.1" "$what: IPv4"
+	expect_out "^ok ipv6: TCP over ::1" "$what: IPv6"
+	expect_out "^ok unix: stream socket" "$what: unix sockets"
+	expect_out "^ok console_pty: tty1 read 'ukb-pty-ping'" "$what: tty1 read what the host wrote on the pty"
+	expect_out "^ok console_pty_host: /dev/pts/[0-9]+ answered 'ukb-pty-pong'" "$what: the host read the guest's answer on the pty"
+	check "$what: it ran with mem=64m" grep -q 'Kernel command line:.* mem=64m' "$T/$what.log"
+	check "$what: the guest saw at most 64 MiB" sh -c \
+		"n=\$(sed -n 's/^ok memory: \([0-9]*\) MiB total/\1/p' '$T/out'); [ -n \"\$n\" ] && [ \"\$n\" -le 64 ]"
+	check "$what: the scratch image is gone" sh -c "[ -z \"\$(ls -A '$T/tmp')\" ]"
+}
+
+# The minimal profile, as 40-matrix.t builds it (a no-op when it did).
+MIN="$UKB_TEST_ARTIFACTS/linux-6.12-um-x86_64-minimal"
+ukb --tarball "$KSRC_612" --arch x86_64 --profile minimal --out "$MIN"
+expect_exit 0 "6.12 x86_64 minimal builds"
+deploy "6.12 x86_64 minimal" "$MIN/vmlinux"
+
+MIN32="$UKB_TEST_ARTIFACTS/linux-6.12-um-i386-minimal"
+ukb --tarball "$KSRC_612" --arch i386 --profile minimal --out "$MIN32"
+expect_exit 0 "6.12 i386 minimal builds"
+if jq -e '.results.boot.ran == true' "$MIN32/metadata.json" >/dev/null; then
+	deploy "6.12 i386 minimal" "$MIN32/vmlinux"
+else
+	ok "# SKIP 6.12 i386: this host cannot execute 32-bit binaries"
+fi
+
+if need_artifact_61; then
+	deploy "6.1 x86_64 defconfig" "$ARTIFACT_61/vmlinux"
+else
+	not_ok "the 6.1 defconfig artifact builds"
+fi
+
+# A kernel without IPv6 builds (nothing requires it) but fails the deploy.
+ukb --tarball "$KSRC_612" --arch x86_64 --profile minimal --no-boot \
+	--kconfig-add CONFIG_IPV6=n --out "$T/noipv6"
+expect_exit 0 "6.12 minimal without IPv6 builds"
+run env TMPDIR="$T/tmp" "$UKB" boot --deploy "$T/noipv6/vmlinux"
+expect_exit 8 "boot --deploy fails on a kernel without IPv6"
+expect_err "^error: boot check failed: ipv6: TCP over ::1: Address family not supported" "the failing check is named"
+check "the failed boot left no scratch image" sh -c "[ -z \"\$(ls -A '$T/tmp')\" ]"
+
+run env TMPDIR="$T/no-such-dir" "$UKB" boot --deploy "$MIN/vmlinux"
+expect_exit 9 "an unusable TMPDIR is a host problem"
+expect_err "^error: cannot create a scratch directory '$T/no-such-dir/ukb-deploy-" "the scratch directory is named"
+expect_one_error "one error line"
+
+done_testing
