@@ -326,9 +326,9 @@ static int stage_configure(struct build_ctx *c)
 		goto out;
 	}
 	kc_parse_config(&c->config, cfg_path, cfg.buf, cfg.len);
-	ret = configure_check(c->src.tree, &c->config, &c->required,
-			      &c->requested, &c->src.version, o->arch | o->link,
-			      &c->report);
+	ret = configure_check(c->src.tree, c->objdir, &c->config,
+			      &c->required, &c->requested, &c->src.version,
+			      o->arch | o->link, &c->report);
 	for (size_t i = 0; i < c->report.nr; i++) {
 		const struct kc_result *r = &c->report.r[i];
 

@@ -13,6 +13,7 @@
 #include "configure.h"
 #include "doctor.h"
 #include "errors.h"
+#include "explain.h"
 #include "fetch.h"
 #include "fsutil.h"
 #include "kbuild.h"
@@ -37,6 +38,7 @@ static const struct cmd commands[] = {
 	{ "fetch", fetch_cmd, "download and verify a kernel.org tarball into the cache" },
 	{ "boot", boot_cmd, "boot a UML kernel and run the boot checks" },
 	{ "check-config", check_config_cmd, "check a .config against the required symbols" },
+	{ "explain", explain_cmd, "why a Kconfig symbol has its value, and what keeps it from another" },
 	{ "patches", patches_cmd, "list the patches a kernel version gets, and why" },
 	{ "reproduce", reproduce_cmd, "rebuild from a metadata.json and compare the sha256" },
 	{ "matrix", matrix_cmd, "build a matrix of sources, arches and profiles; report it" },

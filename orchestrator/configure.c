@@ -6,6 +6,7 @@
 
 #include "configure.h"
 #include "errors.h"
+#include "explain.h"
 #include "fsutil.h"
 #include "log.h"
 #include "paths.h"
@@ -184,7 +185,8 @@ static void warn_undefined(const char *srcdir, const struct kc_set *requested,
 	free(defined);
 }
 
-int configure_check(const char *srcdir, const struct kc_set *config,
+int configure_check(const char *srcdir, const char *objdir,
+		    const struct kc_set *config,
 		    const struct kc_required *req, const struct kc_set *requested,
 		    const struct kver *v, unsigned arch, struct kc_report *rep)
 {
@@ -199,27 +201,8 @@ int configure_check(const char *srcdir, const struct kc_set *config,
 	/* known borrows its entries: free only the array */
 	free(known.e);
 
-	if (!ret || !srcdir)
-		return ret;
-	for (size_t i = 0; i < rep->nr; i++) {
-		struct strbuf why = STRBUF_INIT;
-
-		if (!rep->r[i].required || rep->r[i].ok)
-			continue;
-		if (kc_explain(srcdir, rep->r[i].name, config, &why)) {
-			strbuf_rtrim(&why);
-			for (char *line = why.buf, *nl; line && *line; line = nl) {
-				nl = strchr(line, '\n');
-				if (nl)
-					*nl++ = '\0';
-				hint("%s", line);
-			}
-		} else {
-			hint("%s exists in no Kconfig file of this tree",
-			     rep->r[i].name);
-		}
-		strbuf_release(&why);
-	}
+	if (ret && srcdir)
+		explain_hints(srcdir, objdir, config, rep);
 	return ret;
 }
 

@@ -39,10 +39,12 @@ const char *configure_base_target(const char *profile);
 int configure_valid_profile(const char *profile);
 /*
  * Check a resolved .config (parsed into config); on a required failure,
- * explain each failed symbol's dependencies from the Kconfig files under
- * srcdir (when given). Returns 0 or -UKB_ECONFIG.
+ * hint at what keeps each failed symbol from its value in the Kconfig
+ * files under srcdir (when given), and at `umlkbuild explain` on objdir,
+ * the build directory (when given). Returns 0 or -UKB_ECONFIG.
  */
-int configure_check(const char *srcdir, const struct kc_set *config,
+int configure_check(const char *srcdir, const char *objdir,
+		    const struct kc_set *config,
 		    const struct kc_required *req, const struct kc_set *requested,
 		    const struct kver *v, unsigned arch, struct kc_report *rep);
 

@@ -553,33 +553,29 @@ void kc_report_release(struct kc_report *rep)
 	memset(rep, 0, sizeof(*rep));
 }
 
-/*
- * The symbol a Kconfig line declares ("config X" or "menuconfig X", s at
- * its first non-blank), with its length; NULL for any other line.
- */
-static const char *config_decl(const char *s, const char *eol, size_t *len)
+const char *kc_config_decl(const char *s, const char *eol, size_t *len)
 {
 	const char *e;
 
-	if (!strncmp(s, "menuconfig ", 11))
+	if (eol - s > 11 && !strncmp(s, "menuconfig", 10) &&
+	    (s[10] == ' ' || s[10] == '\t'))
 		s += 11;
-	else if (!strncmp(s, "config ", 7))
+	else if (eol - s > 7 && !strncmp(s, "config", 6) &&
+		 (s[6] == ' ' || s[6] == '\t'))
 		s += 7;
 	else
 		return NULL;
-	while (s < eol && *s == ' ')
+	while (s < eol && (*s == ' ' || *s == '\t'))
 		s++;
 	for (e = s; e < eol && is_sym_char((unsigned char)*e); e++)
 		;
 	*len = (size_t)(e - s);
-	return s;
+	return *len ? s : NULL;
 }
 
-/*
- * Call fn on every Kconfig file of a tree, leaving out .git, the docs and
- * scripts/ and tools/, whose Kconfig files are kconfig's own test cases.
- */
-static void (*walk_fn)(const char *path);
+/* nftw passes no data to its callback: the walk's own, one at a time */
+static void (*walk_fn)(const char *path, void *data);
+static void *walk_data;
 
 static int walk_visit(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
@@ -592,123 +588,32 @@ static int walk_visit(const char *path, const struct stat *st, int flag,
 			      !strcmp(base, "scripts") || !strcmp(base, "tools")))
 		return FTW_SKIP_SUBTREE;
 	if (flag == FTW_F && !strncmp(base, "Kconfig", 7))
-		walk_fn(path);
+		walk_fn(path, walk_data);
 	return FTW_CONTINUE;
 }
 
-static int walk_kconfig(const char *srcdir, void (*fn)(const char *path))
+int kc_walk_kconfig(const char *srcdir,
+		    void (*fn)(const char *path, void *data), void *data)
 {
+	int ret = 0;
+
 	walk_fn = fn;
+	walk_data = data;
 	if (nftw(srcdir, walk_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) < 0)
-		return -errno;
-	return 0;
+		ret = -errno;
+	walk_fn = NULL;
+	walk_data = NULL;
+	return ret;
 }
 
-/* kc_explain: walk Kconfig files for "config NAME". */
-static const char *explain_name;
-static const struct kc_set *explain_config;
-static struct strbuf *explain_out;
-static int explain_found;
+struct defined_ctx {
+	const struct kc_set *set;
+	unsigned char *out;
+};
 
-static void describe_expr(const char *expr, size_t len)
+static void defined_file(const char *path, void *data)
 {
-	const char *p = expr, *end = expr + len;
-
-	while (p < end) {
-		const char *w;
-		char sym[128];
-		const struct kc_entry *e;
-
-		while (p < end && !is_sym_char((unsigned char)*p))
-			p++;
-		w = p;
-		while (p < end && is_sym_char((unsigned char)*p))
-			p++;
-		if (p == w || (size_t)(p - w) + 8 > sizeof(sym) ||
-		    !isupper((unsigned char)*w))
-			continue;
-		snprintf(sym, sizeof(sym), "CONFIG_%.*s", (int)(p - w), w);
-		e = kc_find(explain_config, sym);
-		strbuf_addf(explain_out, " %.*s=%s", (int)(p - w), w,
-			    e ? e->value : "n");
-	}
-}
-
-static void explain_file(const char *path)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *ifs[32];
-	size_t ifl[32];
-	int depth = 0, in_entry = 0;
-	size_t nlen = strlen(explain_name);
-	const char *p, *end;
-
-	if (strbuf_read_file(&sb, path) < 0)
-		return;
-	p = sb.buf;
-	end = sb.buf + sb.len;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *s = p;
-
-		if (!eol)
-			eol = end;
-		while (s < eol && (*s == ' ' || *s == '\t'))
-			s++;
-		if (s == p && s < eol) {
-			size_t wlen = 0;
-			const char *w = config_decl(s, eol, &wlen);
-
-			in_entry = 0;
-			if (!strncmp(s, "if ", 3) && depth < 32) {
-				ifs[depth] = s + 3;
-				ifl[depth++] = (size_t)(eol - s - 3);
-			} else if (!strncmp(s, "endif", 5) && depth) {
-				depth--;
-			}
-			if (w && wlen == nlen && !strncmp(w, explain_name, nlen)) {
-				in_entry = 1;
-				explain_found = 1;
-				strbuf_addf(explain_out, "%s defined in %s\n",
-					    explain_name, path);
-				for (int i = 0; i < depth; i++) {
-					strbuf_addf(explain_out, "  inside 'if %.*s':",
-						    (int)ifl[i], ifs[i]);
-					describe_expr(ifs[i], ifl[i]);
-					strbuf_addch(explain_out, '\n');
-				}
-			}
-		} else if (in_entry && !strncmp(s, "depends on ", 11)) {
-			strbuf_addf(explain_out, "  depends on %.*s:",
-				    (int)(eol - s - 11), s + 11);
-			describe_expr(s + 11, (size_t)(eol - s - 11));
-			strbuf_addch(explain_out, '\n');
-		}
-		p = eol + 1;
-	}
-	strbuf_release(&sb);
-}
-
-
-int kc_explain(const char *srcdir, const char *name,
-	       const struct kc_set *config, struct strbuf *sb)
-{
-	if (!strncmp(name, "CONFIG_", 7))
-		name += 7;
-	explain_name = name;
-	explain_config = config;
-	explain_out = sb;
-	explain_found = 0;
-	walk_kconfig(srcdir, explain_file);
-	return explain_found;
-}
-
-/* kc_defined: one walk over the tree's Kconfig files. */
-static const struct kc_set *defined_set;
-static unsigned char *defined_out;
-
-static void defined_file(const char *path)
-{
+	struct defined_ctx *ctx = data;
 	struct strbuf sb = STRBUF_INIT;
 
 	if (strbuf_read_file(&sb, path) < 0)
@@ -720,24 +625,23 @@ static void defined_file(const char *path)
 		eol = strchrnul(p, '\n');
 		while (p < eol && (*p == ' ' || *p == '\t'))
 			p++;
-		w = config_decl(p, eol, &len);
-		for (size_t i = 0; w && i < defined_set->nr; i++) {
-			const char *name = defined_set->e[i].name + 7;
+		w = kc_config_decl(p, eol, &len);
+		for (size_t i = 0; w && i < ctx->set->nr; i++) {
+			const char *name = ctx->set->e[i].name + 7;
 
-			if (!defined_out[i] && strlen(name) == len &&
+			if (!ctx->out[i] && strlen(name) == len &&
 			    !memcmp(name, w, len))
-				defined_out[i] = 1;
+				ctx->out[i] = 1;
 		}
 	}
 	strbuf_release(&sb);
 }
 
-
 int kc_defined(const char *srcdir, const struct kc_set *set,
 	       unsigned char *defined)
 {
+	struct defined_ctx ctx = { set, defined };
+
 	memset(defined, 0, set->nr);
-	defined_set = set;
-	defined_out = defined;
-	return walk_kconfig(srcdir, defined_file);
+	return kc_walk_kconfig(srcdir, defined_file, &ctx);
 }

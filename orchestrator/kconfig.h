@@ -111,12 +111,18 @@ int kc_check(const struct kc_set *config, const struct kc_required *req,
 void kc_report_release(struct kc_report *report);
 
 /*
- * Append to sb the "depends on" lines of symbol name (with or without
- * CONFIG_) found in the Kconfig files under srcdir, each symbol they
- * name followed by its value in config. Returns 1 when found.
+ * The symbol a Kconfig line declares ("config X" or "menuconfig X", s at
+ * its first non-blank, eol its end), with its length in *len; NULL for
+ * any other line.
  */
-int kc_explain(const char *srcdir, const char *name, const struct kc_set *config,
-	       struct strbuf *sb);
+const char *kc_config_decl(const char *s, const char *eol, size_t *len);
+/*
+ * Call fn(path, data) on every Kconfig* file under srcdir, whether kconfig
+ * reads it or not, leaving out .git, Documentation, scripts and tools
+ * (kconfig's own test cases). Not reentrant. Returns 0 or -errno.
+ */
+int kc_walk_kconfig(const char *srcdir,
+		    void (*fn)(const char *path, void *data), void *data);
 
 /*
  * Mark in defined[i] whether set->e[i] is declared ("config X" or

@@ -1,7 +1,7 @@
 /*
  * kconfig: fragment and .config parsing, scopes, merging, applying, the
- * required-symbol list, the check of a resolved configuration and the
- * "why is this symbol off" explanation from a small fake source tree.
+ * required-symbol list, the check of a resolved configuration, and the
+ * Kconfig declarations found in a small fake source tree.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -660,7 +660,7 @@ static int setup_tree(void **state)
 		"\t  BBR (Bottleneck Bandwidth and RTT) ...\n"
 		"\n"
 		"endif\n";
-	static const char decoy[] = "config TCP_CONG_BBR\n\tdepends on DECOY\n";
+	static const char decoy[] = "config DECOY_ONLY\n\tbool\n";
 	char *dir, *path;
 	int ret;
 
@@ -693,40 +693,55 @@ static int teardown_tree(void **state)
 	return rmtree(tmp);
 }
 
-static void test_explain(void **state)
+static void test_defined(void **state)
 {
-	static const char config_text[] =
-		"CONFIG_INET=y\n"
-		"# CONFIG_TCP_CONG_ADVANCED is not set\n";
-	struct kc_set config = KC_SET_INIT;
-	struct strbuf sb = STRBUF_INIT;
+	static const char frag[] =
+		"CONFIG_TCP_CONG_BBR=y\n"
+		"CONFIG_TCP_CONG_ADVANCED=y\n"
+		"CONFIG_DECOY_ONLY=y\n"
+		"CONFIG_NO_SUCH_THING=y\n";
+	struct kc_set set = KC_SET_INIT;
+	unsigned char defined[4];
 
 	(void)state;
-	assert_int_equal(kc_parse_config(&config, ".config", config_text,
-					 strlen(config_text)), 0);
-	assert_int_equal(kc_explain(tmp, "CONFIG_TCP_CONG_BBR", &config, &sb),
-			 1);
-	assert_non_null(strstr(sb.buf, "TCP_CONG_BBR defined in "));
-	assert_non_null(strstr(sb.buf, "net/ipv4/Kconfig"));
-	assert_non_null(strstr(sb.buf, "if TCP_CONG_ADVANCED"));
-	assert_non_null(strstr(sb.buf, "TCP_CONG_ADVANCED=n"));
-	assert_non_null(strstr(sb.buf, "depends on INET"));
-	assert_non_null(strstr(sb.buf, "INET=y"));
-	/* neither the decoy in scripts/ nor TCP_CONG_BBR2's dependency */
-	assert_null(strstr(sb.buf, "DECOY"));
-	assert_null(strstr(sb.buf, "IPV6"));
-	strbuf_release(&sb);
+	assert_int_equal(parse_frag(&set, frag, NULL), 0);
+	assert_int_equal(kc_defined(tmp, &set, defined), 0);
+	assert_true(defined[0]);
+	assert_true(defined[1]); /* a menuconfig */
+	assert_false(defined[2]); /* only in scripts/, which is skipped */
+	assert_false(defined[3]);
+	kc_set_release(&set);
+}
 
-	/* without CONFIG_, and an absent symbol reads as n */
-	kc_set_release(&config);
-	assert_int_equal(kc_explain(tmp, "TCP_CONG_BBR", &config, &sb), 1);
-	assert_non_null(strstr(sb.buf, "INET=n"));
-	strbuf_release(&sb);
+static void test_config_decl(void **state)
+{
+	static const struct {
+		const char *line, *name;
+	} cases[] = {
+		{ "config FOO", "FOO" },
+		{ "config\tFOO_2 # comment", "FOO_2" },
+		{ "menuconfig  BAR", "BAR" },
+		{ "configs FOO", NULL },
+		{ "config", NULL },
+		{ "config ", NULL },
+		{ "mainmenu \"x\"", NULL },
+		{ "\tdepends on FOO", NULL },
+	};
 
-	assert_int_equal(kc_explain(tmp, "CONFIG_NO_SUCH_THING", &config, &sb),
-			 0);
-	assert_int_equal(sb.len, 0);
-	strbuf_release(&sb);
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *s = cases[i].line;
+		size_t len = 0;
+		const char *w = kc_config_decl(s, s + strlen(s), &len);
+
+		if (!cases[i].name) {
+			assert_null(w);
+			continue;
+		}
+		assert_non_null(w);
+		assert_int_equal(len, strlen(cases[i].name));
+		assert_memory_equal(w, cases[i].name, len);
+	}
 }
 
 int main(void)
@@ -746,7 +761,8 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_check_mismatch),
 		cmocka_unit_test(test_value_satisfied),
-		cmocka_unit_test_setup_teardown(test_explain, setup_tree,
+		cmocka_unit_test(test_config_decl),
+		cmocka_unit_test_setup_teardown(test_defined, setup_tree,
 						teardown_tree),
 	};
 

@@ -1,0 +1,288 @@
+/*
+ * `umlkbuild explain` on a configured build directory, and the hints under
+ * a failed config check that point at it.
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "errors.h"
+#include "explain.h"
+#include "fsutil.h"
+#include "log.h"
+#include "strvec.h"
+#include "wrapper.h"
+#include "banned.h"
+
+/*
+ * The variables of source paths, for the arch a .config names in its
+ * header ("# Linux/um 6.1.0 Kernel Configuration"). UML's sub-arch is x86:
+ * umlkbuild builds x86_64 and i386 only.
+ */
+static void tree_vars(const char *arch, struct strvec *vars)
+{
+	const char *src = !strcmp(arch, "x86_64") || !strcmp(arch, "i386") ?
+				  "x86" : arch;
+
+	strvec_pushf(vars, "ARCH=%s", arch);
+	strvec_pushf(vars, "SRCARCH=%s", src);
+	strvec_pushf(vars, "HEADER_ARCH=%s", strcmp(src, "um") ? src : "x86");
+	strvec_pushf(vars, "SUBARCH=%s", strcmp(src, "um") ? src : "x86");
+}
+
+static void add_shell_word(struct strbuf *sb, const char *s)
+{
+	if (*s && !strpbrk(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~")) {
+		strbuf_addstr(sb, s);
+		return;
+	}
+	strbuf_addch(sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *s);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+void explain_hints(const char *srcdir, const char *objdir,
+		   const struct kc_set *config, const struct kc_report *rep)
+{
+	struct ktree t = KTREE_INIT;
+	struct strvec vars = STRVEC_INIT;
+	struct strbuf cmd = STRBUF_INIT;
+
+	tree_vars("um", &vars);
+	if (ktree_load(&t, srcdir, vars.v))
+		goto out;
+	strbuf_addstr(&cmd, "umlkbuild explain -C ");
+	add_shell_word(&cmd, objdir ? objdir : "BUILD_DIR");
+	for (size_t i = 0; i < rep->nr; i++) {
+		const struct kc_result *r = &rep->r[i];
+		struct strbuf why = STRBUF_INIT, arg = STRBUF_INIT;
+		int n;
+
+		if (!r->required || r->ok)
+			continue;
+		n = explain_blockers(&t, config, r->name, r->requested, &why);
+		if (n < 0)
+			hint("%s exists in no Kconfig file this tree reads",
+			     r->name);
+		else if (!n)
+			hint("nothing in the Kconfig files keeps %s from %s",
+			     r->name, r->requested);
+		if (n > 0)
+			hint("%s=%s is kept out by:", r->name, r->requested);
+		for (char *line = why.buf, *nl; n > 0 && *line; line = nl) {
+			nl = strchrnul(line, '\n');
+			hint("  %.*s", (int)(nl - line), line);
+			if (*nl)
+				nl++;
+		}
+		strbuf_addf(&arg, "%s=%s", r->name, r->requested);
+		strbuf_addch(&cmd, ' ');
+		add_shell_word(&cmd, arg.buf);
+		strbuf_release(&arg);
+		strbuf_release(&why);
+	}
+	if (objdir)
+		hint("the whole story: %s", cmd.buf);
+out:
+	ktree_release(&t);
+	strvec_clear(&vars);
+	strbuf_release(&cmd);
+}
+
+struct elsewhere {
+	const char *name;
+	size_t skip;         /* the tree's path and its slash */
+	struct strvec *hits; /* "FILE:LINE" */
+};
+
+static void find_decl(const char *path, void *data)
+{
+	struct elsewhere *ew = data;
+	struct strbuf sb = STRBUF_INIT;
+	unsigned lineno = 0;
+
+	if (strbuf_read_file(&sb, path) < 0)
+		return;
+	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
+		const char *w;
+		size_t len;
+
+		eol = strchrnul(p, '\n');
+		lineno++;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		w = kc_config_decl(p, eol, &len);
+		if (w && len == strlen(ew->name) && !memcmp(w, ew->name, len))
+			strvec_pushf(ew->hits, "%s:%u", path + ew->skip, lineno);
+	}
+	strbuf_release(&sb);
+}
+
+/* A symbol no file of the tree defines: say whether an unread one does. */
+static int undefined(const char *srcdir, const char *name, const char *arch)
+{
+	struct strvec hits = STRVEC_INIT;
+	struct elsewhere ew = { name, strlen(srcdir) + 1, &hits };
+	int ret;
+
+	kc_walk_kconfig(srcdir, find_decl, &ew);
+	if (!hits.nr) {
+		ret = error(-UKB_ECONFIG, "CONFIG_%s is defined in no Kconfig file of '%s'",
+			    name, srcdir);
+	} else {
+		char *where = strvec_join(&hits, ", ");
+
+		ret = error(-UKB_ECONFIG, "CONFIG_%s is defined only in Kconfig files that ARCH=%s does not read: %s",
+			    name, arch, where);
+		free(where);
+	}
+	strvec_clear(&hits);
+	return ret;
+}
+
+/* The arch a .config's header names; "um" when it names none. */
+static char *config_arch(const char *text)
+{
+	const char *p = strstr(text, "\n# Linux/"), *e;
+
+	if (!p)
+		return xstrdup("um");
+	p += 9;
+	for (e = p; *e && !isspace((unsigned char)*e); e++)
+		;
+	return e > p ? xstrndup(p, (size_t)(e - p)) : xstrdup("um");
+}
+
+static void explain_usage(FILE *f)
+{
+	fputs("usage: umlkbuild explain [-C DIR] CONFIG_X[=VALUE]...\n"
+	      "\nFor each symbol, from the configured kernel build directory DIR\n"
+	      "(default .; its .config, and the tree at DIR or DIR/source): its\n"
+	      "value, type, where it is defined, every condition on it with the\n"
+	      "values of the symbols it names, what selects or implies it, and\n"
+	      "which of those keep it from VALUE (without one, a summary).\n"
+	      "Exit 5 when a symbol is defined in no Kconfig file the tree reads.\n",
+	      f);
+}
+
+/* "CONFIG_X=V", "X=V", "X": name into *name (caller frees), value or NULL. */
+static int parse_arg(const char *arg, char **name, const char **want)
+{
+	const char *eq = strchr(arg, '='), *p = arg;
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+
+	if (len > 7 && !strncmp(arg, "CONFIG_", 7)) {
+		p += 7;
+		len -= 7;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)p[i]) && p[i] != '_')
+			len = 0;
+	if (!len || (eq && !eq[1]))
+		return error(-UKB_EUSAGE, "'%s' is not CONFIG_X or CONFIG_X=VALUE",
+			     arg);
+	*name = xstrndup(p, len);
+	*want = eq ? eq + 1 : NULL;
+	return 0;
+}
+
+int explain_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "directory", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = ".";
+	char *cfg_path = NULL, *srcdir = NULL, *arch = NULL;
+	struct strbuf text = STRBUF_INIT, out = STRBUF_INIT;
+	struct kc_set config = KC_SET_INIT;
+	struct strvec vars = STRVEC_INIT;
+	struct ktree t = KTREE_INIT;
+	int c, ret = 0, failed = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":C:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			dir = optarg;
+			break;
+		case 'h':
+			explain_usage(stdout);
+			return 0;
+		default:
+			return cli_option_error(c, argv);
+		}
+	}
+	if (optind >= argc) {
+		error(-UKB_EUSAGE, "explain needs a symbol: CONFIG_X or CONFIG_X=VALUE");
+		hint("see 'umlkbuild explain --help'");
+		return -UKB_EUSAGE;
+	}
+	cfg_path = path_join(dir, ".config");
+	ret = strbuf_read_file(&text, cfg_path);
+	if (ret) {
+		ret = error(-UKB_EUSAGE, "cannot read '%s': %s", cfg_path,
+			    strerror(-ret));
+		hint("give a configured kernel build directory with -C DIR");
+		goto out;
+	}
+	kc_parse_config(&config, cfg_path, text.buf, text.len);
+	srcdir = path_join(dir, "Kconfig");
+	if (path_exists(srcdir)) {
+		free(srcdir);
+		srcdir = xstrdup(dir);
+	} else {
+		free(srcdir);
+		srcdir = path_join(dir, "source/Kconfig");
+		if (!path_exists(srcdir)) {
+			ret = error(-UKB_EUSAGE, "'%s' is neither a kernel tree nor a build directory with a 'source' link to one",
+				    dir);
+			goto out;
+		}
+		free(srcdir);
+		srcdir = path_join(dir, "source");
+	}
+	arch = config_arch(text.buf);
+	tree_vars(arch, &vars);
+	ret = ktree_load(&t, srcdir, vars.v);
+	for (int i = optind; !ret && i < argc; i++) {
+		char *name = NULL;
+		const char *want;
+
+		ret = parse_arg(argv[i], &name, &want);
+		if (ret)
+			break;
+		if (explain_symbol(&t, &config, name, want, &out)) {
+			undefined(srcdir, name, arch);
+			failed = 1;
+		} else {
+			fputs(out.buf, stdout);
+			if (i + 1 < argc)
+				putchar('\n');
+		}
+		strbuf_reset(&out);
+		free(name);
+	}
+	if (!ret && failed)
+		ret = -UKB_ECONFIG;
+out:
+	ktree_release(&t);
+	strvec_clear(&vars);
+	kc_set_release(&config);
+	strbuf_release(&text);
+	strbuf_release(&out);
+	free(cfg_path);
+	free(srcdir);
+	free(arch);
+	return ret;
+}
