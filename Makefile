@@ -1,5 +1,5 @@
 # umlkbuild: builds User-mode Linux kernels with TCP BBR as the default.
-# Targets: all check check-full bench fuzz install clean demo.
+# Targets: all check check-full bench fuzz valgrind install clean demo.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -50,7 +50,7 @@ endif
 INIT := build/ukb-init build/ukb-init-i386
 
 .PHONY: all check check-unit check-e2e check-full bench fuzz install clean \
-	demo toolchain
+	demo toolchain valgrind
 all: $(BIN) $(INIT)
 
 # Rebuild when the flags change (PREFIX, VARIANT, CFLAGS): make does not
@@ -120,6 +120,13 @@ demo: toolchain
 bench: toolchain
 	$(MAKE) all
 	UKB=$(abspath umlkbuild) bench/run.sh
+
+# umlkbuild's own process under valgrind (memcheck) on a full run: a cold
+# build, fetch, git, boot --deploy and the small commands (tests/valgrind.t;
+# about ten minutes, so not part of check).
+valgrind: toolchain
+	$(MAKE) all
+	UKB=$(abspath umlkbuild) prove -v tests/valgrind.t
 
 install: $(BIN) $(INIT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
