@@ -8,7 +8,7 @@
 #include "wrapper.h"
 #include "banned.h"
 
-/* Parentheses and '!' deeper than this are refused: kernel trees use ~5. */
+/* '!' and parentheses nested deeper are refused: kernel trees use ~5. */
 #define MAX_DEPTH 64
 
 enum kx_type { KX_SYM, KX_STR, KX_MACRO, KX_NOT, KX_AND, KX_OR, KX_CMP };
@@ -179,21 +179,28 @@ static int parse_op(struct parser *ps)
 
 static struct kexpr *parse_or(struct parser *ps);
 
-static struct kexpr *parse_unary(struct parser *ps)
+/*
+ * after_not: the '(' of "!(...)" does not count towards the depth, so that
+ * the canonical form, which writes "!(A = B)" for "!A = B", reads back.
+ */
+static struct kexpr *parse_unary(struct parser *ps, int after_not)
 {
 	struct kexpr *e, *l, *r;
 	int op;
 
-	if (++ps->depth > MAX_DEPTH)
-		return fail(ps, "expression nested too deeply");
 	if (next_is(ps, "!")) {
+		if (++ps->depth > MAX_DEPTH)
+			return fail(ps, "expression nested too deeply");
 		ps->p++;
-		l = parse_unary(ps);
+		l = parse_unary(ps, 1);
 		if (!l)
 			return NULL;
+		ps->depth--;
 		e = new_node(KX_NOT);
 		add_kid(e, l);
 	} else if (next_is(ps, "(")) {
+		if (!after_not && ++ps->depth > MAX_DEPTH)
+			return fail(ps, "expression nested too deeply");
 		ps->p++;
 		e = parse_or(ps);
 		if (!e)
@@ -203,26 +210,25 @@ static struct kexpr *parse_unary(struct parser *ps)
 			return fail(ps, "missing ')'");
 		}
 		ps->p++;
+		if (!after_not)
+			ps->depth--;
 	} else {
 		l = parse_operand(ps);
 		if (!l)
 			return NULL;
 		op = parse_op(ps);
-		if (op < 0) {
-			e = l;
-		} else {
-			r = parse_operand(ps);
-			if (!r) {
-				kexpr_free(l);
-				return NULL;
-			}
-			e = new_node(KX_CMP);
-			e->op = (enum kx_op)op;
-			add_kid(e, l);
-			add_kid(e, r);
+		if (op < 0)
+			return l;
+		r = parse_operand(ps);
+		if (!r) {
+			kexpr_free(l);
+			return NULL;
 		}
+		e = new_node(KX_CMP);
+		e->op = (enum kx_op)op;
+		add_kid(e, l);
+		add_kid(e, r);
 	}
-	ps->depth--;
 	return e;
 }
 
@@ -250,9 +256,14 @@ static struct kexpr *parse_chain(struct parser *ps, const char *tok,
 	return e;
 }
 
+static struct kexpr *parse_term(struct parser *ps)
+{
+	return parse_unary(ps, 0);
+}
+
 static struct kexpr *parse_and(struct parser *ps)
 {
-	return parse_chain(ps, "&&", KX_AND, parse_unary);
+	return parse_chain(ps, "&&", KX_AND, parse_term);
 }
 
 static struct kexpr *parse_or(struct parser *ps)

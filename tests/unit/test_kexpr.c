@@ -200,6 +200,18 @@ static void test_depth(void **state)
 	strbuf_addch(&sb, 'Y');
 	assert_int_equal(kexpr_parse(sb.buf, sb.len, &e, &why), -UKB_EUSAGE);
 	assert_string_equal(why, "expression nested too deeply");
+	/* the canonical "!(A <= B)" of the deepest "!...!A <= B" reads back */
+	strbuf_reset(&sb);
+	for (int i = 0; i < 64; i++)
+		strbuf_addch(&sb, '!');
+	strbuf_addstr(&sb, "A<=B");
+	assert_int_equal(kexpr_parse(sb.buf, sb.len, &e, NULL), 0);
+	strbuf_reset(&sb);
+	kexpr_format(e, &sb, NULL, NULL);
+	kexpr_free(e);
+	assert_non_null(strstr(sb.buf, "!(A <= B)"));
+	assert_int_equal(kexpr_parse(sb.buf, sb.len, &e, NULL), 0);
+	kexpr_free(e);
 	/* a long chain is wide, not deep */
 	strbuf_reset(&sb);
 	strbuf_addch(&sb, 'Y');
