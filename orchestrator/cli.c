@@ -19,6 +19,7 @@
 #include "kbuild.h"
 #include "kconfig.h"
 #include "log.h"
+#include "manifest.h"
 #include "matrix.h"
 #include "patch.h"
 #include "reproduce.h"
@@ -90,6 +91,7 @@ enum {
 	OPT_PROFILE, OPT_FRAGMENT, OPT_KADD, OPT_NO_CCACHE, OPT_NO_BOOT,
 	OPT_BOOT_TIMEOUT, OPT_MIRROR, OPT_KEYRING, OPT_NO_VERIFY, OPT_OFFLINE,
 	OPT_CACHE, OPT_CONFIG, OPT_LINK, OPT_TOOLCHAIN, OPT_SOURCE_ONLY, OPT_DISTCC,
+	OPT_JSON,
 };
 
 int cli_option_error(int c, char *const *argv)
@@ -313,12 +315,43 @@ int build_cmd(int argc, char **argv)
 	return ret;
 }
 
+/* check-config --json: one document, the verdicts in the report's order. */
+static void print_check_json(const char *file, const struct kver *v,
+			     unsigned arch, const struct kc_report *rep)
+{
+	struct manifest *m = manifest_new();
+	char ver[48], *text;
+
+	kver_format(v, ver, sizeof(ver));
+	manifest_set_str(m, "config", file);
+	manifest_set_str(m, "version", ver);
+	manifest_set_str(m, "arch", kbuild_arch_name(arch));
+	manifest_set_bool(m, "ok", !rep->required_failed);
+	manifest_set_int(m, "required_failed", (long long)rep->required_failed);
+	manifest_set_int(m, "warnings", (long long)rep->warnings);
+	manifest_pack(m, "symbols", "[]");
+	for (size_t i = 0; i < rep->nr; i++) {
+		const struct kc_result *r = &rep->r[i];
+
+		manifest_append(m, "symbols", "{s:s, s:b, s:s, s:s?, s:b, s:s, s:i}",
+				"name", r->name, "required", r->required,
+				"requested", r->requested, "actual", r->actual,
+				"ok", r->ok, "file", r->file, "line", (int)r->line);
+	}
+	text = manifest_dumps(m);
+	if (text)
+		fputs(text, stdout);
+	free(text);
+	manifest_free(m);
+}
+
 int check_config_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "version", required_argument, NULL, OPT_VERSION },
 		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "fragment", required_argument, NULL, OPT_FRAGMENT },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -330,12 +363,15 @@ int check_config_cmd(int argc, char **argv)
 	struct kc_report rep = { 0 };
 	struct strbuf sb = STRBUF_INIT;
 	const char *why, *file;
-	int c, ret = 0, have_version = 0;
+	int c, ret = 0, have_version = 0, json = 0;
 
 	optind = 1;
 	opterr = 0;
 	while (!ret && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_JSON:
+			json = 1;
+			break;
 		case OPT_VERSION:
 			if (kver_parse(optarg, strlen(optarg), &v, &why))
 				ret = error(-UKB_EUSAGE, "invalid kernel version '%s': %s",
@@ -349,9 +385,10 @@ int check_config_cmd(int argc, char **argv)
 			strvec_push(&frags, optarg);
 			break;
 		case 'h':
-			puts("usage: umlkbuild check-config [--version V] [--arch A] [--fragment F]... CONFIG\n"
+			puts("usage: umlkbuild check-config [--version V] [--arch A] [--fragment F]... [--json] CONFIG\n"
 			     "\nCheck a .config against kconfig-fragments/required.list (and the\n"
-			     "given fragments, as warnings). Exit 5 when a required symbol fails.");
+			     "given fragments, as warnings). Exit 5 when a required symbol fails.\n"
+			     "--json prints the verdicts as one JSON document.");
 			goto out;
 		default:
 			ret = cli_option_error(c, argv);
@@ -372,7 +409,7 @@ int check_config_cmd(int argc, char **argv)
 		/* "# Linux/um 6.1.192 Kernel Configuration" */
 		const char *p = strstr(sb.buf, "# Linux/");
 
-		if (p && (p = strchr(p, ' ')) && p[1]) {
+		if (p && (p = strchr(p + 8, ' ')) && p[1]) {
 			const char *e = strchr(p + 1, ' ');
 
 			if (e && !kver_parse(p + 1, (size_t)(e - p - 1), &v, NULL))
@@ -399,8 +436,13 @@ int check_config_cmd(int argc, char **argv)
 	}
 	if (!ret)
 		ret = configure_required(&req);
-	if (!ret)
-		ret = kc_check(&config, &req, &requested, &v, arch, &rep);
+	if (ret)
+		goto out;
+	ret = kc_check(&config, &req, &requested, &v, arch, &rep);
+	if (json) {
+		print_check_json(file, &v, arch, &rep);
+		goto out;
+	}
 	for (size_t i = 0; i < rep.nr; i++)
 		printf("%s %s=%s%s%s\n", rep.r[i].ok ? "ok  " :
 		       rep.r[i].required ? "FAIL" : "warn", rep.r[i].name,

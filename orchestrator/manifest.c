@@ -119,20 +119,29 @@ void manifest_pack(struct manifest *m, const char *path, const char *fmt, ...)
 	set(m, path, v);
 }
 
-int manifest_write(const struct manifest *m, const char *path)
+char *manifest_dumps(const struct manifest *m)
 {
 	char *text = json_dumps(m->root, JSON_INDENT(2) | JSON_SORT_KEYS |
 					      JSON_REAL_PRECISION(6));
 	size_t len;
-	int ret;
 
 	if (!text)
-		return -ENOMEM;
+		return NULL;
 	len = strlen(text);
 	text = xrealloc(text, len + 2);
 	text[len++] = '\n';
 	text[len] = '\0';
-	ret = write_file_atomic(path, text, len, 0644);
+	return text;
+}
+
+int manifest_write(const struct manifest *m, const char *path)
+{
+	char *text = manifest_dumps(m);
+	int ret;
+
+	if (!text)
+		return -ENOMEM;
+	ret = write_file_atomic(path, text, strlen(text), 0644);
 	free(text);
 	return ret;
 }

@@ -19,6 +19,9 @@ void manifest_set_bool(struct manifest *m, const char *path, int v);
 void manifest_append(struct manifest *m, const char *path, const char *fmt, ...);
 /* Set path to a value built with a jansson pack format. */
 void manifest_pack(struct manifest *m, const char *path, const char *fmt, ...);
+/* The JSON text, indented, keys sorted, with a final newline; NULL when
+ * out of memory. Caller frees. */
+char *manifest_dumps(const struct manifest *m);
 /* Write atomically (temporary file + rename). Returns 0 or -errno. */
 int manifest_write(const struct manifest *m, const char *path);
 /* Load a metadata.json; NULL with a message when it is unreadable. */

@@ -193,6 +193,31 @@ static void test_append_to_non_array(void **state)
 	}
 }
 
+static void test_dumps(void **state)
+{
+	struct manifest *m = manifest_new();
+	char *text;
+	json_t *root;
+
+	(void)state;
+	manifest_set_str(m, "config", "a/.config");
+	manifest_pack(m, "symbols", "[]");
+	manifest_append(m, "symbols", "{s:s, s:s?}", "name", "CONFIG_X",
+			"actual", NULL);
+	text = manifest_dumps(m);
+	manifest_free(m);
+	assert_non_null(text);
+	assert_int_equal(text[strlen(text) - 1], '\n');
+	root = json_loads(text, 0, NULL);
+	assert_non_null(root);
+	assert_string_equal(json_string_value(json_object_get(root, "config")),
+			    "a/.config");
+	assert_true(json_is_null(json_object_get(
+		json_array_get(json_object_get(root, "symbols"), 0), "actual")));
+	json_decref(root);
+	free(text);
+}
+
 static void test_load_bad(void **state)
 {
 	(void)state;
@@ -245,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_set_and_get),
 		cmocka_unit_test(test_write_load),
 		cmocka_unit_test(test_append_to_non_array),
+		cmocka_unit_test(test_dumps),
 		cmocka_unit_test(test_load_bad),
 		cmocka_unit_test(test_sums),
 		cmocka_unit_test(test_sums_missing),
