@@ -34,7 +34,7 @@ _umlkbuild_dirs() {
 
 _umlkbuild() {
 	local cur prev cmd i
-	local commands="build fetch boot check-config patches reproduce matrix doctor"
+	local commands="build fetch boot check-config explain patches reproduce matrix doctor"
 	local global="-q --quiet -v --verbose --cache --help --version"
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
@@ -46,7 +46,8 @@ _umlkbuild() {
 	local reproduce_opts="--out --mirror --keyring --help"
 	local matrix_opts="--out -j --jobs --parallel --toolchain --no-ccache --no-boot
 		--offline --config --json --help"
-	local check_opts="--version --arch --fragment --help"
+	local check_opts="--version --arch --fragment --json --help"
+	local explain_opts="-C --directory --help"
 	local patches_opts="--version --arch --help"
 	local doctor_opts="--json --build --arch --help"
 
@@ -109,7 +110,7 @@ _umlkbuild() {
 		_umlkbuild_files "$cur" ""
 		return
 		;;
-	--out | --cache)
+	--out | --cache | -C | --directory)
 		_umlkbuild_dirs "$cur"
 		return
 		;;
@@ -150,6 +151,14 @@ _umlkbuild() {
 			COMPREPLY=($(compgen -W "$check_opts" -- "$cur"))
 		else
 			_umlkbuild_files "$cur" ""
+		fi
+		;;
+	explain)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$explain_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "CONFIG_" -- "$cur"))
+			compopt -o nospace 2>/dev/null
 		fi
 		;;
 	reproduce)

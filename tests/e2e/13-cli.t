@@ -40,4 +40,22 @@ expect_out "^0002-um-unregister-glibc-rseq.patch" "6.1 gets the rseq patch"
 run "$UKB" patches --version 6.19
 expect_exit 0 "patches --version 6.19"
 check "6.19 gets neither" sh -c "! grep -q '^000[12]' '$T/out'"
+run "$UKB" explain --help
+expect_exit 0 "explain --help"
+expect_out "^usage: umlkbuild explain \\[-C DIR\\] CONFIG_X\\[=VALUE\\]" "explain --help shows the usage"
+run "$UKB" explain
+expect_exit 2 "explain without a symbol"
+expect_one_error "one error line for explain without a symbol"
+run "$UKB" explain -C "$T" CONFIG_X
+expect_exit 2 "explain on a directory without .config"
+expect_err "^error: cannot read '$T/.config': No such file or directory\$" "names the .config"
+touch "$T/.config"
+run "$UKB" explain -C "$T" CONFIG_X
+expect_exit 2 "explain on a directory without a kernel tree"
+expect_err "is neither a kernel tree nor a build directory with a 'source' link to one" "says what it looked for"
+run "$UKB" explain -C "$T" 'CONFIG_X Y'
+expect_exit 2 "explain a malformed symbol"
+run "$UKB" check-config --json "$T/no-such.config"
+expect_exit 2 "check-config --json on a missing file"
+check "nothing on stdout for a usage error" test ! -s "$T/out"
 done_testing
