@@ -60,7 +60,8 @@ void explain_hints(const char *srcdir, const char *objdir,
 	if (ktree_load(&t, srcdir, vars.v))
 		goto out;
 	strbuf_addstr(&cmd, "umlkbuild explain -C ");
-	add_shell_word(&cmd, objdir ? objdir : "BUILD_DIR");
+	if (objdir)
+		add_shell_word(&cmd, objdir);
 	for (size_t i = 0; i < rep->nr; i++) {
 		const struct kc_result *r = &rep->r[i];
 		struct strbuf why = STRBUF_INIT, arg = STRBUF_INIT;
@@ -69,19 +70,20 @@ void explain_hints(const char *srcdir, const char *objdir,
 		if (!r->required || r->ok)
 			continue;
 		n = explain_blockers(&t, config, r->name, r->requested, &why);
-		if (n < 0)
+		if (n < 0) {
 			hint("%s exists in no Kconfig file this tree reads",
 			     r->name);
-		else if (!n)
+		} else if (!n) {
 			hint("nothing in the Kconfig files keeps %s from %s",
 			     r->name, r->requested);
-		if (n > 0)
+		} else {
 			hint("%s=%s is kept out by:", r->name, r->requested);
-		for (char *line = why.buf, *nl; n > 0 && *line; line = nl) {
-			nl = strchrnul(line, '\n');
-			hint("  %.*s", (int)(nl - line), line);
-			if (*nl)
-				nl++;
+			for (char *line = why.buf, *nl; *line; line = nl) {
+				nl = strchrnul(line, '\n');
+				hint("  %.*s", (int)(nl - line), line);
+				if (*nl)
+					nl++;
+			}
 		}
 		strbuf_addf(&arg, "%s=%s", r->name, r->requested);
 		strbuf_addch(&cmd, ' ');
@@ -130,10 +132,14 @@ static void find_decl(const char *path, void *data)
 static int undefined(const char *srcdir, const char *name, const char *arch)
 {
 	struct strvec hits = STRVEC_INIT;
-	struct elsewhere ew = { name, strlen(srcdir) + 1, &hits };
+	/* the walk does not follow links, the "source" link of O= included */
+	char *real = realpath(srcdir, NULL);
+	const char *top = real ? real : srcdir;
+	struct elsewhere ew = { name, strlen(top) + 1, &hits };
 	int ret;
 
-	kc_walk_kconfig(srcdir, find_decl, &ew);
+	kc_walk_kconfig(top, find_decl, &ew);
+	free(real);
 	if (!hits.nr) {
 		ret = error(-UKB_ECONFIG, "CONFIG_%s is defined in no Kconfig file of '%s'",
 			    name, srcdir);
