@@ -28,6 +28,41 @@ ukb --tarball "$KSRC_61" --arch x86_64 --out "$T/out-vec" --fragment "$T/static-
 expect_exit 5 "the vector driver defeats STATIC_LINK"
 expect_err "required CONFIG_STATIC_LINK=y" "STATIC_LINK is named"
 expect_err "^hint: .*depends on .*MAY_HAVE_RUNTIME_DEPS" "the unmet dependency is explained"
+expect_err "^hint: the whole story: umlkbuild explain -C [^ ]+ CONFIG_STATIC_LINK=y" "the hint names the explain command"
+
+# explain on the build directory the failed check used, before another
+# build reconfigures it
+objdir=$(sed -n 's/^hint: the whole story: umlkbuild explain -C \([^ ]*\) .*/\1/p' "$T/err")
+check "the build directory has a .config and a source link" \
+	test -f "$objdir/.config" -a -f "$objdir/source/Kconfig"
+run "$UKB" explain -C "$objdir" CONFIG_STATIC_LINK=y
+expect_exit 0 "explain CONFIG_STATIC_LINK=y"
+expect_out '^  value: +absent from \.config$' "STATIC_LINK is absent: its prompt is hidden"
+expect_out '^  type: +bool$' "STATIC_LINK is a bool"
+expect_out "^  defined at: arch/um/Kconfig:$(grep -n '^config STATIC_LINK$' "$objdir/source/arch/um/Kconfig" | cut -d: -f1)\$" "where it is defined, as file:line"
+expect_out '^  wanted y: kept from it by$' "something keeps it from y"
+expect_out '^    arch/um/Kconfig:[0-9]+: depends on .*MAY_HAVE_RUNTIME_DEPS \[=y\].* => n$' "the dependency on MAY_HAVE_RUNTIME_DEPS, with its value"
+run "$UKB" explain -C "$objdir" MAY_HAVE_RUNTIME_DEPS=n
+expect_exit 0 "explain MAY_HAVE_RUNTIME_DEPS=n (without CONFIG_)"
+expect_out '^    arch/um/drivers/Kconfig:[0-9]+: selected by UML_NET_VECTOR \[=y\] => y$' "the vector driver selects it"
+bbr_line=$(grep -n '^config TCP_CONG_BBR$' "$objdir/source/net/ipv4/Kconfig" | cut -d: -f1)
+run "$UKB" explain -C "$objdir" CONFIG_TCP_CONG_BBR
+expect_exit 0 "explain CONFIG_TCP_CONG_BBR"
+expect_out '^  value: +y$' "BBR's value"
+expect_out '^  type: +tristate$' "BBR is a tristate"
+expect_out "^  defined at: net/ipv4/Kconfig:$bbr_line\$" "BBR is defined at net/ipv4/Kconfig:$bbr_line"
+expect_out '^    net/Kconfig:[0-9]+: if INET \[=y\] => y$' "the if block of the file that sources net/ipv4/Kconfig"
+expect_out '^  summary: +y; nothing keeps it from n$' "a summary without a value"
+run sh -c "cd '$objdir' && '$UKB' explain CONFIG_DEFAULT_TCP_CONG=cubic"
+expect_exit 0 "explain in the build directory itself"
+expect_out '^    net/ipv4/Kconfig:[0-9]+: default "bbr" if DEFAULT_BBR \[=y\] => "bbr"$' "the default that gives bbr"
+run "$UKB" explain -C "$objdir" CONFIG_NO_SUCH_THING
+expect_exit 5 "explain an undefined symbol"
+expect_err "^error: CONFIG_NO_SUCH_THING is defined in no Kconfig file of '$objdir/source'\$" "says so"
+expect_one_error "one error line for an undefined symbol"
+run "$UKB" explain -C "$objdir" CONFIG_ARM64
+expect_exit 5 "explain a symbol of another arch"
+expect_err "^error: CONFIG_ARM64 is defined only in Kconfig files that ARCH=um does not read: arch/arm64/Kconfig:[0-9]+" "names the file ARCH=um does not read"
 
 printf 'CONFIG_A=y\nCONFIG_B=y\nCONFIG_C = y\n' >"$T/syntax.config"
 ukb --tarball "$KSRC_61" --arch x86_64 --out "$T/out-syn" --fragment "$T/syntax.config"
@@ -53,4 +88,22 @@ sed 's/^CONFIG_DEFAULT_TCP_CONG=.*/CONFIG_DEFAULT_TCP_CONG="cubic"/' "$ARTIFACT_
 run "$UKB" check-config "$T/cubic.config"
 expect_exit 5 "check-config fails on a cubic default"
 expect_out '^FAIL CONFIG_DEFAULT_TCP_CONG="cubic" wanted "bbr"$' "the failed symbol is listed"
+check "check-config reads the version from the header" sh -c "! grep -q 'names no kernel version' '$T/err'"
+
+# check-config --json, for scripts
+run "$UKB" check-config --json "$ARTIFACT_61/config"
+expect_exit 0 "check-config --json passes on the published config"
+check "--json prints one JSON document" jq -e . "$T/out"
+check "it passes, for 6.1.x x86_64" jq -e '.ok == true and .required_failed == 0 and (.version | startswith("6.1.")) and .arch == "x86_64" and .config == "'"$ARTIFACT_61/config"'"' "$T/out"
+check "every symbol has its fields" jq -e '(.symbols | length) > 5 and all(.symbols[]; has("name") and has("required") and has("requested") and has("actual") and has("ok") and has("file") and has("line"))' "$T/out"
+check "the default congestion control is bbr" jq -e '.symbols[] | select(.name == "CONFIG_DEFAULT_TCP_CONG") | .ok and .required and .actual == "\"bbr\""' "$T/out"
+sed '/^CONFIG_TCP_CONG_BBR=/d' "$T/cubic.config" >"$T/nobbr.config"
+printf '# CONFIG_MADE_UP is not set\n' >"$T/made-up.config"
+run "$UKB" check-config --json --fragment "$T/made-up.config" "$T/nobbr.config"
+expect_exit 5 "check-config --json fails the same way"
+check "it says so" jq -e '.ok == false and .required_failed == 2' "$T/out"
+check "an absent symbol's actual value is null" jq -e '.symbols[] | select(.name == "CONFIG_TCP_CONG_BBR" and .required) | .actual == null and .ok == false and .requested == "y"' "$T/out"
+check "the failed default is listed with both values" jq -e '.symbols[] | select(.name == "CONFIG_DEFAULT_TCP_CONG") | .actual == "\"cubic\"" and .requested == "\"bbr\""' "$T/out"
+check "a fragment line is a symbol that is not required" jq -e '[.symbols[] | select(.required | not)] | length == 1 and .[0].name == "CONFIG_MADE_UP" and .[0].requested == "n" and .[0].actual == null and .[0].ok and (.[0].file | endswith("made-up.config")) and .[0].line == 1' "$T/out"
+expect_err "^error: required CONFIG_TCP_CONG_BBR=y" "the diagnostics still go to stderr"
 done_testing
