@@ -8,6 +8,8 @@
 #ifndef UKB_FUZZ_H
 #define UKB_FUZZ_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "log.h"
@@ -20,5 +22,23 @@ static inline void fuzz_quiet(void)
 	if (null)
 		stderr = null;
 }
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * Each harness is one file, so the usual start-up is defined here; a
+ * harness that needs more defines FUZZ_CUSTOM_INIT before including this
+ * and its own LLVMFuzzerInitialize, which calls fuzz_quiet().
+ */
+#ifndef FUZZ_CUSTOM_INIT
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_quiet();
+	return 0;
+}
+#endif
 
 #endif

@@ -9,10 +9,8 @@
 #include "config.h"
 #include "errors.h"
 #include "fetch.h"
+#define FUZZ_CUSTOM_INIT
 #include "fuzz.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -12,17 +12,6 @@
 #include "kexpr.h"
 #include "strbuf.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
-
 /* A value for every name, from its first letter: y, m, n, a number, a
  * string (with an escaped quote), or unset. */
 static const char *lookup(const char *name, void *data)

@@ -10,12 +10,10 @@
 
 #include "configure.h"
 #include "errors.h"
+#define FUZZ_CUSTOM_INIT
 #include "fuzz.h"
 #include "kconfig.h"
 #include "matrix.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

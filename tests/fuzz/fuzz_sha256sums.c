@@ -13,17 +13,6 @@
 #include "sha256.h"
 #include "wrapper.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
-
 static void check_hit(const char *list, size_t len, const char *file,
 		      const char *out)
 {
