@@ -122,11 +122,11 @@ bench: toolchain
 	UKB=$(abspath umlkbuild) bench/run.sh
 
 # umlkbuild's own process under valgrind (memcheck) on a full run: a cold
-# build, fetch, git, boot --deploy and the small commands (tests/valgrind.t;
+# build, fetch, git, boot --deploy and the small commands (tests/valgrind/memcheck.t;
 # about ten minutes, so not part of check).
 valgrind: toolchain
 	$(MAKE) all
-	UKB=$(abspath umlkbuild) prove -v tests/valgrind.t
+	UKB=$(abspath umlkbuild) prove -v tests/valgrind/memcheck.t
 
 install: $(BIN) $(INIT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

@@ -6,9 +6,9 @@
 # doctor, patches, a signed fetch from nginx on 127.0.0.1 (libcurl, gpgv)
 # and a git export (libgit2). The children it spawns (make, gcc, the
 # kernel) are not traced. Leaks count when definite or indirect; the
-# suppressions in tests/valgrind.supp are only for libraries' own globals.
+# suppressions in tests/valgrind/valgrind.supp are only for libraries' own globals.
 # Each run's report is in build/valgrind/NAME.log.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/mirror.sh"
 command -v valgrind >/dev/null || skip_all "valgrind is not installed"
 [ -f "$KSRC_612" ] || skip_all "no $KSRC_612"
@@ -27,7 +27,7 @@ vg() {
 	run valgrind -q --error-exitcode=99 --leak-check=full \
 		--show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect \
-		--suppressions="$TOP/tests/valgrind.supp" --gen-suppressions=all \
+		--suppressions="$TOP/tests/valgrind/valgrind.supp" --gen-suppressions=all \
 		--log-file="$VG_OUT/$name.log" "$UKB" "$@"
 }
 # vg_clean NAME EXIT DESC: exited as expected, and valgrind said nothing.
