@@ -412,10 +412,12 @@ if [ -f "$KSRC_61" ]; then
 	O=$T/o52 CH=$S DESC="a fragment defeating a required symbol" row 52 5 \
 		"^error: required CONFIG_NET_SCH_QFQ=y, but the configuration has CONFIG_NET_SCH_QFQ=m\$" \
 		build61 --fragment "$T/qfq.config"
-	printf 'CONFIG_UKB_NO_SUCH_SYMBOL=y\nCONFIG_NET_SCH_QFQ=m\n' >"$T/unknown.config"
+	printf 'CONFIG_UKB_NO_SUCH_SYMBOL=y\n# CONFIG_UKB_GONE is not set\nCONFIG_NET_SCH_QFQ=m\n' >"$T/unknown.config"
 	O=$T/o53 CH=$S DESC="an unknown symbol is a warning with file:line" row 53 5 \
 		"^warning: $T/unknown\\.config:1: CONFIG_UKB_NO_SUCH_SYMBOL .*exists in no Kconfig file" \
 		build61 --fragment "$T/unknown.config"
+	check "an unknown symbol asked to be off is met, without a warning" \
+		sh -c "! grep -q CONFIG_UKB_GONE '$T/err'"
 else
 	for n in 46 47 48 49 50 51 52 53; do ok "# SKIP row $n: no $KSRC_61"; done
 fi

@@ -41,14 +41,14 @@ vg_clean() {
 	fi
 }
 
-vg build --cache "$C" --tarball "$KSRC_612" --arch x86_64 --profile minimal --out "$T/out"
+vg build --cache "$C" --tarball "$KSRC_612" --arch x86_64 --profile minimal --out "$T/art"
 vg_clean build 0 "a cold minimal build with boot"
-vg noop --cache "$C" --tarball "$KSRC_612" --arch x86_64 --profile minimal --out "$T/out"
+vg noop --cache "$C" --tarball "$KSRC_612" --arch x86_64 --profile minimal --out "$T/art"
 vg_clean noop 0 "the no-op rerun"
 expect_err "up to date" "it was a no-op"
-vg deploy boot --deploy "$T/out/vmlinux"
+vg deploy boot --deploy "$T/art/vmlinux"
 vg_clean deploy 0 "boot --deploy"
-vg checkconfig check-config "$T/out/config"
+vg checkconfig check-config "$T/art/config"
 vg_clean checkconfig 0 "check-config"
 vg doctor doctor --json
 if [ "$rc" -eq 0 ] || [ "$rc" -eq 9 ]; then rc=0; fi
