@@ -133,6 +133,7 @@ static int make_swapfile(const char *path, size_t mib)
 		return -errno;
 	}
 	for (size_t done = 0; !ret && done < total; done += chunk) {
+		errno = 0;
 		if (write(fd, buf, chunk) != (ssize_t)chunk)
 			ret = errno ? -errno : -EIO;
 		if (!done)
