@@ -2,8 +2,8 @@
 # `make valgrind`: umlkbuild's own process under valgrind (memcheck) on a
 # full run, every library it links in use: a cold minimal build of Debian's
 # 6.12 tree (libarchive unpack, libcrypto, kconfig, libkmod, libelf, boot,
-# jansson, publish), the no-op rerun, boot --deploy, check-config,
-# doctor, patches, a signed fetch from nginx on 127.0.0.1 (libcurl, gpgv)
+# jansson, publish), the no-op rerun, boot --deploy, check-config (and
+# --json), explain on the build's O= dir, doctor, patches, a signed fetch from nginx on 127.0.0.1 (libcurl, gpgv)
 # and a git export (libgit2). The children it spawns (make, gcc, the
 # kernel) are not traced. Leaks count when definite or indirect; the
 # suppressions in tests/valgrind/valgrind.supp are only for libraries' own globals.
@@ -50,6 +50,11 @@ vg deploy boot --deploy "$T/art/vmlinux"
 vg_clean deploy 0 "boot --deploy"
 vg checkconfig check-config "$T/art/config"
 vg_clean checkconfig 0 "check-config"
+vg checkjson check-config --json "$T/art/config"
+vg_clean checkjson 0 "check-config --json"
+objdir=$(ls -d "$C"/build/*-x86_64-minimal | head -n1)
+vg explain explain -C "$objdir" CONFIG_TCP_CONG_BBR CONFIG_STATIC_LINK=n CONFIG_NO_SUCH_THING
+vg_clean explain 5 "explain, one symbol undefined"
 vg doctor doctor --json
 if [ "$rc" -eq 0 ] || [ "$rc" -eq 9 ]; then rc=0; fi
 vg_clean doctor 0 "doctor --json (its verdict on this host aside)"
