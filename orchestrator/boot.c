@@ -19,8 +19,8 @@
 #include <sys/socket.h>
 
 #include "boot.h"
-#include "deploy.h"
 #include "cli.h"
+#include "deploy.h"
 #include "errors.h"
 #include "fsutil.h"
 #include "kconfig.h"
