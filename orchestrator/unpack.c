@@ -6,6 +6,12 @@
  * runs with its SECURE_* flags on top. We extract from inside dest (chdir)
  * because SECURE_NOABSOLUTEPATHS refuses "/abs/dest/name" and
  * SECURE_SYMLINKS would refuse a dest reached through a symlinked parent.
+ *
+ * An xz file is decoded by liblzma in a thread beside us (xzpump.h), as
+ * GNU tar runs xz beside itself: libarchive decoding in-line made the
+ * unpack 1.2-1.5x slower than tar xJf. The decoder always runs to the end
+ * of the stream, so its check and footer are verified, not only the part
+ * tar needed.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -27,6 +33,7 @@
 #include "strbuf.h"
 #include "unpack.h"
 #include "wrapper.h"
+#include "xzpump.h"
 #include "banned.h"
 
 #define READ_BLOCK (128 * 1024)
@@ -226,7 +233,46 @@ struct unpacker {
 	unsigned long long entries;
 	char *top;
 	int top_state; /* 0: no entry yet, 1: one top dir so far, -1: none */
+	struct xzpump *xz; /* decoding beside us, when the file is xz */
 };
+
+/* Compressed bytes read so far, for progress and the truncation check. */
+static uint64_t consumed(struct unpacker *u)
+{
+	return u->xz ? xzpump_consumed(u->xz) :
+		       (uint64_t)archive_filter_bytes(u->in, -1);
+}
+
+/*
+ * With xz decoded beside us, libarchive only sees its data end early; the
+ * decoder knows why. 0 when it has nothing to say.
+ */
+static int xz_failed(struct unpacker *u)
+{
+	const char *why, *what;
+	int err;
+
+	if (!u->xz)
+		return 0;
+	switch (xzpump_finish(u->xz, &why, &err)) {
+	case XZPUMP_OK:
+		return 0;
+	case XZPUMP_TRUNCATED:
+		what = "truncated archive";
+		break;
+	case XZPUMP_CORRUPT:
+		what = "corrupt archive";
+		break;
+	case XZPUMP_NOT_XZ:
+		what = "not a tar archive";
+		break;
+	default:
+		return error(err ? err : -EIO, "cannot read '%s': %s", u->path,
+			     why);
+	}
+	return error(-UKB_ESOURCE, "cannot unpack '%s': %s (%s)", u->path, what,
+		     why);
+}
 
 /*
  * libarchive reports format problems as EILSEQ, misuse as EINVAL and its
@@ -244,9 +290,12 @@ static int read_failed(struct unpacker *u)
 	const char *msg = archive_error_string(u->in);
 	const char *what;
 	/* the decompressor wanted more than the file holds */
-	int at_end = archive_filter_bytes(u->in, -1) >= (la_int64_t)u->size ||
-		     (!msg && lseek(u->fd, 0, SEEK_CUR) >= u->size);
+	int at_end = !u->xz && (consumed(u) >= (uint64_t)u->size ||
+				(!msg && lseek(u->fd, 0, SEEK_CUR) >= u->size));
+	int ret = xz_failed(u);
 
+	if (ret)
+		return ret;
 	if (is_system_errno(e))
 		return error(-e, "cannot read '%s': %s", u->path,
 			     msg ? msg : strerror(e));
@@ -364,8 +413,7 @@ static int copy_data(struct unpacker *u)
 		if (archive_write_data_block(u->out, buf, len, off) < ARCHIVE_OK)
 			return write_failed(u);
 		u->res->bytes += len;
-		progress_update(u->progress,
-				(uint64_t)archive_filter_bytes(u->in, -1));
+		progress_update(u->progress, consumed(u));
 	}
 }
 
@@ -501,7 +549,7 @@ int unpack_archive(const char *path, const char *dest,
 	struct archive_entry *entry;
 	struct stat st;
 	char *abs = path_absolute(dest);
-	int fd, cwd = -1, made = 0, ret, r;
+	int fd, in_fd, cwd = -1, made = 0, ret, r;
 
 	memset(res, 0, sizeof(*res));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -541,7 +589,15 @@ int unpack_archive(const char *path, const char *dest,
 	archive_read_support_format_gnutar(u.in);
 	archive_write_disk_set_options(u.out, EXTRACT_FLAGS);
 	u.progress = progress_start("unpacking", (uint64_t)st.st_size, 1);
-	if (archive_read_open_fd(u.in, fd, READ_BLOCK) != ARCHIVE_OK) {
+	in_fd = fd;
+	if (xzpump_is_xz(fd)) {
+		ret = xzpump_start(&u.xz, fd, &in_fd);
+		if (ret) {
+			error(ret, "cannot unpack '%s': %s", path, strerror(-ret));
+			goto out;
+		}
+	}
+	if (archive_read_open_fd(u.in, in_fd, READ_BLOCK) != ARCHIVE_OK) {
 		ret = read_failed(&u);
 		goto out;
 	}
@@ -564,8 +620,20 @@ int unpack_archive(const char *path, const char *dest,
 		ret = unpack_entry(&u, entry);
 		if (ret)
 			goto out;
-		progress_update(u.progress,
-				(uint64_t)archive_filter_bytes(u.in, -1));
+		progress_update(u.progress, consumed(&u));
+	}
+	/*
+	 * The tar end marker is not the end of the xz stream: decode the rest
+	 * (record padding), so that its check and footer are verified too.
+	 */
+	if (u.xz) {
+		char rest[16384];
+
+		while (read(in_fd, rest, sizeof(rest)) > 0)
+			;
+		ret = xz_failed(&u);
+		if (ret)
+			goto out;
 	}
 	/* sets the directories' modes and times, deferred until now */
 	strbuf_reset(&u.name);
@@ -586,6 +654,7 @@ out:
 		archive_write_free(u.out);
 	if (u.in)
 		archive_read_free(u.in);
+	xzpump_free(u.xz);
 	if (cwd >= 0) {
 		if (fchdir(cwd) < 0) {
 			r = -errno;

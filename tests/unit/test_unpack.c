@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <lzma.h>
 
 #include "errors.h"
 #include "fsutil.h"
@@ -459,6 +460,89 @@ static void test_truncated_xz(void **state)
 	free(msg);
 	assert_false(path_exists(tp("cut")));
 	assert_null(res.topdir);
+
+	/* damaged in the middle: liblzma's check catches it */
+	assert_int_equal(strbuf_read_file(&sb, tp("full.tar.xz")), 0);
+	for (size_t i = sb.len / 2; i < sb.len / 2 + 64; i++)
+		sb.buf[i] ^= 0x55;
+	assert_int_equal(write_file_atomic(tp("bad.tar.xz"), sb.buf, sb.len,
+					   0644), 0);
+	capture_start();
+	assert_int_equal(unpack_archive(tp("bad.tar.xz"), tp("bad"), &res),
+			 -UKB_ESOURCE);
+	msg = capture_stop();
+	assert_non_null(strstr(msg, "corrupt archive"));
+	free(msg);
+	assert_false(path_exists(tp("bad")));
+
+	/*
+	 * damaged in the stream's last bytes (its index and footer), after
+	 * the tar data: the whole stream is checked, not only what tar needs
+	 */
+	for (size_t i = sb.len / 2; i < sb.len / 2 + 64; i++)
+		sb.buf[i] ^= 0x55;
+	sb.buf[sb.len - 10] ^= 0x55;
+	assert_int_equal(write_file_atomic(tp("tail.tar.xz"), sb.buf, sb.len,
+					   0644), 0);
+	strbuf_release(&sb);
+	capture_start();
+	assert_int_equal(unpack_archive(tp("tail.tar.xz"), tp("tail"), &res),
+			 -UKB_ESOURCE);
+	msg = capture_stop();
+	assert_non_null(strstr(msg, "corrupt archive"));
+	free(msg);
+	assert_false(path_exists(tp("tail")));
+}
+
+/*
+ * A tar that ends long before its xz stream does (megabytes of zero
+ * padding after the end marker, which libarchive never asks for): the
+ * decoder still runs to the stream's footer and checks it.
+ */
+static void test_xz_checked_to_the_end(void **state)
+{
+	struct fx fx[] = {
+		{ "linux-2.1/", AE_IFDIR, NULL, NULL, 0 },
+		{ "linux-2.1/Makefile", AE_IFREG, "VERSION = 2\n", NULL, 0 },
+	};
+	struct strbuf tar = STRBUF_INIT;
+	struct unpack_result res;
+	size_t pad = 4 << 20, cap, len = 0;
+	uint8_t *xz;
+	char *msg;
+
+	(void)state;
+	write_archive(tp("plain.tar"), F_NONE, fx, ARRAY_SIZE(fx));
+	assert_int_equal(strbuf_read_file(&tar, tp("plain.tar")), 0);
+	strbuf_grow(&tar, pad);
+	memset(tar.buf + tar.len, 0, pad);
+	strbuf_setlen(&tar, tar.len + pad);
+	cap = lzma_stream_buffer_bound(tar.len);
+	xz = malloc(cap);
+	assert_non_null(xz);
+	assert_int_equal(lzma_easy_buffer_encode(0, LZMA_CHECK_CRC64, NULL,
+						 (const uint8_t *)tar.buf,
+						 tar.len, xz, &len, cap),
+			 LZMA_OK);
+	assert_int_equal(write_file_atomic(tp("padded.tar.xz"), xz, len, 0644),
+			 0);
+	assert_int_equal(unpack_archive(tp("padded.tar.xz"), tp("padded"), &res),
+			 0);
+	unpack_result_release(&res);
+
+	/* the stream footer's CRC32 */
+	xz[len - 12] ^= 0x55;
+	assert_int_equal(write_file_atomic(tp("badend.tar.xz"), xz, len, 0644),
+			 0);
+	capture_start();
+	assert_int_equal(unpack_archive(tp("badend.tar.xz"), tp("badend"), &res),
+			 -UKB_ESOURCE);
+	msg = capture_stop();
+	assert_non_null(strstr(msg, "corrupt archive"));
+	free(msg);
+	assert_false(path_exists(tp("badend")));
+	free(xz);
+	strbuf_release(&tar);
 }
 
 static void test_not_an_archive(void **state)
@@ -609,6 +693,7 @@ int main(void)
 		T(test_pax_global_header),
 		T(test_hostile),
 		T(test_truncated_xz),
+		T(test_xz_checked_to_the_end),
 		T(test_not_an_archive),
 		T(test_missing_and_existing),
 		T(test_interrupted),
