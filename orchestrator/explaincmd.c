@@ -105,27 +105,13 @@ struct elsewhere {
 	struct strvec *hits; /* "FILE:LINE" */
 };
 
-static void find_decl(const char *path, void *data)
+static void find_decl(const char *path, unsigned line, const char *w,
+		      size_t len, void *data)
 {
 	struct elsewhere *ew = data;
-	struct strbuf sb = STRBUF_INIT;
-	unsigned lineno = 0;
 
-	if (strbuf_read_file(&sb, path) < 0)
-		return;
-	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
-		const char *w;
-		size_t len;
-
-		eol = strchrnul(p, '\n');
-		lineno++;
-		while (p < eol && (*p == ' ' || *p == '\t'))
-			p++;
-		w = kc_config_decl(p, eol, &len);
-		if (w && len == strlen(ew->name) && !memcmp(w, ew->name, len))
-			strvec_pushf(ew->hits, "%s:%u", path + ew->skip, lineno);
-	}
-	strbuf_release(&sb);
+	if (len == strlen(ew->name) && !memcmp(w, ew->name, len))
+		strvec_pushf(ew->hits, "%s:%u", path + ew->skip, line);
 }
 
 /* A symbol no file of the tree defines: say whether an unread one does. */
@@ -138,7 +124,7 @@ static int undefined(const char *srcdir, const char *name, const char *arch)
 	struct elsewhere ew = { name, strlen(top) + 1, &hits };
 	int ret;
 
-	kc_walk_kconfig(top, find_decl, &ew);
+	kc_walk_decls(top, find_decl, &ew);
 	free(real);
 	if (!hits.nr) {
 		ret = error(-UKB_ECONFIG, "CONFIG_%s is defined in no Kconfig file of '%s'",

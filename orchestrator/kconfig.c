@@ -573,9 +573,34 @@ const char *kc_config_decl(const char *s, const char *eol, size_t *len)
 	return *len ? s : NULL;
 }
 
+typedef void decl_fn(const char *path, unsigned line, const char *name,
+		     size_t len, void *data);
+
 /* nftw passes no data to its callback: the walk's own, one at a time */
-static void (*walk_fn)(const char *path, void *data);
+static decl_fn *walk_fn;
 static void *walk_data;
+
+static void walk_file(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned lineno = 0;
+
+	if (strbuf_read_file(&sb, path) < 0)
+		return;
+	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
+		const char *w;
+		size_t len;
+
+		eol = strchrnul(p, '\n');
+		lineno++;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		w = kc_config_decl(p, eol, &len);
+		if (w)
+			walk_fn(path, lineno, w, len, walk_data);
+	}
+	strbuf_release(&sb);
+}
 
 static int walk_visit(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
@@ -588,12 +613,11 @@ static int walk_visit(const char *path, const struct stat *st, int flag,
 			      !strcmp(base, "scripts") || !strcmp(base, "tools")))
 		return FTW_SKIP_SUBTREE;
 	if (flag == FTW_F && !strncmp(base, "Kconfig", 7))
-		walk_fn(path, walk_data);
+		walk_file(path);
 	return FTW_CONTINUE;
 }
 
-int kc_walk_kconfig(const char *srcdir,
-		    void (*fn)(const char *path, void *data), void *data)
+int kc_walk_decls(const char *srcdir, decl_fn *fn, void *data)
 {
 	int ret = 0;
 
@@ -611,30 +635,19 @@ struct defined_ctx {
 	unsigned char *out;
 };
 
-static void defined_file(const char *path, void *data)
+static void defined_decl(const char *path, unsigned line, const char *w,
+			 size_t len, void *data)
 {
 	struct defined_ctx *ctx = data;
-	struct strbuf sb = STRBUF_INIT;
 
-	if (strbuf_read_file(&sb, path) < 0)
-		return;
-	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
-		const char *w;
-		size_t len;
+	(void)path;
+	(void)line;
+	for (size_t i = 0; i < ctx->set->nr; i++) {
+		const char *name = ctx->set->e[i].name + 7;
 
-		eol = strchrnul(p, '\n');
-		while (p < eol && (*p == ' ' || *p == '\t'))
-			p++;
-		w = kc_config_decl(p, eol, &len);
-		for (size_t i = 0; w && i < ctx->set->nr; i++) {
-			const char *name = ctx->set->e[i].name + 7;
-
-			if (!ctx->out[i] && strlen(name) == len &&
-			    !memcmp(name, w, len))
-				ctx->out[i] = 1;
-		}
+		if (!ctx->out[i] && strlen(name) == len && !memcmp(name, w, len))
+			ctx->out[i] = 1;
 	}
-	strbuf_release(&sb);
 }
 
 int kc_defined(const char *srcdir, const struct kc_set *set,
@@ -643,5 +656,5 @@ int kc_defined(const char *srcdir, const struct kc_set *set,
 	struct defined_ctx ctx = { set, defined };
 
 	memset(defined, 0, set->nr);
-	return kc_walk_kconfig(srcdir, defined_file, &ctx);
+	return kc_walk_decls(srcdir, defined_decl, &ctx);
 }

@@ -117,12 +117,16 @@ void kc_report_release(struct kc_report *report);
  */
 const char *kc_config_decl(const char *s, const char *eol, size_t *len);
 /*
- * Call fn(path, data) on every Kconfig* file under srcdir, whether kconfig
- * reads it or not, leaving out .git, Documentation, scripts and tools
- * (kconfig's own test cases). Not reentrant. Returns 0 or -errno.
+ * Call fn(path, line, name, len, data) for every "config NAME" and
+ * "menuconfig NAME" line of every Kconfig* file under srcdir, whether
+ * kconfig reads the file or not, leaving out .git, Documentation, scripts
+ * and tools (kconfig's own test cases). name is not NUL-terminated. Not
+ * reentrant. Returns 0 or -errno.
  */
-int kc_walk_kconfig(const char *srcdir,
-		    void (*fn)(const char *path, void *data), void *data);
+int kc_walk_decls(const char *srcdir,
+		  void (*fn)(const char *path, unsigned line, const char *name,
+			     size_t len, void *data),
+		  void *data);
 
 /*
  * Mark in defined[i] whether set->e[i] is declared ("config X" or
