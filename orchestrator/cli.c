@@ -363,7 +363,7 @@ int check_config_cmd(int argc, char **argv)
 	struct kc_report rep = { 0 };
 	struct strbuf sb = STRBUF_INIT;
 	const char *why, *file;
-	int c, ret = 0, have_version = 0, json = 0;
+	int c, ret = 0, have_version = 0, have_arch = 0, json = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -380,6 +380,7 @@ int check_config_cmd(int argc, char **argv)
 			break;
 		case OPT_ARCH:
 			ret = parse_arch_opt(optarg, &arch);
+			have_arch = 1;
 			break;
 		case OPT_FRAGMENT:
 			strvec_push(&frags, optarg);
@@ -405,6 +406,13 @@ int check_config_cmd(int argc, char **argv)
 		goto out;
 	}
 	kc_parse_config(&config, file, sb.buf, sb.len);
+	if (!have_arch) {
+		/* a UML .config says which sub-arch it was made for */
+		const struct kc_entry *e32 = kc_find(&config, "CONFIG_X86_32");
+
+		if (e32 && !strcmp(e32->value, "y"))
+			arch = ARCH_I386;
+	}
 	if (!have_version) {
 		/* "# Linux/um 6.1.192 Kernel Configuration" */
 		const char *p = strstr(sb.buf, "# Linux/");

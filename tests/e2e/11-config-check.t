@@ -106,4 +106,10 @@ check "an absent symbol's actual value is null" jq -e '.symbols[] | select(.name
 check "the failed default is listed with both values" jq -e '.symbols[] | select(.name == "CONFIG_DEFAULT_TCP_CONG") | .actual == "\"cubic\"" and .requested == "\"bbr\""' "$T/out"
 check "a fragment line is a symbol that is not required" jq -e '[.symbols[] | select(.required | not)] | length == 1 and .[0].name == "CONFIG_MADE_UP" and .[0].requested == "n" and .[0].actual == null and .[0].ok and (.[0].file | endswith("made-up.config")) and .[0].line == 1' "$T/out"
 expect_err "^error: required CONFIG_TCP_CONG_BBR=y" "the diagnostics still go to stderr"
+# without --arch, the arch the file was made for
+sed 's/^CONFIG_64BIT=y$/CONFIG_X86_32=y/' "$ARTIFACT_61/config" >"$T/i386.config"
+run "$UKB" check-config --json "$T/i386.config"
+check "an i386 .config is checked as i386" jq -e '.arch == "i386"' "$T/out"
+run "$UKB" check-config --json --arch x86_64 "$T/i386.config"
+check "--arch still decides when given" jq -e '.arch == "x86_64"' "$T/out"
 done_testing
