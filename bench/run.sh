@@ -90,12 +90,10 @@ sleep 30
 # 2. cold build: umlkbuild without ccache vs the recipe, same tree. Two
 # pairs in opposite order (recipe first, then umlkbuild first), so that
 # neither side always gets the warmer page cache; the ratio is of the sums.
-cold_ukb() {
-	"$UKB" -q --cache "$W/c-src" --tarball "$SRC" --profile "$PROFILE" \
-		--no-ccache --no-boot --out "$1"
-}
+cold_args=(-q --cache "$W/c-src" --tarball "$SRC" --profile "$PROFILE" --no-ccache --no-boot)
+cold_ukb() { "$UKB" "${cold_args[@]}" --out "$1"; }
 t=$(now); recipe "$tree" "$W/recipe-cold"; t_recipe=$(elapsed "$t")
-t=$(now); tree_rss=$(rss cold_ukb "$W/ukb-cold"); t_cold=$(elapsed "$t")
+t=$(now); tree_rss=$(rss "$UKB" "${cold_args[@]}" --out "$W/ukb-cold"); t_cold=$(elapsed "$t")
 peak=$(jq -r '.umlkbuild.peak_rss_kib' "$W/ukb-cold/metadata.json")
 # both sides must have built the same kernel
 if cmp -s <(grep '^CONFIG_' "$W/recipe-cold/.config") <(grep '^CONFIG_' "$W/ukb-cold/config"); then
@@ -149,9 +147,9 @@ size_ukb=$(stat -c %s "$W/ukb-cold/vmlinux")
 # (cold, no ccache), stripped size, and the seeds' deployment with mem=64m
 # (boot --deploy) for both. Skipped when the bench already is defconfig.
 deploy_verdict() {
-	local v=$1 out
-	out=$("$UKB" boot --deploy --mem 64m "$v" 2>&1)
-	if [ $? -eq 0 ]; then
+	local v=$1 out rc=0
+	out=$("$UKB" boot --deploy --mem 64m "$v" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then
 		echo "passes ($(printf '%s\n' "$out" | sed -n 's/^ok memory: //p'), swap $(printf '%s\n' "$out" | sed -n 's/^ok swap: .* held \([0-9]*\) KiB.*/\1 KiB/p'))"
 	else
 		echo "FAILS: $(printf '%s\n' "$out" | grep -m1 '^error:')"
