@@ -20,6 +20,7 @@
 #include "ktree.h"
 #include "log.h"
 #include "strbuf.h"
+#include "tree_fixture.h"
 
 static char tmp[64];
 static struct ktree tree;
@@ -39,21 +40,6 @@ static const char config_text[] =
 	"CONFIG_DEFAULT_CUBIC=y\n"
 	"CONFIG_DEFAULT_TCP_CONG=\"cubic\"\n";
 
-static int write_tree_file(const char *rel, const char *text)
-{
-	char *path = path_join(tmp, rel);
-	char *slash = strrchr(path, '/');
-	int ret;
-
-	*slash = '\0';
-	ret = mkdir_p(path, 0755);
-	*slash = '/';
-	if (!ret)
-		ret = write_file_atomic(path, text, strlen(text), 0644);
-	free(path);
-	return ret;
-}
-
 static int setup(void **state)
 {
 	static const char *const vars[] = { "SRCARCH=um", NULL };
@@ -63,7 +49,7 @@ static int setup(void **state)
 	snprintf(tmp, sizeof(tmp), "/tmp/test_explain.XXXXXX");
 	if (!mkdtemp(tmp))
 		return -1;
-	ret |= write_tree_file("Kconfig",
+	ret |= tree_write(tmp, "Kconfig",
 			       "source \"arch/$(SRCARCH)/Kconfig\"\n"
 			       "config MODULES\n"
 			       "\tbool \"modules\"\n"
@@ -76,7 +62,7 @@ static int setup(void **state)
 			       "source \"net/ipv4/Kconfig\"\n"
 			       "endif\n"
 			       "endif\n");
-	ret |= write_tree_file("arch/um/Kconfig",
+	ret |= tree_write(tmp, "arch/um/Kconfig",
 			       "config UML\n"
 			       "\tdef_bool y\n"
 			       "config MAY_HAVE_RUNTIME_DEPS\n"
@@ -93,7 +79,7 @@ static int setup(void **state)
 			       "\tselect MAY_HAVE_RUNTIME_DEPS\n"
 			       "\timply STATIC_LINK if UML\n"
 			       "endmenu\n");
-	ret |= write_tree_file("net/ipv4/Kconfig",
+	ret |= tree_write(tmp, "net/ipv4/Kconfig",
 			       "menuconfig TCP_CONG_ADVANCED\n"
 			       "\tbool \"TCP: advanced congestion control\"\n"
 			       "if TCP_CONG_ADVANCED\n"

@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "fsutil.h"
 #include "ktree.h"
+#include "tree_fixture.h"
 
 static void parse(struct ktree *t, const char *text)
 {
@@ -278,21 +279,6 @@ static void test_garbage(void **state)
 
 static char tmp[64];
 
-static int write_tree_file(const char *rel, const char *text)
-{
-	char *path = path_join(tmp, rel);
-	char *slash = strrchr(path, '/');
-	int ret;
-
-	*slash = '\0';
-	ret = mkdir_p(path, 0755);
-	*slash = '/';
-	if (!ret)
-		ret = write_file_atomic(path, text, strlen(text), 0644);
-	free(path);
-	return ret;
-}
-
 static int setup_tree(void **state)
 {
 	int ret = 0;
@@ -301,7 +287,7 @@ static int setup_tree(void **state)
 	snprintf(tmp, sizeof(tmp), "/tmp/test_ktree.XXXXXX");
 	if (!mkdtemp(tmp))
 		return -1;
-	ret |= write_tree_file("Kconfig",
+	ret |= tree_write(tmp, "Kconfig",
 			       "mainmenu \"Linux/$(ARCH)\"\n"
 			       "source \"scripts/Kconfig.include\"\n"
 			       "config TOP\n\tbool\n"
@@ -313,15 +299,15 @@ static int setup_tree(void **state)
 			       "osource \"missing/Kconfig\"\n"
 			       "source \"missing/too/Kconfig\"\n"
 			       "config LAST\n\tbool\n");
-	ret |= write_tree_file("scripts/Kconfig.include",
+	ret |= tree_write(tmp, "scripts/Kconfig.include",
 			       "cc-option = $(success,true)\n");
-	ret |= write_tree_file("arch/um/Kconfig",
+	ret |= tree_write(tmp, "arch/um/Kconfig",
 			       "config UML\n\tdef_bool y\n"
 			       "rsource \"drivers/Kconfig\"\n");
-	ret |= write_tree_file("arch/um/drivers/Kconfig",
+	ret |= tree_write(tmp, "arch/um/drivers/Kconfig",
 			       "config UML_NET\n\tbool \"net\"\n");
-	ret |= write_tree_file("arch/x86/Kconfig", "config X86_ONLY\n\tbool\n");
-	ret |= write_tree_file("net/Kconfig",
+	ret |= tree_write(tmp, "arch/x86/Kconfig", "config X86_ONLY\n\tbool\n");
+	ret |= tree_write(tmp, "net/Kconfig",
 			       "if INET\n"
 			       "config TCP\n\tbool \"tcp\"\n"
 			       "\tdepends on UML\n");
