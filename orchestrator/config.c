@@ -186,14 +186,15 @@ int config_parse(struct ukb_config *c, const char *name, const char *buf,
 static int load_file(struct ukb_config *c, const char *path, int must_exist)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int ret = strbuf_read_file(&sb, path);
+	int ret = 0;
 
-	if (ret == -ENOENT && !must_exist) {
-		ret = 0;
-	} else if (ret) {
-		ret = error(-UKB_EUSAGE, "cannot read config file '%s': %s",
-			    path, strerror(-ret));
-	} else {
+	/* lstat: a dangling link is there, and an error */
+	if (!must_exist && !path_exists(path))
+		;
+	else if ((ret = read_input_file(&sb, path, UKB_INPUT_MAX,
+					 "config file")))
+		;
+	else {
 		debug("reading config file '%s'", path);
 		ret = config_parse(c, path, sb.buf, sb.len);
 	}
