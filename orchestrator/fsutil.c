@@ -318,10 +318,14 @@ int read_input_file(struct strbuf *sb, const char *path, size_t max,
 	if (ret == -EINVAL)
 		return error(-UKB_EUSAGE, "%s '%s' is not a regular file", what,
 			     path);
-	if (ret == -EFBIG)
+	if (ret == -EFBIG && max >= (1 << 20))
 		return error(-UKB_EUSAGE,
 			     "%s '%s' is larger than %zu MiB, the limit for a %s",
 			     what, path, max >> 20, what);
+	if (ret == -EFBIG)
+		return error(-UKB_EUSAGE,
+			     "%s '%s' is larger than %zu bytes, the limit for a %s",
+			     what, path, max, what);
 	return error(-UKB_EUSAGE, "cannot read %s '%s': %s", what, path,
 		     strerror(-ret));
 }
