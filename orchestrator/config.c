@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -186,15 +187,13 @@ int config_parse(struct ukb_config *c, const char *name, const char *buf,
 static int load_file(struct ukb_config *c, const char *path, int must_exist)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int ret = 0;
+	int ret;
 
-	/* lstat: a dangling link is there, and an error */
-	if (!must_exist && !path_exists(path))
-		;
-	else if ((ret = read_input_file(&sb, path, UKB_INPUT_MAX,
-					 "config file")))
-		;
-	else {
+	/* a missing system or user file is fine */
+	if (!must_exist && access(path, F_OK) && errno == ENOENT)
+		return 0;
+	ret = read_input_file(&sb, path, UKB_INPUT_MAX, "config file");
+	if (!ret) {
 		debug("reading config file '%s'", path);
 		ret = config_parse(c, path, sb.buf, sb.len);
 	}
