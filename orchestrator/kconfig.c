@@ -73,7 +73,8 @@ static void index_update(struct kc_set *set)
 {
 	if (set->indexed == set->nr)
 		return;
-	if (2 * set->nr >= set->nr_slots) {
+	/* a set cut short (nr lowered) is indexed again from scratch */
+	if (2 * set->nr >= set->nr_slots || set->indexed > set->nr) {
 		size_t n = set->nr_slots ? set->nr_slots : 64;
 
 		while (2 * set->nr >= n)

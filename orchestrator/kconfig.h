@@ -31,7 +31,8 @@ struct kc_set {
 	/*
 	 * A cache for kc_find: an open-addressing table of index + 1 into e
 	 * (0 is free), covering e[0..indexed). Entries appended to e
-	 * directly are indexed on the next lookup; names never change.
+	 * directly are indexed on the next lookup; names never change and
+	 * entries are never taken out (kc_set_release empties a set).
 	 */
 	size_t *slots, nr_slots, indexed;
 };
