@@ -154,7 +154,7 @@ int sigverify_keys_load(struct sigverify_keys *k, const char *const *files,
 
 		ret = read_key_head(files[i], head, sizeof(head), &got);
 		if (ret) {
-			;
+			/* said by the reader */
 		} else if (got && (head[0] & 0x80)) {
 			/* an OpenPGP packet: already a binary keyring */
 			strvec_push(&k->rings, abs);
