@@ -200,4 +200,6 @@ The umlkbuild cold build includes the libkmod check (\`make modules\` +
 recipe does not do; the source preparation includes hashing the tarball
 and applying the patch series.
 MD
+# its own section, appended: parsing large inputs
+UKB=$UKB "$top/bench/parse.sh" >/dev/null
 cat "$top/bench/RESULTS.md"

@@ -295,6 +295,8 @@ int build_cmd(int argc, char **argv)
 		ret = error(-UKB_EUSAGE, "--git needs --ref TAG|BRANCH|COMMIT");
 	if (!ret && o.git_ref && !o.git_url)
 		ret = error(-UKB_EUSAGE, "--ref goes with --git URL");
+	if (!ret)
+		ret = configure_check_inputs(o.fragments.v, o.kconfig_add.v);
 	config_init(&cfg);
 	if (!ret)
 		ret = config_load(&cfg, config_file);
@@ -400,12 +402,16 @@ int check_config_cmd(int argc, char **argv)
 	if (ret)
 		goto out;
 	file = argv[optind];
-	ret = strbuf_read_file(&sb, file);
-	if (ret) {
-		ret = error(-UKB_EUSAGE, "cannot read '%s': %s", file, strerror(-ret));
+	ret = read_input_file(&sb, file, UKB_INPUT_MAX, ".config");
+	if (ret)
+		goto out;
+	kc_parse_config(&config, file, sb.buf, sb.len);
+	why = kc_not_config(sb.buf, sb.len, &config);
+	if (why) {
+		ret = error(-UKB_EUSAGE, "'%s' is not a Kconfig .config: %s",
+			    file, why);
 		goto out;
 	}
-	kc_parse_config(&config, file, sb.buf, sb.len);
 	if (!have_arch) {
 		/* a UML .config says which sub-arch it was made for */
 		const struct kc_entry *e32 = kc_find(&config, "CONFIG_X86_32");
@@ -431,11 +437,9 @@ int check_config_cmd(int argc, char **argv)
 		struct strbuf fb = STRBUF_INIT;
 		struct kc_set f = KC_SET_INIT;
 
-		ret = strbuf_read_file(&fb, frags.v[i]);
-		if (ret)
-			ret = error(-UKB_EUSAGE, "cannot read fragment '%s': %s",
-				    frags.v[i], strerror(-ret));
-		else
+		ret = read_input_file(&fb, frags.v[i], UKB_INPUT_MAX,
+				      "fragment");
+		if (!ret)
 			ret = kc_parse_fragment(&f, frags.v[i], fb.buf, fb.len, NULL);
 		if (!ret)
 			kc_merge(&requested, &f);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -186,14 +187,13 @@ int config_parse(struct ukb_config *c, const char *name, const char *buf,
 static int load_file(struct ukb_config *c, const char *path, int must_exist)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int ret = strbuf_read_file(&sb, path);
+	int ret;
 
-	if (ret == -ENOENT && !must_exist) {
-		ret = 0;
-	} else if (ret) {
-		ret = error(-UKB_EUSAGE, "cannot read config file '%s': %s",
-			    path, strerror(-ret));
-	} else {
+	/* a missing system or user file is fine */
+	if (!must_exist && access(path, F_OK) && errno == ENOENT)
+		return 0;
+	ret = read_input_file(&sb, path, UKB_INPUT_MAX, "config file");
+	if (!ret) {
 		debug("reading config file '%s'", path);
 		ret = config_parse(c, path, sb.buf, sb.len);
 	}

@@ -70,11 +70,9 @@ static int merge_file(const char *path, int user, const struct kver *v,
 	struct strbuf sb = STRBUF_INIT;
 	struct kc_set frag = KC_SET_INIT;
 	struct kc_scope scope;
-	int ret = strbuf_read_file(&sb, path);
+	int ret = read_input_file(&sb, path, UKB_INPUT_MAX, "fragment");
 
 	if (ret) {
-		error(-UKB_EUSAGE, "cannot read fragment '%s': %s", path,
-		      strerror(-ret));
 		if (user)
 			hint("check the path given to --fragment");
 		ret = -UKB_EUSAGE;
@@ -93,6 +91,45 @@ static int merge_file(const char *path, int user, const struct kver *v,
 out:
 	kc_set_release(&frag);
 	strbuf_release(&sb);
+	return ret;
+}
+
+/* One --kconfig-add is one line of a fragment. */
+static int check_add(const char *add)
+{
+	struct kc_set set = KC_SET_INIT;
+	int ret;
+
+	if (!*add)
+		return error(-UKB_EUSAGE, "--kconfig-add needs a CONFIG_X=value line, not an empty one");
+	if (add[strcspn(add, "\r\n")]) {
+		ret = error(-UKB_EUSAGE, "--kconfig-add '%.*s...' holds a line break",
+			    (int)strcspn(add, "\r\n"), add);
+		hint("give one CONFIG_X=value line per --kconfig-add");
+		return ret;
+	}
+	ret = kc_parse_fragment(&set, "--kconfig-add", add, strlen(add), NULL);
+	kc_set_release(&set);
+	return ret;
+}
+
+int configure_check_inputs(const char *const *fragments,
+			   const char *const *adds)
+{
+	int ret = 0;
+
+	/* readable, regular and in bounds; the syntax is checked later,
+	 * once, where the scope lines count */
+	for (; !ret && fragments && *fragments; fragments++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		ret = read_input_file(&sb, *fragments, UKB_INPUT_MAX, "fragment");
+		if (ret)
+			hint("check the path given to --fragment");
+		strbuf_release(&sb);
+	}
+	for (; !ret && adds && *adds; adds++)
+		ret = check_add(*adds);
 	return ret;
 }
 
@@ -123,12 +160,15 @@ int configure_fragments(const struct fragment_inputs *in, const struct kver *v,
 		struct strbuf sb = STRBUF_INIT;
 		struct kc_set add = KC_SET_INIT;
 
-		for (const char *const *a = in->adds; *a; a++) {
+		for (const char *const *a = in->adds; *a && !ret; a++)
+			ret = check_add(*a);
+		for (const char *const *a = in->adds; *a && !ret; a++) {
 			strbuf_addstr(&sb, *a);
 			strbuf_addch(&sb, '\n');
 		}
-		ret = kc_parse_fragment(&add, "--kconfig-add", sb.buf, sb.len,
-					NULL);
+		if (!ret)
+			ret = kc_parse_fragment(&add, "--kconfig-add", sb.buf,
+						sb.len, NULL);
 		if (!ret) {
 			kc_merge(merged, &add);
 			strvec_push(used, "--kconfig-add");
@@ -201,8 +241,7 @@ int configure_check(const char *srcdir, const char *objdir,
 		requested = &known;
 	}
 	ret = kc_check(config, req, requested, v, arch, rep);
-	/* known borrows its entries: free only the array */
-	free(known.e);
+	kc_set_release_borrowed(&known);
 
 	if (ret && srcdir)
 		explain_hints(srcdir, objdir, config, rep);

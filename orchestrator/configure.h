@@ -19,6 +19,13 @@ struct fragment_inputs {
 };
 
 /*
+ * Before any kernel work: every --fragment file is a readable regular
+ * file within UKB_INPUT_MAX, every --kconfig-add one valid line. Returns
+ * 0 or -UKB_EUSAGE (message printed).
+ */
+int configure_check_inputs(const char *const *fragments,
+			   const char *const *adds);
+/*
  * Merge every fragment that applies into merged; the names of those used
  * go to used, those skipped for their scope to skipped. Returns 0,
  * -UKB_EUSAGE (syntax error, missing file: message printed).

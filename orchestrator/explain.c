@@ -30,12 +30,11 @@ struct sym {
 static const char *config_value(const char *name, void *data)
 {
 	const struct kc_set *config = data;
+	char *full = xasprintf("CONFIG_%s", name);
+	const struct kc_entry *e = kc_find(config, full);
 
-	for (size_t i = 0; i < config->nr; i++)
-		if (!strncmp(config->e[i].name, "CONFIG_", 7) &&
-		    !strcmp(config->e[i].name + 7, name))
-			return config->e[i].value;
-	return NULL;
+	free(full);
+	return e ? e->value : NULL;
 }
 
 static int tristate(const char *v)

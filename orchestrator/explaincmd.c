@@ -221,10 +221,8 @@ int explain_cmd(int argc, char **argv)
 		return -UKB_EUSAGE;
 	}
 	cfg_path = path_join(dir, ".config");
-	ret = strbuf_read_file(&text, cfg_path);
+	ret = read_input_file(&text, cfg_path, UKB_INPUT_MAX, ".config");
 	if (ret) {
-		ret = error(-UKB_EUSAGE, "cannot read '%s': %s", cfg_path,
-			    strerror(-ret));
 		hint("give a configured kernel build directory with -C DIR");
 		goto out;
 	}

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errors.h"
 #include "fsutil.h"
+#include "log.h"
 #include "strbuf.h"
 #include "wrapper.h"
 #include "banned.h"
@@ -251,4 +253,79 @@ int is_dir(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int read_bounded(struct strbuf *sb, const char *path, size_t max)
+{
+	struct stat st;
+	size_t start = sb->len;
+	int fd, ret = 0;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		ret = -EFBIG;
+		goto out;
+	}
+	strbuf_grow(sb, (size_t)st.st_size + 1);
+	for (;;) {
+		/* at most max + 1 bytes: a file that grows is caught too */
+		size_t room = max + 1 - (sb->len - start);
+		ssize_t n;
+
+		strbuf_grow(sb, room < 65536 ? room : 65536);
+		n = read(fd, sb->buf + sb->len,
+			 room < sb->alloc - sb->len - 1 ? room :
+			 sb->alloc - sb->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (!n)
+			break;
+		strbuf_setlen(sb, sb->len + (size_t)n);
+		if (sb->len - start > max) {
+			ret = -EFBIG;
+			break;
+		}
+	}
+out:
+	close(fd);
+	if (ret)
+		strbuf_setlen(sb, start);
+	return ret;
+}
+
+int read_input_file(struct strbuf *sb, const char *path, size_t max,
+		    const char *what)
+{
+	int ret = read_bounded(sb, path, max);
+
+	if (!ret || !what)
+		return ret;
+	if (ret == -EINVAL)
+		return error(-UKB_EUSAGE, "%s '%s' is not a regular file", what,
+			     path);
+	if (ret == -EFBIG && max >= (1 << 20))
+		return error(-UKB_EUSAGE,
+			     "%s '%s' is larger than %zu MiB, the limit for a %s",
+			     what, path, max >> 20, what);
+	if (ret == -EFBIG)
+		return error(-UKB_EUSAGE,
+			     "%s '%s' is larger than %zu bytes, the limit for a %s",
+			     what, path, max, what);
+	return error(-UKB_EUSAGE, "cannot read %s '%s': %s", what, path,
+		     strerror(-ret));
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct strbuf;
+
 /* mkdir -p; returns 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf without following links; a missing path is success. */
@@ -28,6 +30,20 @@ char *path_expand(const char *base, const char *value);
  * without "." or ".." parts), e.g. "../../trees/X"; caller frees. */
 char *path_relative(const char *from, const char *to);
 int path_exists(const char *path);
+
+/* The size limits of input files (README "Limits"). */
+#define UKB_INPUT_MAX ((size_t)16 << 20)  /* fragments, .config, INI, JSON, keys */
+#define UKB_PATCH_MAX ((size_t)64 << 20)  /* a patch file */
+
+/*
+ * Append the regular file path, of at most max bytes, to sb, without
+ * blocking on a FIFO or a device. Returns 0; -EINVAL for what is not a
+ * regular file, -EFBIG for a file over max, or another -errno. With what
+ * ("fragment", "config file", ...), the problem is also said, once, and
+ * -UKB_EUSAGE returned; with what NULL nothing is printed.
+ */
+int read_input_file(struct strbuf *sb, const char *path, size_t max,
+		    const char *what);
 int is_dir(const char *path);
 
 #endif

@@ -6,12 +6,20 @@
 #include <string.h>
 
 #include "errors.h"
+#include "fsutil.h"
 #include "kconfig.h"
 #include "log.h"
 #include "wrapper.h"
 #include "banned.h"
 
 #define SCOPE_PREFIX "# umlkbuild:"
+
+void kc_set_release_borrowed(struct kc_set *set)
+{
+	free(set->e);
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
+}
 
 void kc_set_release(struct kc_set *set)
 {
@@ -20,17 +28,83 @@ void kc_set_release(struct kc_set *set)
 		free(set->e[i].value);
 		free(set->e[i].file);
 	}
-	free(set->e);
-	set->e = NULL;
-	set->nr = set->alloc = 0;
+	kc_set_release_borrowed(set);
+}
+
+/* FNV-1a */
+static size_t hash_name(const char *name, size_t len)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* The slot of name: the one holding it, or the free one it would take. */
+static size_t *find_slot(const struct kc_set *set, const char *name,
+			 size_t len)
+{
+	size_t mask = set->nr_slots - 1;
+
+	for (size_t i = hash_name(name, len) & mask;; i = (i + 1) & mask) {
+		size_t *s = &set->slots[i];
+		const char *n;
+
+		if (!*s)
+			return s;
+		n = set->e[*s - 1].name;
+		if (!strncmp(n, name, len) && !n[len])
+			return s;
+	}
+}
+
+static void index_entry(struct kc_set *set, size_t i)
+{
+	const char *name = set->e[i].name;
+	size_t *s = find_slot(set, name, strlen(name));
+
+	if (!*s)
+		*s = i + 1; /* the first of equal names wins, as before */
+}
+
+/* Bring the index up to date with e; the index is only a cache. */
+static void index_update(struct kc_set *set)
+{
+	if (set->indexed == set->nr)
+		return;
+	/* a set cut short (nr lowered) is indexed again from scratch */
+	if (2 * set->nr >= set->nr_slots || set->indexed > set->nr) {
+		size_t n = set->nr_slots ? set->nr_slots : 64;
+
+		while (2 * set->nr >= n)
+			n *= 2;
+		free(set->slots);
+		set->slots = xcalloc(n, sizeof(*set->slots));
+		set->nr_slots = n;
+		set->indexed = 0;
+	}
+	for (; set->indexed < set->nr; set->indexed++)
+		index_entry(set, set->indexed);
+}
+
+static struct kc_entry *find_n(const struct kc_set *cset, const char *name,
+			       size_t len)
+{
+	/* the set's contents stay as they are: only its cache changes */
+	struct kc_set *set = (struct kc_set *)cset;
+	size_t *s;
+
+	if (!set->nr)
+		return NULL;
+	index_update(set);
+	s = find_slot(set, name, len);
+	return *s ? &set->e[*s - 1] : NULL;
 }
 
 struct kc_entry *kc_find(const struct kc_set *set, const char *name)
 {
-	for (size_t i = 0; i < set->nr; i++)
-		if (!strcmp(set->e[i].name, name))
-			return &set->e[i];
-	return NULL;
+	return find_n(set, name, strlen(name));
 }
 
 static struct kc_entry *add_entry(struct kc_set *set, const char *name,
@@ -234,7 +308,6 @@ static int parse_buf(struct kc_set *out, const char *file, const char *buf,
 		     size_t len, int strict, struct kc_scope *scope)
 {
 	const char *p = buf, *end = buf + len;
-	size_t first = out->nr;
 	unsigned lineno = 0;
 
 	if (scope) {
@@ -255,12 +328,8 @@ static int parse_buf(struct kc_set *out, const char *file, const char *buf,
 		if (why && strict)
 			return error(-UKB_EUSAGE, "%s:%u: %s", file, lineno, why);
 		if (name) {
-			struct kc_entry *prev = NULL;
+			struct kc_entry *prev = find_n(out, name, nlen);
 
-			for (size_t i = first; i < out->nr && !prev; i++)
-				if (strlen(out->e[i].name) == nlen &&
-				    !memcmp(out->e[i].name, name, nlen))
-					prev = &out->e[i];
 			if (prev && strict &&
 			    (strlen(prev->value) != vlen ||
 			     memcmp(prev->value, value, vlen)))
@@ -285,28 +354,50 @@ static int parse_buf(struct kc_set *out, const char *file, const char *buf,
 	return 0;
 }
 
-int kc_parse_fragment(struct kc_set *out, const char *file, const char *buf,
-		      size_t len, struct kc_scope *scope)
+/* parse_buf into a set of its own (a repeat is within one file), then
+ * append that to out */
+static int parse_append(struct kc_set *out, const char *file, const char *buf,
+			size_t len, int strict, struct kc_scope *scope)
 {
 	struct kc_set tmp = KC_SET_INIT;
-	int ret = parse_buf(&tmp, file, buf, len, 1, scope);
+	int ret = parse_buf(&tmp, file, buf, len, strict, scope);
 
+	if (!ret && !out->nr) {
+		kc_set_release(out);
+		*out = tmp;
+		return 0;
+	}
 	if (!ret) {
-		for (size_t i = 0; i < tmp.nr; i++) {
-			ALLOC_GROW(out->e, out->nr + 1, out->alloc);
-			out->e[out->nr++] = tmp.e[i];
-		}
-		free(tmp.e);
+		ALLOC_GROW(out->e, out->nr + tmp.nr, out->alloc);
+		memcpy(out->e + out->nr, tmp.e, tmp.nr * sizeof(*tmp.e));
+		out->nr += tmp.nr;
+		kc_set_release_borrowed(&tmp);
 	} else {
 		kc_set_release(&tmp);
 	}
 	return ret;
 }
 
+int kc_parse_fragment(struct kc_set *out, const char *file, const char *buf,
+		      size_t len, struct kc_scope *scope)
+{
+	return parse_append(out, file, buf, len, 1, scope);
+}
+
 int kc_parse_config(struct kc_set *out, const char *file, const char *buf,
 		    size_t len)
 {
-	return parse_buf(out, file, buf, len, 0, NULL);
+	return parse_append(out, file, buf, len, 0, NULL);
+}
+
+const char *kc_not_config(const char *buf, size_t len,
+			  const struct kc_set *config)
+{
+	if (memchr(buf, '\0', len))
+		return "it holds binary data";
+	if (!config->nr)
+		return "it has no CONFIG_ line";
+	return NULL;
 }
 
 int kc_scope_matches(const struct kc_scope *s, const struct kver *v,
@@ -369,13 +460,8 @@ void kc_apply(const char *config, size_t len, const struct kc_set *set,
 		if (!eol)
 			eol = end;
 		parse_line(p, eol, 0, &name, &nlen, &value, &vlen, NULL);
-		for (size_t i = 0; name && i < set->nr && !hit; i++) {
-			if (strlen(set->e[i].name) == nlen &&
-			    !memcmp(set->e[i].name, name, nlen)) {
-				hit = &set->e[i];
-				used[i] = 1;
-			}
-		}
+		if (name && (hit = find_n(set, name, nlen)))
+			used[hit - set->e] = 1;
 		if (hit)
 			format_entry(out, hit);
 		else {
@@ -585,7 +671,7 @@ static void walk_file(const char *path)
 	struct strbuf sb = STRBUF_INIT;
 	unsigned lineno = 0;
 
-	if (strbuf_read_file(&sb, path) < 0)
+	if (read_input_file(&sb, path, UKB_INPUT_MAX, NULL) < 0)
 		return;
 	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
 		const char *w;
@@ -633,28 +719,33 @@ int kc_walk_decls(const char *srcdir, decl_fn *fn, void *data)
 struct defined_ctx {
 	const struct kc_set *set;
 	unsigned char *out;
+	struct strbuf name;
 };
 
 static void defined_decl(const char *path, unsigned line, const char *w,
 			 size_t len, void *data)
 {
 	struct defined_ctx *ctx = data;
+	const struct kc_entry *e;
 
 	(void)path;
 	(void)line;
-	for (size_t i = 0; i < ctx->set->nr; i++) {
-		const char *name = ctx->set->e[i].name + 7;
-
-		if (!ctx->out[i] && strlen(name) == len && !memcmp(name, w, len))
-			ctx->out[i] = 1;
-	}
+	strbuf_reset(&ctx->name);
+	strbuf_addstr(&ctx->name, "CONFIG_");
+	strbuf_add(&ctx->name, w, len);
+	e = kc_find(ctx->set, ctx->name.buf);
+	if (e)
+		ctx->out[e - ctx->set->e] = 1;
 }
 
 int kc_defined(const char *srcdir, const struct kc_set *set,
 	       unsigned char *defined)
 {
-	struct defined_ctx ctx = { set, defined };
+	struct defined_ctx ctx = { set, defined, STRBUF_INIT };
+	int ret;
 
 	memset(defined, 0, set->nr);
-	return kc_walk_decls(srcdir, defined_decl, &ctx);
+	ret = kc_walk_decls(srcdir, defined_decl, &ctx);
+	strbuf_release(&ctx.name);
+	return ret;
 }

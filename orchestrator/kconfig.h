@@ -28,6 +28,13 @@ struct kc_entry {
 struct kc_set {
 	struct kc_entry *e;
 	size_t nr, alloc;
+	/*
+	 * A cache for kc_find: an open-addressing table of index + 1 into e
+	 * (0 is free), covering e[0..indexed). Entries appended to e
+	 * directly are indexed on the next lookup; names never change and
+	 * entries are never taken out (kc_set_release empties a set).
+	 */
+	size_t *slots, nr_slots, indexed;
 };
 
 /* Where a fragment or a required entry applies ("# umlkbuild: ..."). */
@@ -37,9 +44,12 @@ struct kc_scope {
 	unsigned links;  /* LINK_* mask */
 };
 
-#define KC_SET_INIT { NULL, 0, 0 }
+#define KC_SET_INIT { NULL, 0, 0, NULL, 0, 0 }
 
 void kc_set_release(struct kc_set *set);
+/* Free a set whose entries it borrowed: the array and index only. */
+void kc_set_release_borrowed(struct kc_set *set);
+/* The first entry named name, in constant time; NULL when none. */
 struct kc_entry *kc_find(const struct kc_set *set, const char *name);
 
 /*
@@ -55,6 +65,12 @@ int kc_parse_fragment(struct kc_set *out, const char *file, const char *buf,
 /* Parse a generated .config (lenient: unknown comments are skipped). */
 int kc_parse_config(struct kc_set *out, const char *file, const char *buf,
 		    size_t len);
+/*
+ * Why text that kc_parse_config read into config is no Kconfig .config
+ * (binary data, no CONFIG_ line), or NULL when it is one.
+ */
+const char *kc_not_config(const char *buf, size_t len,
+			  const struct kc_set *config);
 int kc_scope_matches(const struct kc_scope *s, const struct kver *v,
 		     unsigned arch);
 

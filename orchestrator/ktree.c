@@ -10,6 +10,7 @@
 #include "ktree.h"
 #include "log.h"
 #include "strbuf.h"
+#include "strvec.h"
 #include "wrapper.h"
 #include "banned.h"
 
@@ -36,6 +37,8 @@ struct kparse {
 	const struct kt_cond *chain;
 	enum current cur;
 	int source_depth;
+	struct strvec stack;       /* the files being read, outermost first */
+	int err;                   /* a source cycle: stop */
 };
 
 const char *ktree_type_name(enum kt_type type)
@@ -415,8 +418,24 @@ static void source(struct kparse *kp, const char *file, unsigned line,
 		if (slash)
 			strbuf_add(&full, file, (size_t)(slash - file + 1));
 	}
+	if (kp->err)
+		goto out;
 	if (expand_path(kp, path, &full)) {
 		debug("%s:%u: cannot expand '%s': skipped", file, line, path);
+		goto out;
+	}
+	for (size_t i = 0; i < kp->stack.nr; i++) {
+		char *via;
+
+		if (strcmp(kp->stack.v[i], full.buf))
+			continue;
+		/* kconfig says "recursive inclusion detected" and stops */
+		strvec_push(&kp->stack, full.buf);
+		via = strvec_join(&kp->stack, " -> ");
+		kp->err = error(-UKB_EUSAGE,
+				"Kconfig source cycle: '%s' sources itself (via %s)",
+				full.buf, via);
+		free(via);
 		goto out;
 	}
 	if (kp->source_depth >= MAX_SOURCE_DEPTH) {
@@ -550,7 +569,7 @@ static void parse_buf(struct kparse *kp, const char *file, const char *buf,
 
 	file = intern(kp->t, file);
 	kp->cur = CUR_NONE;
-	while (p < end) {
+	while (p < end && !kp->err) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *first, *stop;
 		unsigned start;
@@ -616,13 +635,18 @@ static void parse_file(struct kparse *kp, const char *file)
 {
 	char *path = path_join(kp->srcdir, file);
 	struct strbuf sb = STRBUF_INIT;
-	int ret = strbuf_read_file(&sb, path);
+	int ret = read_input_file(&sb, path, UKB_INPUT_MAX, NULL);
 
 	if (ret) {
 		debug("cannot read '%s': %s", path, strerror(-ret));
 	} else {
 		kp->source_depth++;
+		strvec_push(&kp->stack, file);
 		parse_buf(kp, file, sb.buf, sb.len);
+		if (!kp->err) {
+			free((char *)kp->stack.v[--kp->stack.nr]);
+			kp->stack.v[kp->stack.nr] = NULL;
+		}
 		kp->source_depth--;
 	}
 	strbuf_release(&sb);
@@ -634,6 +658,7 @@ static void kparse_release(struct kparse *kp)
 	while (kp->nr_blocks)
 		pop_block(kp);
 	free(kp->blocks);
+	strvec_clear(&kp->stack);
 }
 
 void ktree_parse(struct ktree *t, const char *file, const char *buf,
@@ -657,5 +682,5 @@ int ktree_load(struct ktree *t, const char *srcdir, const char *const *vars)
 			     srcdir);
 	parse_file(&kp, "Kconfig");
 	kparse_release(&kp);
-	return 0;
+	return kp.err;
 }

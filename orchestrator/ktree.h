@@ -80,7 +80,8 @@ struct ktree {
  * "NAME=VALUE" strings (NULL-terminated) for the $(NAME) of source paths,
  * e.g. SRCARCH=um. Sourced files that cannot be read or whose path names
  * an unknown variable are skipped, and said with -v. Returns 0, or
- * -UKB_EUSAGE (message printed) when srcdir has no readable Kconfig.
+ * -UKB_EUSAGE (message printed) when srcdir has no readable Kconfig or a
+ * file sources itself, directly or through others.
  */
 int ktree_load(struct ktree *t, const char *srcdir, const char *const *vars);
 /*

@@ -148,10 +148,15 @@ int manifest_write(const struct manifest *m, const char *path)
 
 struct manifest *manifest_load(const char *path)
 {
+	struct strbuf sb = STRBUF_INIT;
 	json_error_t err;
-	json_t *root = json_load_file(path, 0, &err);
+	json_t *root;
 	struct manifest *m;
 
+	if (read_input_file(&sb, path, UKB_INPUT_MAX, "metadata file"))
+		return NULL;
+	root = json_loadb(sb.buf, sb.len, 0, &err);
+	strbuf_release(&sb);
 	if (!root) {
 		if (err.line < 1)
 			error(-UKB_EUSAGE, "cannot read '%s': %s", path, err.text);

@@ -446,12 +446,9 @@ int matrix_parse(struct matrix *m, const char *name, const char *buf,
 int matrix_load(struct matrix *m, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int ret = strbuf_read_file(&sb, path);
+	int ret = read_input_file(&sb, path, UKB_INPUT_MAX, "matrix file");
 
-	if (ret)
-		ret = error(-UKB_EUSAGE, "cannot read matrix file '%s': %s",
-			    path, strerror(-ret));
-	else
+	if (!ret)
 		ret = matrix_parse(m, path, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return ret;

@@ -161,9 +161,8 @@ int patch_series_load(const char *dir, struct patch_series *all)
 		if (n < 7 || strcmp(de->d_name + n - 6, ".patch"))
 			continue;
 		path = path_join(dir, de->d_name);
-		ret = strbuf_read_file(&sb, path);
+		ret = read_input_file(&sb, path, UKB_PATCH_MAX, "patch");
 		if (ret) {
-			error(ret, "cannot read '%s': %s", path, strerror(-ret));
 			free(path);
 			strbuf_release(&sb);
 			break;

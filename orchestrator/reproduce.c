@@ -42,6 +42,19 @@ static char *mirror_of(const char *url)
 	return xstrndup(url, (size_t)(v - url));
 }
 
+/* The sha256 of a recorded file, never blocking on a FIFO or reading
+ * without end. */
+static int hash_input(const char *file, char hex[SHA256_HEX_LEN + 1])
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = read_input_file(&sb, file, UKB_INPUT_MAX, NULL);
+
+	if (!ret)
+		sha256_buf(sb.buf, sb.len, hex);
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* Write each recorded user fragment back to dir, checking its hash. */
 static int restore_fragments(const struct manifest *m, const char *dir,
 			     struct build_opts *o)
@@ -60,7 +73,7 @@ static int restore_fragments(const struct manifest *m, const char *dir,
 			continue;
 		if (!manifest_array_bool(m, "build.kconfig", i, "user", 0)) {
 			/* the project's own: must be unchanged to reproduce */
-			if (sha256_file(file, hex) || strcmp(hex, sha))
+			if (hash_input(file, hex) || strcmp(hex, sha))
 				warning("the project's fragment '%s' differs from the one recorded",
 					file);
 			continue;

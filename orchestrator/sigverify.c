@@ -40,6 +40,19 @@ static int read_head(const char *path, unsigned char *buf, size_t size,
 	return 0;
 }
 
+/* The start of a key file, refusing a FIFO or a device, bounded. */
+static int read_key_head(const char *name, unsigned char *buf, size_t size,
+			 size_t *got)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = read_input_file(&sb, name, UKB_INPUT_MAX, "key file");
+
+	*got = sb.len < size ? sb.len : size;
+	memcpy(buf, sb.buf, *got);
+	strbuf_release(&sb);
+	return ret;
+}
+
 static void last_line(void *ctx, const char *line, size_t len)
 {
 	struct strbuf *sb = ctx;
@@ -139,10 +152,9 @@ int sigverify_keys_load(struct sigverify_keys *k, const char *const *files,
 		size_t got = 0;
 		char *abs = path_absolute(files[i]);
 
-		ret = read_head(abs, head, sizeof(head), &got);
+		ret = read_key_head(files[i], head, sizeof(head), &got);
 		if (ret) {
-			ret = error(-UKB_EUSAGE, "cannot read key file '%s': "
-				    "%s", files[i], strerror(-ret));
+			/* said by the reader */
 		} else if (got && (head[0] & 0x80)) {
 			/* an OpenPGP packet: already a binary keyring */
 			strvec_push(&k->rings, abs);

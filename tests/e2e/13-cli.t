@@ -48,7 +48,7 @@ expect_exit 2 "explain without a symbol"
 expect_one_error "one error line for explain without a symbol"
 run "$UKB" explain -C "$T" CONFIG_X
 expect_exit 2 "explain on a directory without .config"
-expect_err "^error: cannot read '$T/.config': No such file or directory\$" "names the .config"
+expect_err "^error: cannot read .config '$T/.config': No such file or directory\$" "names the .config"
 touch "$T/.config"
 run "$UKB" explain -C "$T" CONFIG_X
 expect_exit 2 "explain on a directory without a kernel tree"

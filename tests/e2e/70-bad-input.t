@@ -393,7 +393,7 @@ if [ -f "$KSRC_61" ]; then
 		"^error: cannot read fragment '$T/nope\\.config': No such file or directory\$" \
 		build61 --fragment "$T/nope.config"
 	O=$T/o47 CH=$S DESC="a directory given as a fragment" row 47 2 \
-		"^error: cannot read fragment '$T/small': Is a directory\$" \
+		"^error: fragment '$T/small' is not a regular file\$" \
 		build61 --fragment "$T/small"
 	printf 'CONFIG_A=y\nCONFIG_B=y\nCONFIG_C = y\n' >"$T/spaces.config"
 	O=$T/o48 CH=$S DESC="fragment syntax: spaces around = (line shown)" row 48 2 \

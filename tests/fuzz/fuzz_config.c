@@ -1,7 +1,12 @@
 /*
  * config_parse: INI text through libinih. Whatever parses must hold only
- * mirrors the URL policy allows and absolute paths.
+ * mirrors the URL policy allows and absolute paths. The same bytes, as a
+ * file, through the bounded reader config files are read with: all of
+ * them within the limit, none and -EFBIG past it.
  */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +14,33 @@
 #include "config.h"
 #include "errors.h"
 #include "fetch.h"
+#include "fsutil.h"
+#include "strbuf.h"
 #define FUZZ_CUSTOM_INIT
 #include "fuzz.h"
+
+/* an unlinked temporary file, opened again through /proc */
+static char file[64];
+static int fd = -1;
+
+static void check_reader(const uint8_t *data, size_t size)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t max = size ? data[0] % (size + 2) : 0;
+
+	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
+		abort();
+	strbuf_addstr(&sb, "x");
+	if (size <= max) {
+		if (read_input_file(&sb, file, max, NULL) ||
+		    sb.len != size + 1 || memcmp(sb.buf + 1, data, size))
+			abort();
+	} else if (read_input_file(&sb, file, max, NULL) != -EFBIG ||
+		   sb.len != 1) {
+		abort();
+	}
+	strbuf_release(&sb);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -18,6 +48,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_quiet();
 	setenv("HOME", "/home/fuzz", 1);
+	{
+		char tmpl[] = "/tmp/fuzz_config.XXXXXX";
+
+		fd = mkstemp(tmpl);
+		if (fd < 0)
+			abort();
+		unlink(tmpl);
+		snprintf(file, sizeof(file), "/proc/self/fd/%d", fd);
+	}
 	return 0;
 }
 
@@ -26,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ukb_config c;
 	int ret;
 
+	check_reader(data, size);
 	config_init(&c);
 	ret = config_parse(&c, "/etc/umlkbuild.ini", (const char *)data, size);
 	if (ret && ret != -UKB_EUSAGE)

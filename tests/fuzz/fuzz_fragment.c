@@ -2,6 +2,8 @@
  * Kconfig fragments and .config files: the same bytes as a fragment, as a
  * generated .config, and as the .config a fragment is applied to. When
  * the fragment parses, applying it must leave its values in the result.
+ * kc_find's hash index must agree with a linear search (the first of
+ * equal names), and kc_not_config with what was parsed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +13,31 @@
 #include "kconfig.h"
 #include "strbuf.h"
 #include "version.h"
+
+static const struct kc_entry *linear_find(const struct kc_set *set,
+					  const char *name)
+{
+	for (size_t i = 0; i < set->nr; i++)
+		if (!strcmp(set->e[i].name, name))
+			return &set->e[i];
+	return NULL;
+}
+
+static void check_index(const struct kc_set *set)
+{
+	for (size_t i = 0; i < set->nr; i++) {
+		char *shorter = strdup(set->e[i].name);
+
+		if (kc_find(set, set->e[i].name) !=
+		    linear_find(set, set->e[i].name))
+			abort();
+		/* a prefix of a name is another name */
+		shorter[strlen(shorter) - 1] = '\0';
+		if (kc_find(set, shorter) != linear_find(set, shorter))
+			abort();
+		free(shorter);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,6 +55,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)kc_scope_matches(&scope, &v, ARCH_X86_64);
 	if (kc_parse_config(&config, ".config", s, size))
 		abort(); /* the lenient parser takes anything */
+	if (!kc_not_config(s, size, &config) !=
+	    (!memchr(s, '\0', size) && config.nr > 0))
+		abort();
+	check_index(&frag);
+	check_index(&config);
 
 	kc_apply(s, size, &frag, &out);
 	if (kc_parse_config(&back, "applied", out.buf, out.len))
@@ -41,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	(void)kc_check(&config, NULL, &frag, &v, ARCH_X86_64, &rep);
 	(void)kc_merge(&config, &frag);
+	check_index(&config);
 
 	kc_report_release(&rep);
 	strbuf_release(&out);

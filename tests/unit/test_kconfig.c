@@ -18,6 +18,7 @@
 #include "kconfig.h"
 #include "strbuf.h"
 #include "version.h"
+#include "wrapper.h"
 
 static struct kver ver(const char *s)
 {
@@ -283,6 +284,82 @@ static void test_parse_config_lenient(void **state)
 	assert_string_equal(value_of(&set, "CONFIG_CC_VERSION_TEXT"),
 			    "\"gcc (Debian 12.2.0-14) 12.2.0\"");
 	kc_set_release(&set);
+}
+
+/* What check-config refuses to treat as a .config. */
+static void test_not_config(void **state)
+{
+	static const char ok[] = "CONFIG_UML=y\n";
+	static const char none[] = "#\n# nothing here\n";
+	static const char bin[] = "\177ELF\0\0CONFIG_X=y\n";
+	struct kc_set set = KC_SET_INIT;
+
+	(void)state;
+	kc_parse_config(&set, "a", ok, strlen(ok));
+	assert_null(kc_not_config(ok, strlen(ok), &set));
+	kc_set_release(&set);
+	kc_parse_config(&set, "b", "", 0);
+	assert_non_null(kc_not_config("", 0, &set));
+	kc_parse_config(&set, "c", none, strlen(none));
+	assert_non_null(kc_not_config(none, strlen(none), &set));
+	kc_set_release(&set);
+	kc_parse_config(&set, "d", bin, sizeof(bin) - 1);
+	assert_non_null(kc_not_config(bin, sizeof(bin) - 1, &set));
+	kc_set_release(&set);
+}
+
+/*
+ * Many symbols: lookups through the index agree with the order of the
+ * entries (the first of equal names wins), also for entries appended to
+ * the array directly, as configure's borrowed sets do.
+ */
+static void test_find_many(void **state)
+{
+	struct kc_set set = KC_SET_INIT, borrowed = KC_SET_INIT;
+	struct strbuf text = STRBUF_INIT;
+	char name[32];
+
+	(void)state;
+	for (int i = 0; i < 20000; i++)
+		strbuf_addf(&text, "CONFIG_S%d=%d\n", i, i);
+	/* a repeat in a .config: the later value wins, in the first place */
+	strbuf_addstr(&text, "CONFIG_S7=y\n");
+	assert_int_equal(kc_parse_config(&set, ".config", text.buf, text.len),
+			 0);
+	assert_int_equal(set.nr, 20000);
+	for (int i = 0; i < 20000; i += 997) {
+		const struct kc_entry *e;
+
+		snprintf(name, sizeof(name), "CONFIG_S%d", i);
+		e = kc_find(&set, name);
+		assert_non_null(e);
+		assert_ptr_equal(e, &set.e[i]);
+	}
+	assert_string_equal(value_of(&set, "CONFIG_S7"), "y");
+	assert_null(kc_find(&set, "CONFIG_S"));
+	assert_null(kc_find(&set, "CONFIG_S20000"));
+	assert_null(kc_find(&set, "CONFIG_S10000X"));
+
+	/* a second fragment appended: found after it, not before */
+	assert_int_equal(kc_parse_fragment(&set, "f", "CONFIG_NEW=y\n", 13,
+					   NULL), 0);
+	assert_string_equal(value_of(&set, "CONFIG_NEW"), "y");
+	assert_int_equal(kc_parse_fragment(&set, "g",
+					   "CONFIG_NEW=m\nCONFIG_S1=m\n", 25,
+					   NULL), 0);
+	/* the first of equal names */
+	assert_string_equal(value_of(&set, "CONFIG_NEW"), "y");
+	assert_string_equal(value_of(&set, "CONFIG_S1"), "1");
+
+	for (size_t i = 0; i < 100; i++) {
+		ALLOC_GROW(borrowed.e, borrowed.nr + 1, borrowed.alloc);
+		borrowed.e[borrowed.nr++] = set.e[i];
+		assert_ptr_equal(kc_find(&borrowed, set.e[i].name),
+				 &borrowed.e[i]);
+	}
+	kc_set_release_borrowed(&borrowed);
+	kc_set_release(&set);
+	strbuf_release(&text);
 }
 
 static void test_merge(void **state)
@@ -754,6 +831,8 @@ int main(void)
 		cmocka_unit_test(test_fragment_conflict),
 		cmocka_unit_test(test_fragment_scope),
 		cmocka_unit_test(test_parse_config_lenient),
+		cmocka_unit_test(test_not_config),
+		cmocka_unit_test(test_find_many),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_required_parse),

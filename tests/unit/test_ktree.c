@@ -360,6 +360,45 @@ static void test_load(void **state)
 	ktree_release(&t);
 }
 
+/* A file that sources itself, directly or through another, is an error
+ * (it was read 32 times over, each definition repeated). */
+static void test_source_cycle(void **state)
+{
+	static const char *const vars[] = { "SRCARCH=um", NULL };
+	char dir[64];
+	struct ktree t = KTREE_INIT;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_ktree_cycle.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(tree_write(dir, "Kconfig",
+				    "config TOP\n\tbool\n"
+				    "source \"arch/$(SRCARCH)/Kconfig\"\n"), 0);
+	assert_int_equal(tree_write(dir, "arch/um/Kconfig",
+				    "config UML\n\tbool\n"
+				    "source \"arch/um/Kconfig\"\n"), 0);
+	assert_int_equal(ktree_load(&t, dir, vars), -UKB_EUSAGE);
+	ktree_release(&t);
+
+	/* through the top-level file */
+	assert_int_equal(tree_write(dir, "arch/um/Kconfig",
+				    "config UML\n\tbool\n"
+				    "source \"Kconfig\"\n"), 0);
+	assert_int_equal(ktree_load(&t, dir, vars), -UKB_EUSAGE);
+	ktree_release(&t);
+
+	/* one file sourced twice, side by side, is no cycle */
+	assert_int_equal(tree_write(dir, "Kconfig",
+				    "source \"a/Kconfig\"\n"
+				    "source \"a/Kconfig\"\n"), 0);
+	assert_int_equal(tree_write(dir, "a/Kconfig", "config A\n\tbool\n"),
+			 0);
+	assert_int_equal(ktree_load(&t, dir, vars), 0);
+	assert_int_equal(t.nr, 2);
+	ktree_release(&t);
+	assert_int_equal(rmtree(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test_setup_teardown(test_load, setup_tree,
 						teardown_tree),
+		cmocka_unit_test(test_source_cycle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
