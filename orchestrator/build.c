@@ -680,6 +680,12 @@ int build_run(const struct build_opts *o)
 
 	clock_gettime(CLOCK_MONOTONIC, &c.t_run);
 	c.m = manifest_new();
+	/* a directory that is not ours is refused before any work */
+	if (o->out && !o->source_only) {
+		ret = publish_check_target(o->out);
+		if (ret)
+			goto out;
+	}
 	ret = toolchain_load(o->toolchain ? o->toolchain : TOOLCHAIN_DEFAULT,
 			     &c.tc);
 	if (!ret)

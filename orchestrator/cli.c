@@ -540,9 +540,35 @@ int patches_cmd(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * No option or argument of umlkbuild's is ever legitimately empty, and an
+ * empty path means the current directory to most calls ('--cache ""'
+ * would make it the cache): refuse any, for every command, here.
+ */
+static int refuse_empty_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *eq = !strncmp(argv[i], "--", 2) ? strchr(argv[i], '=') : NULL;
+
+		if (eq && !eq[1])
+			return error(-UKB_EUSAGE, "option '%.*s' wants a value, not an empty string",
+				     (int)(eq - argv[i]), argv[i]);
+		if (argv[i][0])
+			continue;
+		if (i > 1 && argv[i - 1][0] == '-' && strcmp(argv[i - 1], "--"))
+			return error(-UKB_EUSAGE, "option '%s' wants a value, not an empty string",
+				     argv[i - 1]);
+		return error(-UKB_EUSAGE, "argument %d is an empty string", i);
+	}
+	return 0;
+}
+
 int cli_run(int argc, char **argv)
 {
 	int i = 1;
+
+	if (refuse_empty_args(argc, argv))
+		return -UKB_EUSAGE;
 
 	/* global options come before the command */
 	for (; i < argc; i++) {

@@ -244,7 +244,7 @@ static void collect_pass(const struct run_opts *ro, const struct matrix *m,
 	const char *sha = man ? manifest_get_str(man, "vmlinux.sha256") : NULL;
 	char *name = NULL, *vmlinux;
 	const char *other;
-	struct publish pub;
+	struct publish pub = PUBLISH_INIT;
 	struct stat st;
 
 	if (!ver || !sha) {

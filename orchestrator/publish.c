@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,11 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "errors.h"
 #include "fsutil.h"
 #include "log.h"
 #include "publish.h"
 #include "sigchain.h"
+#include "strbuf.h"
+#include "strvec.h"
 #include "wrapper.h"
 #include "banned.h"
 
@@ -45,11 +49,293 @@ static void remove_stale_staging(const char *out)
 	free(dir);
 }
 
+/* ---- What an existing DIR may be ------------------------------------ */
+
+static int is_hex64(const char *s)
+{
+	for (int i = 0; i < 64; i++)
+		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+			return 0;
+	return 1;
+}
+
+int publish_parse_sums(const char *buf, size_t len, struct strvec *names,
+		       const char **why)
+{
+	size_t pos = 0;
+
+	*why = NULL;
+	while (pos < len) {
+		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+		char *name;
+
+		pos += n + 1;
+		if (!nl) {
+			*why = "SHA256SUMS does not end with a newline";
+			return -EINVAL;
+		}
+		/* exactly what manifest_write_sums() writes: "<hex>  <name>" */
+		if (n < 67 || !is_hex64(s) || s[64] != ' ' || s[65] != ' ') {
+			*why = "SHA256SUMS has a line umlkbuild does not write";
+			return -EINVAL;
+		}
+		name = xstrndup(s + 66, n - 66);
+		if (strlen(name) != n - 66 || strchr(name, '/') ||
+		    !strcmp(name, ".") || !strcmp(name, "..") ||
+		    !strcmp(name, "SHA256SUMS")) {
+			free(name);
+			*why = "SHA256SUMS names a file umlkbuild does not write";
+			return -EINVAL;
+		}
+		strvec_push(names, name);
+		free(name);
+	}
+	return 0;
+}
+
+static int listed(const struct strvec *names, const char *name)
+{
+	for (size_t i = 0; i < names->nr; i++)
+		if (!strcmp(names->v[i], name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether dir is empty (ARTIFACT_EMPTY) or an earlier artifact: a
+ * SHA256SUMS as umlkbuild writes it, listing metadata.json, and nothing in
+ * dir but it and the regular files it lists (ARTIFACT_OURS; their names in
+ * names). Otherwise -EEXIST, with the reason in why.
+ */
+enum { ARTIFACT_EMPTY = 1, ARTIFACT_OURS };
+
+static int artifact_verdict(const char *dir, struct strvec *names,
+			    struct strbuf *why)
+{
+	char *sums = path_join(dir, "SHA256SUMS");
+	struct strbuf sb = STRBUF_INIT;
+	const char *perr;
+	DIR *d = NULL;
+	struct dirent *de;
+	struct stat st;
+	size_t nr = 0;
+	int ret = -EEXIST;
+
+	d = opendir(dir);
+	if (!d) {
+		strbuf_addf(why, "cannot read it: %s", strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			nr++;
+	if (!nr) {
+		ret = ARTIFACT_EMPTY;
+		goto out;
+	}
+	/* the list of an artifact is a few hundred bytes */
+	if (lstat(sums, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > 65536 || strbuf_read_file(&sb, sums) < 0) {
+		strbuf_addstr(why, "it holds no SHA256SUMS of umlkbuild's");
+		goto out;
+	}
+	if (publish_parse_sums(sb.buf, sb.len, names, &perr)) {
+		strbuf_addstr(why, perr);
+		goto out;
+	}
+	if (!listed(names, "metadata.json")) {
+		strbuf_addstr(why, "its SHA256SUMS does not list metadata.json");
+		goto out;
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		char *p;
+		int reg;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, "SHA256SUMS"))
+			continue;
+		p = path_join(dir, de->d_name);
+		reg = !lstat(p, &st) && S_ISREG(st.st_mode);
+		free(p);
+		if (!listed(names, de->d_name) || !reg) {
+			strbuf_addf(why, "'%s' is not a file its SHA256SUMS lists",
+				    de->d_name);
+			goto out;
+		}
+	}
+	ret = ARTIFACT_OURS;
+out:
+	if (d)
+		closedir(d);
+	strbuf_release(&sb);
+	free(sums);
+	return ret;
+}
+
+/* path resolved through the links of its deepest existing ancestor, the
+ * rest taken lexically ("a/../b" is "b"); caller frees. */
+static char *resolve_loose(const char *path)
+{
+	char *abs = path_absolute(path), *head = xstrdup(abs), *real = NULL;
+	struct strvec rest = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT;
+
+	for (;;) {
+		char *slash;
+
+		real = realpath(head, NULL);
+		if (real || !strcmp(head, "/"))
+			break;
+		slash = strrchr(head, '/');
+		strvec_push(&rest, slash + 1);
+		if (slash == head)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	strbuf_addstr(&out, real ? real : "/");
+	/* rest holds the missing components, last first */
+	for (size_t i = rest.nr; i-- > 0;) {
+		const char *c = rest.v[i];
+
+		if (!*c || !strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			char *slash = strrchr(out.buf, '/');
+
+			strbuf_setlen(&out, slash == out.buf ? 1 : (size_t)(slash - out.buf));
+			continue;
+		}
+		if (out.len > 1)
+			strbuf_addch(&out, '/');
+		strbuf_addstr(&out, c);
+	}
+	strvec_clear(&rest);
+	free(real);
+	free(head);
+	free(abs);
+	return strbuf_detach(&out, NULL);
+}
+
+static int within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return 1;
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+int publish_check_target(const char *out)
+{
+	struct strvec names = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	char *res = NULL, *cache = NULL;
+	struct stat st;
+	int ret = 0;
+
+	if (!*out)
+		return error(-UKB_EUSAGE, "--out wants a directory, not an empty string");
+	res = resolve_loose(out);
+	cache = resolve_loose(cache_root());
+	if (!strcmp(res, "/")) {
+		ret = error(-UKB_EHOST, "refusing to publish into '/'");
+		hint("--out a new or empty directory");
+	} else if (within(res, cache)) {
+		ret = error(-UKB_EHOST, strcmp(res, cache) ? "'%s' is inside the cache '%s'" :
+			    "'%s' is the cache '%s'", out, cache);
+		hint("--out a directory outside the cache");
+	} else if (stat(out, &st) < 0) {
+		if (errno != ENOENT) {
+			ret = error(-UKB_EHOST, "cannot write to '%s': %s", out,
+				    strerror(errno));
+			hint("choose a writable directory with --out DIR");
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		ret = error(-UKB_EHOST, "'%s' exists and is not a directory", out);
+		hint("--out a new or empty directory");
+	} else if (artifact_verdict(out, &names, &why) < 0) {
+		ret = error(-UKB_EHOST, "'%s' exists and is not an umlkbuild artifact: %s",
+			    out, why.buf);
+		hint("--out a new or empty directory; umlkbuild replaces only its own artifacts");
+	}
+	strvec_clear(&names);
+	strbuf_release(&why);
+	free(res);
+	free(cache);
+	return ret;
+}
+
+/* Remove an earlier artifact swapped out of place: exactly its files. */
+static void remove_artifact(const char *dir, const struct strvec *names)
+{
+	char *p;
+
+	for (size_t i = 0; i < names->nr; i++) {
+		p = path_join(dir, names->v[i]);
+		unlink(p);
+		free(p);
+	}
+	p = path_join(dir, "SHA256SUMS");
+	unlink(p);
+	free(p);
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		warning("left '%s' behind: %s", dir, strerror(errno));
+}
+
+/* mkdir -p that remembers the directories it made, to undo them. */
+static int make_parents(const char *path, struct strvec *created)
+{
+	char *p = xstrdup(path);
+	int ret = 0;
+
+	for (char *s = p + 1;; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == 0)
+			strvec_push(created, p);
+		else if (errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	if (!ret && !is_dir(path))
+		ret = -ENOTDIR;
+	free(p);
+	return ret;
+}
+
+static void remove_created(struct strvec *created)
+{
+	for (size_t i = created->nr; i-- > 0;)
+		rmdir(created->v[i]);
+	strvec_clear(created);
+}
+
+static void publish_release(struct publish *pub)
+{
+	free(pub->staging);
+	free(pub->out);
+	pub->staging = pub->out = NULL;
+	strvec_clear(&pub->created);
+}
+
 int publish_begin(const char *out, struct publish *pub)
 {
 	char *parent, *slash;
 	int ret;
 
+	ret = publish_check_target(out);
+	if (ret)
+		return ret;
 	pub->out = path_absolute(out);
 	/* drop trailing slashes so the staging dir is a sibling */
 	for (size_t n = strlen(pub->out); n > 1 && pub->out[n - 1] == '/'; n--)
@@ -60,7 +346,7 @@ int publish_begin(const char *out, struct publish *pub)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	ret = mkdir_p(parent, 0755);
+	ret = make_parents(parent, &pub->created);
 	if (!ret && access(parent, W_OK) < 0)
 		ret = -errno;
 	if (ret) {
@@ -68,8 +354,8 @@ int publish_begin(const char *out, struct publish *pub)
 		      strerror(-ret));
 		hint("choose a writable directory with --out DIR");
 		free(parent);
-		free(pub->out);
-		pub->out = NULL;
+		remove_created(&pub->created);
+		publish_release(pub);
 		return -UKB_EHOST;
 	}
 	free(parent);
@@ -80,9 +366,8 @@ int publish_begin(const char *out, struct publish *pub)
 		ret = -errno;
 		error(-UKB_EHOST, "cannot create '%s': %s", pub->staging,
 		      strerror(-ret));
-		free(pub->staging);
-		free(pub->out);
-		pub->staging = pub->out = NULL;
+		remove_created(&pub->created);
+		publish_release(pub);
 		return -UKB_EHOST;
 	}
 	tmp_register(pub->staging);
@@ -96,16 +381,30 @@ char *publish_path(const struct publish *pub, const char *name)
 
 int publish_commit(struct publish *pub)
 {
-	int dirfd = -1;
+	struct strvec names = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	int dirfd = -1, verdict = 0;
 
 	/* the files themselves were written and closed; flush them */
 	sync();
 	if (is_dir(pub->out)) {
+		/*
+		 * Checked again now, not only before the build: DIR may have
+		 * changed while the kernel compiled. Only an empty directory
+		 * or an earlier artifact is ever swapped out.
+		 */
+		verdict = artifact_verdict(pub->out, &names, &why);
+		if (verdict < 0) {
+			error(-UKB_EHOST, "'%s' exists and is not an umlkbuild artifact: %s",
+			      pub->out, why.buf);
+			hint("--out a new or empty directory; umlkbuild replaces only its own artifacts");
+			goto fail_quiet;
+		}
 		if (renameat2(AT_FDCWD, pub->staging, AT_FDCWD, pub->out,
 			      RENAME_EXCHANGE) < 0)
 			goto fail;
-		/* staging now holds the previous artifact */
-		rmtree(pub->staging);
+		/* staging now holds the previous artifact: exactly its files go */
+		remove_artifact(pub->staging, &names);
 	} else if (rename(pub->staging, pub->out) < 0) {
 		goto fail;
 	}
@@ -115,12 +414,15 @@ int publish_commit(struct publish *pub)
 		fsync(dirfd);
 		close(dirfd);
 	}
-	free(pub->staging);
-	free(pub->out);
-	pub->staging = pub->out = NULL;
+	strvec_clear(&names);
+	strbuf_release(&why);
+	publish_release(pub);
 	return 0;
 fail:
 	error(-UKB_EHOST, "cannot publish '%s': %s", pub->out, strerror(errno));
+fail_quiet:
+	strvec_clear(&names);
+	strbuf_release(&why);
 	publish_abort(pub);
 	return -UKB_EHOST;
 }
@@ -131,7 +433,6 @@ void publish_abort(struct publish *pub)
 		rmtree(pub->staging);
 		tmp_forget(pub->staging);
 	}
-	free(pub->staging);
-	free(pub->out);
-	pub->staging = pub->out = NULL;
+	remove_created(&pub->created);
+	publish_release(pub);
 }

@@ -6,18 +6,43 @@
 #ifndef UKB_PUBLISH_H
 #define UKB_PUBLISH_H
 
+#include <stddef.h>
+
+#include "strvec.h"
+
 struct publish {
 	char *out;
 	char *staging;
+	struct strvec created; /* parents of out this run made */
 };
+#define PUBLISH_INIT { .out = NULL, .staging = NULL, .created = STRVEC_INIT }
 
-/* Create the staging directory. Returns 0 or -UKB_EHOST with a message. */
+/*
+ * Whether out may receive an artifact: it does not exist, or it is an
+ * empty directory or an earlier umlkbuild artifact (a SHA256SUMS as
+ * umlkbuild writes it, listing metadata.json, and only the files it
+ * lists). '/', the cache and anything inside it, and non-directories are
+ * refused. Returns 0, -UKB_EUSAGE ('') or -UKB_EHOST, with the message.
+ */
+int publish_check_target(const char *out);
+/*
+ * Parse a SHA256SUMS as manifest_write_sums() writes it ("<hex>  <name>"
+ * lines, plain names) into names. Returns 0, or -EINVAL with the reason
+ * in *why. Pure; fuzzed.
+ */
+int publish_parse_sums(const char *buf, size_t len, struct strvec *names,
+		       const char **why);
+
+/* Check out (publish_check_target), make its parents and the staging
+ * directory. Returns 0 or a negative error with a message. */
 int publish_begin(const char *out, struct publish *pub);
 /* staging/name; caller frees. */
 char *publish_path(const struct publish *pub, const char *name);
-/* Swap staging into place. Returns 0 or -UKB_EHOST. */
+/* Swap staging into place; an earlier artifact there is removed, file by
+ * file. Refuses (-UKB_EHOST) if out is no longer empty or an artifact. */
 int publish_commit(struct publish *pub);
-/* Remove the staging directory (after a failure). */
+/* Remove the staging directory and the parents this run made (after a
+ * failure). */
 void publish_abort(struct publish *pub);
 
 #endif
