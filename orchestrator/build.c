@@ -682,7 +682,7 @@ int build_run(const struct build_opts *o)
 	c.m = manifest_new();
 	/* a directory that is not ours is refused before any work */
 	if (o->out && !o->source_only) {
-		ret = publish_check_target(o->out);
+		ret = publish_check_target(o->out, o->out_in_cache ? PUBLISH_IN_CACHE : 0);
 		if (ret)
 			goto out;
 	}
@@ -731,6 +731,7 @@ int build_run(const struct build_opts *o)
 		fflush(stdout);
 		goto out;
 	}
+	c.pub.flags = o->out_in_cache ? PUBLISH_IN_CACHE : 0;
 	ret = publish_begin(out, &c.pub);
 	if (ret)
 		goto out;

@@ -26,6 +26,7 @@ struct build_opts {
 	int no_ccache;
 	int no_boot;
 	int source_only;           /* stop after the source stage */
+	int out_in_cache;          /* out is a scratch dir of ours in the cache */
 	int boot_timeout;
 	const char *boot_mem;
 	/* fetching */

@@ -228,7 +228,7 @@ static int within(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
-int publish_check_target(const char *out)
+int publish_check_target(const char *out, unsigned flags)
 {
 	struct strvec names = STRVEC_INIT;
 	struct strbuf why = STRBUF_INIT;
@@ -243,7 +243,7 @@ int publish_check_target(const char *out)
 	if (!strcmp(res, "/")) {
 		ret = error(-UKB_EHOST, "refusing to publish into '/'");
 		hint("--out a new or empty directory");
-	} else if (within(res, cache)) {
+	} else if (!(flags & PUBLISH_IN_CACHE) && within(res, cache)) {
 		ret = error(-UKB_EHOST, strcmp(res, cache) ? "'%s' is inside the cache '%s'" :
 			    "'%s' is the cache '%s'", out, cache);
 		hint("--out a directory outside the cache");
@@ -333,7 +333,7 @@ int publish_begin(const char *out, struct publish *pub)
 	char *parent, *slash;
 	int ret;
 
-	ret = publish_check_target(out);
+	ret = publish_check_target(out, pub->flags);
 	if (ret)
 		return ret;
 	pub->out = path_absolute(out);

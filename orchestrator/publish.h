@@ -14,8 +14,13 @@ struct publish {
 	char *out;
 	char *staging;
 	struct strvec created; /* parents of out this run made */
+	unsigned flags;        /* PUBLISH_* */
 };
-#define PUBLISH_INIT { .out = NULL, .staging = NULL, .created = STRVEC_INIT }
+#define PUBLISH_INIT { .out = NULL, .staging = NULL, .created = STRVEC_INIT, .flags = 0 }
+
+/* out is a scratch directory of umlkbuild's own inside the cache
+ * (reproduce's): the cache check does not apply */
+#define PUBLISH_IN_CACHE 1u
 
 /*
  * Whether out may receive an artifact: it does not exist, or it is an
@@ -24,7 +29,7 @@ struct publish {
  * lists). '/', the cache and anything inside it, and non-directories are
  * refused. Returns 0, -UKB_EUSAGE ('') or -UKB_EHOST, with the message.
  */
-int publish_check_target(const char *out);
+int publish_check_target(const char *out, unsigned flags);
 /*
  * Parse a SHA256SUMS as manifest_write_sums() writes it ("<hex>  <name>"
  * lines, plain names) into names. Returns 0, or -EINVAL with the reason
@@ -33,7 +38,7 @@ int publish_check_target(const char *out);
 int publish_parse_sums(const char *buf, size_t len, struct strvec *names,
 		       const char **why);
 
-/* Check out (publish_check_target), make its parents and the staging
+/* Check out (publish_check_target with pub->flags), make its parents and the staging
  * directory. Returns 0 or a negative error with a message. */
 int publish_begin(const char *out, struct publish *pub);
 /* staging/name; caller frees. */

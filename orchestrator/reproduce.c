@@ -212,6 +212,7 @@ int reproduce_cmd(int argc, char **argv)
 		goto out;
 	out = out_opt ? xstrdup(out_opt) : path_join(work, "artifact");
 	o.out = out;
+	o.out_in_cache = !out_opt;
 	info("rebuilding from '%s'", argv[optind]);
 	ret = build_run(&o);
 	if (ret)

@@ -74,23 +74,23 @@ expect_one_error "one error line for check-config --fragment /dev/zero"
 # ---- build: refused before any kernel work --------------------------
 O=$T/o78 DESC="--fragment /dev/zero" row 78 2 \
 	"^error: fragment '/dev/zero' is not a regular file\$" \
-	"${B[@]}" --fragment /dev/zero --out "$O"
+	"${B[@]}" --fragment /dev/zero --out "$T/o78"
 O=$T/o79 DESC="--fragment FIFO (used to hang)" row 79 2 \
 	"^error: fragment '$T/fifo' is not a regular file\$" \
-	"${B[@]}" --fragment "$T/fifo" --out "$O"
+	"${B[@]}" --fragment "$T/fifo" --out "$T/o79"
 O=$T/o80 DESC="--config FIFO (used to hang)" row 80 2 \
 	"^error: config file '$T/fifo' is not a regular file\$" \
-	"${B[@]}" --config "$T/fifo" --out "$O"
+	"${B[@]}" --config "$T/fifo" --out "$T/o80"
 O=$T/o83 DESC="--kconfig-add with a line break" row 83 2 \
 	"^error: --kconfig-add 'CONFIG_A=y\\.\\.\\.' holds a line break\$" \
-	"${B[@]}" --kconfig-add $'CONFIG_A=y\nCONFIG_B=y' --out "$O"
+	"${B[@]}" --kconfig-add $'CONFIG_A=y\nCONFIG_B=y' --out "$T/o83"
 O=$T/o84 DESC="--kconfig-add ''" row 84 2 \
-	"^error: --kconfig-add needs a CONFIG_X=value line, not an empty one\$" \
-	"${B[@]}" --kconfig-add '' --out "$O"
+	"^error: option '--kconfig-add' wants a value, not an empty string\$" \
+	"${B[@]}" --kconfig-add '' --out "$T/o84"
 
 O=$T/o-big DESC="--fragment over 16 MiB" row - 2 \
 	"^error: fragment '$T/big' is larger than 16 MiB, the limit for a fragment\$" \
-	"${B[@]}" --fragment "$T/big" --out "$O"
+	"${B[@]}" --fragment "$T/big" --out "$T/o-big"
 O=$T/o-key DESC="--keyring /dev/zero" row - 2 \
 	"^error: key file '/dev/zero' is not a regular file\$" \
 	"$UKB" --cache "$C" --version 6.1.1 --keyring /dev/zero --out "$T/o-key"

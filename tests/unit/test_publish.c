@@ -115,41 +115,43 @@ static void test_targets(void **state)
 	(void)state;
 	/* missing, empty, an artifact: fine */
 	p = path_join(top, "new/deeper");
-	assert_int_equal(publish_check_target(p), 0);
+	assert_int_equal(publish_check_target(p, 0), 0);
 	free(p);
 	d = fresh("empty", NULL);
-	assert_int_equal(publish_check_target(d), 0);
+	assert_int_equal(publish_check_target(d, 0), 0);
 	free(d);
 	d = fresh("art", artifact_sums);
-	assert_int_equal(publish_check_target(d), 0);
+	assert_int_equal(publish_check_target(d, 0), 0);
 	/* the same artifact with one file of the user's: refused */
 	put(d, "notes.txt", "mine");
-	assert_int_equal(publish_check_target(d), -UKB_EHOST);
+	assert_int_equal(publish_check_target(d, 0), -UKB_EHOST);
 	free(d);
 	/* a user's directory */
 	d = fresh("user", NULL);
 	put(d, "README", "mine");
-	assert_int_equal(publish_check_target(d), -UKB_EHOST);
+	assert_int_equal(publish_check_target(d, 0), -UKB_EHOST);
 	/* a regular file */
 	p = path_join(d, "README");
-	assert_int_equal(publish_check_target(p), -UKB_EHOST);
+	assert_int_equal(publish_check_target(p, 0), -UKB_EHOST);
 	free(p);
 	free(d);
 	/* an artifact whose list leaves out metadata.json */
 	d = fresh("nometa", HEX "  vmlinux\n");
 	put(d, "metadata.json", "{}\n");
-	assert_int_equal(publish_check_target(d), -UKB_EHOST);
+	assert_int_equal(publish_check_target(d, 0), -UKB_EHOST);
 	free(d);
 	/* the cache, inside it, and through '..' */
-	assert_int_equal(publish_check_target(cache_root()), -UKB_EHOST);
+	assert_int_equal(publish_check_target(cache_root(), 0), -UKB_EHOST);
 	p = path_join(cache_root(), "trees/x");
-	assert_int_equal(publish_check_target(p), -UKB_EHOST);
+	assert_int_equal(publish_check_target(p, 0), -UKB_EHOST);
 	free(p);
 	p = path_join(top, "nothere/../cache/x");
-	assert_int_equal(publish_check_target(p), -UKB_EHOST);
+	assert_int_equal(publish_check_target(p, 0), -UKB_EHOST);
+	/* reproduce's own scratch directory in the cache */
+	assert_int_equal(publish_check_target(p, PUBLISH_IN_CACHE), 0);
 	free(p);
-	assert_int_equal(publish_check_target("/"), -UKB_EHOST);
-	assert_int_equal(publish_check_target(""), -UKB_EUSAGE);
+	assert_int_equal(publish_check_target("/", 0), -UKB_EHOST);
+	assert_int_equal(publish_check_target("", 0), -UKB_EUSAGE);
 }
 
 static void test_commit_replaces_exactly(void **state)
