@@ -20,6 +20,7 @@
 #include "config.h"
 #include "cli.h"
 #include "errors.h"
+#include "fetch.h"
 #include "fsutil.h"
 #include "kbuild.h"
 #include "kconfig.h"
@@ -355,8 +356,14 @@ static void prepare_rows(const struct matrix *m, struct report *rep)
 		free(label);
 		r->cell = xstrdup(b->cell);
 		r->kind = xstrdup(b->kind);
-		r->source = b->git_url ? xasprintf("%s %s", b->git_url, b->source) :
-					 xstrdup(b->source);
+		if (b->git_url) {
+			char *url = url_redact(b->git_url);
+
+			r->source = xasprintf("%s %s", url, b->source);
+			free(url);
+		} else {
+			r->source = xstrdup(b->source);
+		}
 		if (!strcmp(b->kind, "version"))
 			r->version = xstrdup(b->source);
 		r->arch = xstrdup(kbuild_arch_name(b->arch));
