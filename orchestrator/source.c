@@ -77,7 +77,7 @@ static void remember_version(const char *trees, const char *key,
  * Remove scratch dirs "<prefix><pid>" left by runs that died (SIGKILL,
  * power loss): their pid is gone. A live run's scratch dir is kept.
  */
-static void remove_stale_scratch(const char *trees, const char *prefix)
+void remove_stale_scratch(const char *trees, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	DIR *d = opendir(trees);
