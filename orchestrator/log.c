@@ -128,6 +128,22 @@ void quote_ctrl_str(struct strbuf *out, const char *s)
 	quote_ctrl(out, s, strlen(s));
 }
 
+void quote_ctrl_lines(struct strbuf *out, const char *s, size_t len)
+{
+	while (len) {
+		const char *nl = memchr(s, '\n', len);
+		size_t n = nl ? (size_t)(nl - s) : len;
+
+		quote_ctrl(out, s, n);
+		if (nl) {
+			strbuf_addch(out, '\n');
+			n++;
+		}
+		s += n;
+		len -= n;
+	}
+}
+
 /* Format, then quote: the line is one line whatever went into it. */
 static void emit(char tag, const char *prefix, const char *colour, int show,
 		 const char *fmt, va_list ap)

@@ -53,5 +53,8 @@ void log_child_line(const char *line, size_t len);
 void quote_ctrl(struct strbuf *out, const char *s, size_t len);
 /* The same for a NUL-terminated string (NULL appends "(null)"). */
 void quote_ctrl_str(struct strbuf *out, const char *s);
+/* Each line of s[0..len) quoted, its newline kept: for results on stdout
+ * that show text from input (a kernel tree's Kconfig files). */
+void quote_ctrl_lines(struct strbuf *out, const char *s, size_t len);
 
 #endif

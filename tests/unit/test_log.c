@@ -127,6 +127,17 @@ static void test_quote_not_utf8(void **state)
 	EXPECT("\xff", "\\xff");
 }
 
+static void test_quote_lines(void **state)
+{
+	static const char in[] = "  prompt \"\x1b[31mred\"\n\n\tlast";
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	quote_ctrl_lines(&sb, in, sizeof(in) - 1);
+	assert_string_equal(sb.buf, "  prompt \"\\033[31mred\"\n\n\\tlast");
+	strbuf_release(&sb);
+}
+
 /* stderr into a file for the length of one call */
 static char *capture_stderr(void (*fn)(void))
 {
@@ -190,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_quote_plain),
 		cmocka_unit_test(test_quote_controls),
 		cmocka_unit_test(test_quote_not_utf8),
+		cmocka_unit_test(test_quote_lines),
 		cmocka_unit_test(test_sink),
 	};
 
