@@ -128,6 +128,39 @@ void quote_ctrl_str(struct strbuf *out, const char *s)
 	quote_ctrl(out, s, strlen(s));
 }
 
+static int digit_val(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+void unquote_ctrl(struct strbuf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		int c = i + 1 < len && s[i] == '\\' ? s[i + 1] : -1;
+		int a = i + 2 < len ? digit_val(s[i + 2]) : -1;
+		int b = i + 3 < len ? digit_val(s[i + 3]) : -1;
+
+		if (c == '\\' || c == 'n' || c == 't' || c == 'r') {
+			strbuf_addch(out, c == 'n' ? '\n' : c == 't' ? '\t' :
+					  c == 'r' ? '\r' : '\\');
+			i += 2;
+		} else if (c == 'x' && a >= 0 && b >= 0) {
+			strbuf_addch(out, a << 4 | b);
+			i += 4;
+		} else if (c >= '0' && c <= '3' && a >= 0 && a < 8 && b >= 0 &&
+			   b < 8) {
+			strbuf_addch(out, (c - '0') << 6 | a << 3 | b);
+			i += 4;
+		} else {
+			/* a backslash quote_ctrl() left single */
+			strbuf_addch(out, s[i++]);
+		}
+	}
+}
+
 void quote_ctrl_lines(struct strbuf *out, const char *s, size_t len)
 {
 	while (len) {

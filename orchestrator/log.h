@@ -53,6 +53,8 @@ void log_child_line(const char *line, size_t len);
 void quote_ctrl(struct strbuf *out, const char *s, size_t len);
 /* The same for a NUL-terminated string (NULL appends "(null)"). */
 void quote_ctrl_str(struct strbuf *out, const char *s);
+/* quote_ctrl()'s inverse: the bytes back, for text read from a log. */
+void unquote_ctrl(struct strbuf *out, const char *s, size_t len);
 /* Each line of s[0..len) quoted, its newline kept: for results on stdout
  * that show text from input (a kernel tree's Kconfig files). */
 void quote_ctrl_lines(struct strbuf *out, const char *s, size_t len);

@@ -311,6 +311,14 @@ static void collect(const struct run_opts *ro, const struct matrix *m,
 		strbuf_read_file(&text, log);
 		r->phase = xstrdup(matrix_guess_phase(r->exit_code, text.buf));
 		r->error = matrix_first_error(text.buf);
+		if (r->error) {
+			/* the log holds it quoted; the reports quote it once */
+			struct strbuf raw = STRBUF_INIT;
+
+			unquote_ctrl(&raw, r->error, strlen(r->error));
+			free(r->error);
+			r->error = strbuf_detach(&raw, NULL);
+		}
 		if (!r->error && WIFSIGNALED(status))
 			r->error = xasprintf("killed by signal %d", WTERMSIG(status));
 		/* "linux 6.1.158 from ..." names the version once it is known */

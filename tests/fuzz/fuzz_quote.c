@@ -1,7 +1,8 @@
 /*
  * quote_ctrl, the log sink's escaping: whatever the bytes, the result
  * holds no control byte, no C1 or bidi control and nothing that is not
- * UTF-8, and it decodes back to the input (so no two inputs look alike).
+ * UTF-8, and it decodes back to the input (so no two inputs look alike),
+ * by this file's decoder and by unquote_ctrl().
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,6 +105,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unquote(&back, q.buf, q.len);
 	if (back.len != size || (size && memcmp(back.buf, data, size)))
 		abort();
+	/* the module's own decoder agrees */
+	strbuf_reset(&back);
+	unquote_ctrl(&back, q.buf, q.len);
+	if (back.len != size || (size && memcmp(back.buf, data, size)))
+		abort();
+	/* and never reads past what it is given */
+	strbuf_reset(&back);
+	unquote_ctrl(&back, (const char *)data, size);
 	strbuf_release(&q);
 	strbuf_release(&back);
 	return 0;

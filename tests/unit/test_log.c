@@ -72,6 +72,11 @@ static void expect(const char *in, size_t len, const char *want)
 	unquote(&back, q);
 	assert_int_equal(back.len, len);
 	assert_memory_equal(back.buf, in, len);
+	/* and the module's own decoder */
+	strbuf_reset(&back);
+	unquote_ctrl(&back, q, strlen(q));
+	assert_int_equal(back.len, len);
+	assert_memory_equal(back.buf, in, len);
 	strbuf_release(&back);
 	free(q);
 }
