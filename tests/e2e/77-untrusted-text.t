@@ -134,6 +134,12 @@ else
 	not_ok "cannot set up the nginx mirror for rows 93 and 94"
 fi
 
+printf '[fetch]\nmirror = http://u:s3cr3t@example.invalid/x\n' >"$T/cred.ini"
+DESC="a config file's mirror with credentials, refused" row 93 2 \
+	"^error: .*cred\\.ini:2: refusing mirror 'http://example\\.invalid/x': plain http://" \
+	"$UKB" --cache "$C" fetch --config "$T/cred.ini" --version 6.1.999
+check "row 93: the refusal does not show the password" not_in s3cr3t "$T/err"
+
 # ---- git remotes -----------------------------------------------------------
 DESC="--git over plain http to a host that is not loopback" row 95 2 \
 	"^error: refusing git remote 'http://169\\.254\\.169\\.254/x\\.git': plain http:// is refused" \
