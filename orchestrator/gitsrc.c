@@ -119,8 +119,8 @@ static int fetch_mirror(git_repository *repo, const char *url,
 	fo.update_fetchhead = 0;
 	info("fetching '%s'", shown);
 	/*
-	 * The URL as given, not rewritten by url.*.insteadOf: it is what
-	 * the metadata records (and libgit2 1.5 leaks in that lookup).
+	 * The URL as given, not rewritten by url.*.insteadOf: the one the
+	 * transport policy judged (and libgit2 1.5 leaks in that lookup).
 	 */
 	ropts.repository = repo;
 	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
