@@ -144,8 +144,14 @@ static char *on_entry(void *user, const char *section, const char *key,
 
 	if (!strcasecmp(section, "fetch") && !strcasecmp(key, "mirror")) {
 		why = fetch_url_refused(value);
-		if (why)
-			return xasprintf("refusing mirror '%s': %s", value, why);
+		if (why) {
+			char *shown = url_redact(value);
+			char *msg = xasprintf("refusing mirror '%s': %s", shown,
+					      why);
+
+			free(shown);
+			return msg;
+		}
 		if (!p->set_mirrors++)
 			strvec_clear(&c->mirrors);
 		strvec_push(&c->mirrors, value);

@@ -256,7 +256,12 @@ int explain_cmd(int argc, char **argv)
 			undefined(srcdir, name, arch);
 			failed = 1;
 		} else {
-			fputs(out.buf, stdout);
+			/* the tree's text: no escape sequence reaches the terminal */
+			struct strbuf q = STRBUF_INIT;
+
+			quote_ctrl_lines(&q, out.buf, out.len);
+			fputs(q.buf, stdout);
+			strbuf_release(&q);
 			if (i + 1 < argc)
 				putchar('\n');
 		}

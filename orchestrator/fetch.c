@@ -61,7 +61,9 @@ static int is_loopback_host(const char *host)
 	return 0;
 }
 
-const char *fetch_url_refused(const char *url)
+/* The shared rule: https and file anywhere; plain http (and git://, for
+ * git) only to loopback. */
+static const char *url_policy(const char *url, int git)
 {
 	/* curl's own parser, so the host judged is the host contacted */
 	CURLU *u = curl_url();
@@ -77,20 +79,104 @@ const char *fetch_url_refused(const char *url)
 	}
 	if (!strcmp(scheme, "https") || !strcmp(scheme, "file"))
 		goto out;
-	if (strcmp(scheme, "http")) {
-		why = "only https://, file:// and loopback http:// mirrors are "
-		      "supported";
+	if (strcmp(scheme, "http") && (!git || strcmp(scheme, "git"))) {
+		why = git ? "only https://, file://, local paths and loopback "
+			    "http:// or git:// remotes are supported" :
+			    "only https://, file:// and loopback http:// "
+			    "mirrors are supported";
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_HOST, &host, 0) ||
 	    !is_loopback_host(host))
-		why = "plain http:// is refused for a host that is not "
+		why = !strcmp(scheme, "git") ?
+		      "plain git:// is refused for a host that is not "
+		      "loopback: use https://" :
+		      "plain http:// is refused for a host that is not "
 		      "loopback: use https://";
 out:
 	curl_free(scheme);
 	curl_free(host);
 	curl_url_cleanup(u);
 	return why;
+}
+
+const char *fetch_url_refused(const char *url)
+{
+	return url_policy(url, 0);
+}
+
+/* git's scp-like "[user@]host:path": a colon before any slash. */
+static const char *scp_colon(const char *url)
+{
+	const char *colon = strchr(url, ':');
+	const char *slash = strchr(url, '/');
+
+	return colon && (!slash || colon < slash) ? colon : NULL;
+}
+
+const char *fetch_git_url_refused(const char *url)
+{
+	if (!*url)
+		return "empty URL";
+	if (!strstr(url, "://"))
+		return scp_colon(url) ? "ssh remotes (HOST:PATH) are not "
+					"supported: use https://" : NULL;
+	return url_policy(url, 1);
+}
+
+/* Cut the userinfo out of what curl cannot parse: "S://U@H/..." and
+ * git's "U@H:PATH". */
+static char *redact_unparsed(const char *url)
+{
+	const char *start = strstr(url, "://"), *end, *at = NULL;
+
+	if (start) {
+		start += 3;
+		end = start + strcspn(start, "/?#");
+	} else {
+		start = url;
+		end = scp_colon(url);
+		if (!end)
+			return xstrdup(url);
+	}
+	for (const char *p = start; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return xstrdup(url);
+	return xasprintf("%.*s%s", (int)(start - url), url, at + 1);
+}
+
+char *url_redact(const char *url)
+{
+	CURLU *u = curl_url();
+	char *user = NULL, *pass = NULL, *clean = NULL, *out = NULL;
+
+	if (!u)
+		abort();
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME |
+						CURLU_PATH_AS_IS)) {
+		out = redact_unparsed(url);
+		goto done;
+	}
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	curl_url_get(u, CURLUPART_PASSWORD, &pass, 0);
+	if (!user && !pass) {
+		out = xstrdup(url);
+		goto done;
+	}
+	if (curl_url_set(u, CURLUPART_USER, NULL, 0) ||
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) ||
+	    curl_url_get(u, CURLUPART_URL, &clean, 0))
+		out = redact_unparsed(url);
+	else
+		out = xstrdup(clean);
+done:
+	curl_free(user);
+	curl_free(pass);
+	curl_free(clean);
+	curl_url_cleanup(u);
+	return out;
 }
 
 /* ---- sha256sums ------------------------------------------------------- */
@@ -156,6 +242,7 @@ int sha256sums_lookup(const char *buf, size_t len, const char *file,
 struct xfer {
 	CURL *h;
 	const char *url;
+	const char *shown;      /* url without its userinfo, for messages */
 	struct strbuf *mem;
 	size_t max;
 	int fd;
@@ -252,24 +339,24 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 	case CURLE_WRITE_ERROR:
 		if (x->write_err == -EFBIG) {
 			strbuf_addf(why, "'%s' is larger than %zu MiB: not a "
-				    "kernel.org file", x->url, x->max >> 20);
+				    "kernel.org file", x->shown, x->max >> 20);
 			return -UKB_ENETWORK;
 		}
 		return error(x->write_err ? x->write_err : -EIO,
-			     "cannot save '%s': %s", x->url,
+			     "cannot save '%s': %s", x->shown,
 			     strerror(x->write_err ? -x->write_err : EIO));
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
-		strbuf_addf(why, "DNS lookup failed for '%s': %s", x->url,
+		strbuf_addf(why, "DNS lookup failed for '%s': %s", x->shown,
 			    detail);
 		return -UKB_ENETWORK;
 	case CURLE_COULDNT_CONNECT:
 		*transient = 1;
-		strbuf_addf(why, "cannot connect to '%s': %s", x->url, detail);
+		strbuf_addf(why, "cannot connect to '%s': %s", x->shown, detail);
 		return -UKB_ENETWORK;
 	case CURLE_OPERATION_TIMEDOUT:
 		*transient = 1;
-		strbuf_addf(why, "timed out fetching '%s': %s", x->url, detail);
+		strbuf_addf(why, "timed out fetching '%s': %s", x->shown, detail);
 		return -UKB_ENETWORK;
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
@@ -278,7 +365,7 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 		*transient = 1;
-		strbuf_addf(why, "connection lost fetching '%s': %s", x->url,
+		strbuf_addf(why, "connection lost fetching '%s': %s", x->shown,
 			    detail);
 		return -UKB_ENETWORK;
 	case CURLE_SSL_CONNECT_ERROR:
@@ -289,12 +376,12 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
-		strbuf_addf(why, "TLS error talking to '%s': %s", x->url,
+		strbuf_addf(why, "TLS error talking to '%s': %s", x->shown,
 			    detail);
 		return -UKB_ENETWORK;
 	case CURLE_FILE_COULDNT_READ_FILE:
 		strbuf_addf(why, "'%s' does not exist: no such release on this "
-			    "mirror", x->url);
+			    "mirror", x->shown);
 		return -UKB_ENOTFOUND;
 	case CURLE_RANGE_ERROR:
 		x->range_ignored = 1;
@@ -303,7 +390,7 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 		x->past_end = 1;
 		return 0;
 	default:
-		strbuf_addf(why, "cannot fetch '%s': %s", x->url, detail);
+		strbuf_addf(why, "cannot fetch '%s': %s", x->shown, detail);
 		return -UKB_ENETWORK;
 	}
 	if (!is_http(x->url))
@@ -317,11 +404,11 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 	}
 	if (x->code == 404 || x->code == 410) {
 		strbuf_addf(why, "kernel.org answered %ld for '%s': no such "
-			    "release on this mirror", x->code, x->url);
+			    "release on this mirror", x->code, x->shown);
 		return -UKB_ENOTFOUND;
 	}
 	*transient = x->code >= 500;
-	strbuf_addf(why, "'%s' answered HTTP %ld", x->url, x->code);
+	strbuf_addf(why, "'%s' answered HTTP %ld", x->shown, x->code);
 	return -UKB_ENETWORK;
 }
 
@@ -360,7 +447,7 @@ static int perform(struct xfer *x, struct strbuf *why, int *transient)
 	if (x->base)
 		curl_easy_setopt(x->h, CURLOPT_RESUME_FROM_LARGE,
 				 (curl_off_t)x->base);
-	debug("fetching '%s'%s", x->url, x->base ? " (resuming)" : "");
+	debug("fetching '%s'%s", x->shown, x->base ? " (resuming)" : "");
 	rc = curl_easy_perform(x->h);
 	return judge(x, rc, errbuf, why, transient);
 }
@@ -381,8 +468,12 @@ static int pause_ms(unsigned ms)
 /* perform() with up to TRIES attempts and backoff for transient failures. */
 static int transfer(struct xfer *x, struct strbuf *why)
 {
+	char *shown = url_redact(x->url);
+	int ret;
+
+	x->shown = shown;
 	for (int try = 1;; try++) {
-		int transient, ret;
+		int transient;
 		unsigned ms = fetch_retry_base_ms << (try - 1);
 
 		strbuf_reset(why);
@@ -390,15 +481,20 @@ static int transfer(struct xfer *x, struct strbuf *why)
 			strbuf_reset(x->mem);
 		ret = perform(x, why, &transient);
 		if (!ret || !transient || try == TRIES)
-			return ret;
+			break;
 		warning("%s; trying again in %.1f s (%d of %d)", why->buf,
 			ms / 1000.0, try + 1, TRIES);
-		if (pause_ms(ms))
-			return -UKB_EINTR;
+		if (pause_ms(ms)) {
+			ret = -UKB_EINTR;
+			break;
+		}
 		/* a file keeps what arrived: the next try resumes */
 		if (!x->mem)
 			x->base += x->written;
 	}
+	x->shown = NULL;
+	free(shown);
+	return ret;
 }
 
 static int get_mem(CURL *h, const char *url, size_t max, struct strbuf *out,
@@ -458,6 +554,7 @@ static int download_once(CURL *h, const char *url, const char *part,
 			 struct strbuf *why)
 {
 	struct xfer x = { .h = h, .url = url, .fd = -1, .title = title };
+	char *shown = url_redact(url);
 	int ret, restarted = 0;
 
 	ret = part_open(part, &x.fd, &x.hash, &x.base);
@@ -473,11 +570,12 @@ static int download_once(CURL *h, const char *url, const char *part,
 			break;
 		if (restarted++) {
 			strbuf_addf(why, "'%s' does not honour Range requests",
-				    url);
+				    shown);
 			ret = -UKB_ENETWORK;
 			break;
 		}
-		info("'%s' cannot resume: downloading it from the start", url);
+		info("'%s' cannot resume: downloading it from the start",
+		     shown);
 		ret = part_restart(part, x.fd, &x.hash);
 		*resumed = 0;
 		x.base = 0;
@@ -493,6 +591,7 @@ out:
 	/* an empty part is nothing worth resuming */
 	if (ret && ret != -UKB_EINTR && !x.base && !x.written)
 		unlink(part);
+	free(shown);
 	return ret;
 }
 
@@ -568,6 +667,8 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 	struct strbuf sums = STRBUF_INIT, text = STRBUF_INIT;
 	struct strbuf sig = STRBUF_INIT;
 	char *sums_url = dir_url(mirror, c->v, "sha256sums.asc");
+	char *sums_shown = url_redact(sums_url), *url_shown = NULL;
+	char *sig_shown = NULL;
 	char *sums_path = NULL, *sums_signer = NULL, *name = NULL;
 	char *url = NULL, *part = NULL, *sig_url = NULL, *sig_path = NULL;
 	char *signer = NULL, *entry_dir = NULL;
@@ -579,11 +680,11 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 	if (!ret)
 		ret = save_tmp(c, "sha256sums.asc", &sums, &sums_path);
 	if (!ret)
-		ret = sigverify_clearsigned(&c->keys, sums_path, sums_url,
+		ret = sigverify_clearsigned(&c->keys, sums_path, sums_shown,
 					    &text, &sums_signer);
 	if (ret)
 		goto out;
-	debug("'%s' is signed by %s", sums_url, sums_signer);
+	debug("'%s' is signed by %s", sums_shown, sums_signer);
 	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
 		free(name);
 		ext = exts[i];
@@ -595,7 +696,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 	if (ret == -UKB_ENOTFOUND) {
 		*strstr(name, ".tar.") = '\0';
 		strbuf_addf(why, "'%s' lists no '%s.tar.xz' nor '.tar.gz': no "
-			    "such release on this mirror", sums_url, name);
+			    "such release on this mirror", sums_shown, name);
 	}
 	if (ret)
 		goto out;
@@ -609,6 +710,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 		goto out;
 	}
 	url = kver_tarball_url(mirror, c->v, ext);
+	url_shown = url_redact(url);
 	entry_dir = path_join(c->dl, expected);
 	part = path_join(entry_dir, name);
 	if (path_exists(part)) {
@@ -621,7 +723,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 	} else {
 		free(part);
 		part = xasprintf("%s/%s.part", c->dl, name);
-		info("downloading '%s'", url);
+		info("downloading '%s'", url_shown);
 		ret = download(c->h, url, part, name, expected, actual, why);
 	}
 	if (ret)
@@ -629,7 +731,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 	if (strcmp(actual, expected)) {
 		unlink(part);
 		ret = error(-UKB_ECHECKSUM, "checksum mismatch for '%s' from "
-			    "'%s': expected sha256 %s, got %s", name, url,
+			    "'%s': expected sha256 %s, got %s", name, url_shown,
 			    expected, actual);
 		hint("the download was deleted; the mirror serves another file "
 		     "than its signed sha256sums.asc lists");
@@ -639,6 +741,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 	free(name);
 	name = kver_tarball_name(c->v, "sign");
 	sig_url = kver_tarball_url(mirror, c->v, "sign");
+	sig_shown = url_redact(sig_url);
 	ret = get_mem(c->h, sig_url, SIGN_MAX, &sig, why);
 	if (!ret)
 		ret = save_tmp(c, name, &sig, &sig_path);
@@ -654,19 +757,23 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 		else
 			unlink(part);
 		hint("'%s' was deleted; its signature came from '%s'", name,
-		     sig_url);
+		     sig_shown);
 	}
 	if (!ret)
 		ret = dlcache_put(c->dl, part, expected, name, signer, out);
 	if (!ret) {
 		out->from_cache = cached;
-		out->url = cached ? NULL : xstrdup(url);
+		/* recorded in metadata.json: never the credentials */
+		out->url = cached ? NULL : xstrdup(url_shown);
 	}
 out:
 	strbuf_release(&sums);
 	strbuf_release(&text);
 	strbuf_release(&sig);
 	free(sums_url);
+	free(sums_shown);
+	free(url_shown);
+	free(sig_shown);
 	free(sums_path);
 	free(sums_signer);
 	free(name);
@@ -692,15 +799,17 @@ static int fetch_unverified_from(struct fetch_ctx *c, const char *mirror,
 		char *name = kver_tarball_name(c->v, exts[i]);
 		char *url = kver_tarball_url(mirror, c->v, exts[i]);
 		char *part = xasprintf("%s/%s.part", c->dl, name);
+		char *shown = url_redact(url);
 
-		info("downloading '%s'", url);
+		info("downloading '%s'", shown);
 		ret = download(c->h, url, part, name, NULL, actual, why);
 		if (!ret)
 			ret = dlcache_put(c->dl, part, actual, name, NULL, out);
 		if (!ret)
-			out->url = xstrdup(url);
+			out->url = xstrdup(shown);
 		free(name);
 		free(url);
+		free(shown);
 		free(part);
 		if (ret != -UKB_ENOTFOUND)
 			break;
@@ -842,8 +951,11 @@ static int fetch_online(struct fetch_ctx *c, const char *const *mirrors,
 		if (!ret || !why.len)
 			break;  /* done, or a failure already reported */
 		if (i + 1 < nr) {
+			char *next = url_redact(mirrors[i + 1]);
+
 			warning("%s", why.buf);
-			info("trying the next mirror, '%s'", mirrors[i + 1]);
+			info("trying the next mirror, '%s'", next);
+			free(next);
 			continue;
 		}
 		error(ret, "%s", why.buf);
@@ -879,9 +991,14 @@ int fetch_tarball(const struct kver *v, const struct fetch_opts *o,
 	for (size_t i = 0; !o->offline && i < nr; i++) {
 		const char *why = fetch_url_refused(mirrors[i]);
 
-		if (why)
-			return error(-UKB_EUSAGE, "refusing mirror '%s': %s",
-				     mirrors[i], why);
+		if (why) {
+			char *shown = url_redact(mirrors[i]);
+
+			ret = error(-UKB_EUSAGE, "refusing mirror '%s': %s",
+				    shown, why);
+			free(shown);
+			return ret;
+		}
 	}
 	c.dl = cache_dir("downloads");
 	if (!c.dl)

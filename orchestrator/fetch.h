@@ -71,6 +71,21 @@ int fetch_cmd(int argc, char **argv);
 const char *fetch_url_refused(const char *url);
 
 /*
+ * Whether url may serve as a git remote: https://, file://, a local path,
+ * or http:// or git:// to a loopback host. ssh:// and scp-like HOST:PATH
+ * are refused. NULL when allowed, else a static reason. Pure.
+ */
+const char *fetch_git_url_refused(const char *url);
+
+/*
+ * url without its userinfo ("https://user:pass@host/x" gives
+ * "https://host/x"; git's "user@host:path" gives "host:path"), for every
+ * message, log line and metadata field that shows a URL. Anything else is
+ * returned as it is. Caller frees.
+ */
+char *url_redact(const char *url);
+
+/*
  * Find file in a sha256sums list (the signed text of sha256sums.asc,
  * "<sha256>  <name>" or "<sha256> *<name>" lines) and write its hash, in
  * lowercase, into out. Returns 0, -UKB_ENOTFOUND, or -UKB_ESOURCE for

@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "errors.h"
+#include "fetch.h"
 #include "fsutil.h"
 #include "gitsrc.h"
 #include "log.h"
@@ -66,7 +67,7 @@ static void on_checkout(const char *path, size_t done, size_t total,
 }
 
 /* Open the mirror at path, or create it (and say so through created). */
-static int open_mirror(const char *path, const char *url,
+static int open_mirror(const char *path, const char *shown,
 		       git_repository **repo, int *created)
 {
 	git_config *cfg = NULL;
@@ -88,7 +89,7 @@ static int open_mirror(const char *path, const char *url,
 	if (!ret)
 		ret = git_config_set_bool(cfg, "core.autocrlf", 0);
 	if (!ret)
-		ret = git_config_set_string(cfg, "umlkbuild.url", url);
+		ret = git_config_set_string(cfg, "umlkbuild.url", shown);
 	git_config_free(cfg);
 	if (ret < 0)
 		return error(-EIO, "cannot configure the git mirror '%s': %s",
@@ -96,7 +97,8 @@ static int open_mirror(const char *path, const char *url,
 	return 0;
 }
 
-static int fetch_mirror(git_repository *repo, const char *url)
+static int fetch_mirror(git_repository *repo, const char *url,
+			const char *shown)
 {
 	static char heads[] = "+refs/heads/*:refs/heads/*";
 	static char tags[] = "+refs/tags/*:refs/tags/*";
@@ -115,10 +117,10 @@ static int fetch_mirror(git_repository *repo, const char *url)
 	fo.callbacks.payload = &fp;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.update_fetchhead = 0;
-	info("fetching '%s'", url);
+	info("fetching '%s'", shown);
 	/*
-	 * The URL as given, not rewritten by url.*.insteadOf: it is what
-	 * the metadata records (and libgit2 1.5 leaks in that lookup).
+	 * The URL as given, not rewritten by url.*.insteadOf: the one the
+	 * transport policy judged (and libgit2 1.5 leaks in that lookup).
 	 */
 	ropts.repository = repo;
 	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
@@ -130,13 +132,13 @@ static int fetch_mirror(git_repository *repo, const char *url)
 	if (ret == GIT_EUSER || (ret < 0 && sigchain_pending())) {
 		ret = -UKB_EINTR;
 	} else if (ret < 0 && !strstr(url, "://") && !path_exists(url)) {
-		ret = error(-UKB_ENOTFOUND, "no git repository at '%s'", url);
+		ret = error(-UKB_ENOTFOUND, "no git repository at '%s'", shown);
 	} else if (ret < 0) {
-		ret = error(-UKB_ENETWORK, "cannot fetch from '%s': %s", url,
+		ret = error(-UKB_ENETWORK, "cannot fetch from '%s': %s", shown,
 			    git_msg());
 	} else {
 		debug("received %u of %u objects (%zu bytes) from '%s'",
-		      fp.received, fp.total, fp.bytes, url);
+		      fp.received, fp.total, fp.bytes, shown);
 	}
 	git_remote_free(remote);
 	return ret;
@@ -239,10 +241,18 @@ int gitsrc_export(const char *url, const char *ref, const char *dest,
 	git_repository *repo = NULL;
 	git_commit *commit = NULL;
 	char key[SHA256_HEX_LEN + 1], *dir = NULL, *path = NULL;
-	char *lockname = NULL;
+	char *lockname = NULL, *shown;
+	const char *why = fetch_git_url_refused(url);
 	int ret, created = 0, immutable = 0, dest_made = 0;
 
 	memset(out, 0, sizeof(*out));
+	shown = url_redact(url);
+	if (why) {
+		ret = error(-UKB_EUSAGE, "refusing git remote '%s': %s", shown,
+			    why);
+		free(shown);
+		return ret;
+	}
 	sha256_buf(url, strlen(url), key);
 	dir = cache_dir("git");
 	if (!dir)
@@ -252,7 +262,7 @@ int gitsrc_export(const char *url, const char *ref, const char *dest,
 	ret = cache_lock(lockname, &lk);
 	if (ret)
 		goto out;
-	ret = open_mirror(path, url, &repo, &created);
+	ret = open_mirror(path, shown, &repo, &created);
 	if (ret)
 		goto out;
 	if (!created)
@@ -261,7 +271,7 @@ int gitsrc_export(const char *url, const char *ref, const char *dest,
 	if (!commit || !immutable) {
 		git_commit_free(commit);
 		commit = NULL;
-		ret = fetch_mirror(repo, url);
+		ret = fetch_mirror(repo, url, shown);
 		if (ret)
 			goto out;
 		commit = resolve(repo, ref, &immutable);
@@ -270,7 +280,7 @@ int gitsrc_export(const char *url, const char *ref, const char *dest,
 	}
 	if (!commit) {
 		ret = error(-UKB_ENOTFOUND, "no tag, branch or commit '%s' in "
-			    "'%s'", ref, url);
+			    "'%s'", ref, shown);
 		goto out;
 	}
 	git_oid_tostr(out->commit, sizeof(out->commit), git_commit_id(commit));
@@ -297,6 +307,7 @@ out:
 		rmtree(path);
 	cache_unlock(&lk);
 	free(lockname);
+	free(shown);
 	free(path);
 	free(dir);
 	if (ret)

@@ -22,7 +22,9 @@ struct git_export {
  * branch, a full or abbreviated commit id, or a full refs/... name) to a
  * commit, and write that commit's tree into dest, which must not exist and
  * is created (and removed again on any failure). No .git directory is
- * written. Holds the cache lock "git-<sha256 of url>" meanwhile. Returns
+ * written. Holds the cache lock "git-<sha256 of url>" meanwhile. A remote
+ * that fetch_git_url_refused() refuses is refused first (-UKB_EUSAGE);
+ * url is shown and recorded through url_redact(). Returns
  * 0; -UKB_ENOTFOUND for an unknown ref or a missing repository;
  * -UKB_ENETWORK when the remote cannot be fetched; -EEXIST for an existing
  * dest; -UKB_EINTR; or -errno; reported once. Release out with

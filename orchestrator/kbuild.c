@@ -208,8 +208,14 @@ int kbuild_make(const struct kbuild *kb, const char *target, int show_progress)
 
 		proc_describe(&p, &why);
 		ret = error(-UKB_EBUILD, "make %s %s", target, why.buf);
-		for (size_t i = 0; i < w.nr_quoted; i++)
-			fprintf(stderr, "  %s\n", w.quoted[i]);
+		for (size_t i = 0; i < w.nr_quoted; i++) {
+			/* compiler lines quote the tree's source: no raw bytes */
+			struct strbuf q = STRBUF_INIT;
+
+			quote_ctrl_str(&q, w.quoted[i]);
+			fprintf(stderr, "  %s\n", q.buf);
+			strbuf_release(&q);
+		}
 		if (log_path())
 			hint("the full output is in '%s'", log_path());
 		strbuf_release(&why);

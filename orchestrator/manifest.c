@@ -146,27 +146,48 @@ int manifest_write(const struct manifest *m, const char *path)
 	return ret;
 }
 
-struct manifest *manifest_load(const char *path)
+/* A metadata file is one JSON object; anything else is refused here. */
+static struct manifest *loaded(json_t *root, const json_error_t *err,
+			       const char *name)
 {
-	struct strbuf sb = STRBUF_INIT;
-	json_error_t err;
-	json_t *root;
 	struct manifest *m;
 
-	if (read_input_file(&sb, path, UKB_INPUT_MAX, "metadata file"))
-		return NULL;
-	root = json_loadb(sb.buf, sb.len, 0, &err);
-	strbuf_release(&sb);
 	if (!root) {
-		if (err.line < 1)
-			error(-UKB_EUSAGE, "cannot read '%s': %s", path, err.text);
+		if (err->line < 1)
+			error(-UKB_EUSAGE, "cannot read '%s': %s", name, err->text);
 		else
-			error(-UKB_EUSAGE, "%s:%d: %s", path, err.line, err.text);
+			error(-UKB_EUSAGE, "%s:%d: %s", name, err->line, err->text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		error(-UKB_EUSAGE, "'%s' is not a JSON object", name);
+		json_decref(root);
 		return NULL;
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->root = root;
 	return m;
+}
+
+struct manifest *manifest_load(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct manifest *m;
+
+	/* bounded, and never blocking on a FIFO */
+	if (read_input_file(&sb, path, UKB_INPUT_MAX, "metadata file"))
+		return NULL;
+	m = manifest_loadb(sb.buf, sb.len, path);
+	strbuf_release(&sb);
+	return m;
+}
+
+struct manifest *manifest_loadb(const char *buf, size_t len, const char *name)
+{
+	json_error_t err;
+	json_t *root = json_loadb(buf, len, 0, &err);
+
+	return loaded(root, &err, name);
 }
 
 struct manifest *manifest_try_load(const char *path)
@@ -199,6 +220,37 @@ static json_t *lookup(const struct manifest *m, const char *path)
 	return json_object_get(obj, path);
 }
 
+static enum manifest_type type_of(const json_t *v)
+{
+	switch (v ? json_typeof(v) : JSON_NULL) {
+	case JSON_STRING: return MANIFEST_STRING;
+	case JSON_TRUE:
+	case JSON_FALSE: return MANIFEST_BOOL;
+	case JSON_INTEGER:
+	case JSON_REAL: return MANIFEST_NUMBER;
+	case JSON_ARRAY: return MANIFEST_ARRAY;
+	case JSON_OBJECT: return MANIFEST_OBJECT;
+	default: return v ? MANIFEST_NULL : MANIFEST_ABSENT;
+	}
+}
+
+enum manifest_type manifest_type(const struct manifest *m, const char *path)
+{
+	return type_of(lookup(m, path));
+}
+
+const char *manifest_type_name(enum manifest_type t)
+{
+	static const char *const names[] = {
+		[MANIFEST_ABSENT] = "absent", [MANIFEST_NULL] = "null",
+		[MANIFEST_STRING] = "a string", [MANIFEST_BOOL] = "a boolean",
+		[MANIFEST_NUMBER] = "a number", [MANIFEST_ARRAY] = "an array",
+		[MANIFEST_OBJECT] = "an object",
+	};
+
+	return t < ARRAY_SIZE(names) ? names[t] : "?";
+}
+
 const char *manifest_get_str(const struct manifest *m, const char *path)
 {
 	return json_string_value(lookup(m, path));
@@ -222,6 +274,17 @@ static json_t *item(const struct manifest *m, const char *path, size_t i,
 	json_t *v = json_array_get(lookup(m, path), i);
 
 	return key ? json_object_get(v, key) : v;
+}
+
+enum manifest_type manifest_array_type(const struct manifest *m,
+				       const char *path, size_t i,
+				       const char *key)
+{
+	json_t *v = json_array_get(lookup(m, path), i);
+
+	if (key && !json_is_object(v))
+		return MANIFEST_ABSENT;
+	return type_of(key ? json_object_get(v, key) : v);
 }
 
 const char *manifest_array_str(const struct manifest *m, const char *path,

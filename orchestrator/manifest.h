@@ -28,6 +28,25 @@ int manifest_write(const struct manifest *m, const char *path);
 struct manifest *manifest_load(const char *path);
 /* The same without a message. */
 struct manifest *manifest_try_load(const char *path);
+/* Load metadata from memory, as manifest_load() does a file; name is
+ * what messages call it. */
+struct manifest *manifest_loadb(const char *buf, size_t len, const char *name);
+
+/* The JSON type of a value, to validate a loaded file field by field. */
+enum manifest_type {
+	MANIFEST_ABSENT, MANIFEST_NULL, MANIFEST_STRING, MANIFEST_BOOL,
+	MANIFEST_NUMBER, MANIFEST_ARRAY, MANIFEST_OBJECT,
+};
+/* The type at path; MANIFEST_ABSENT when a component is missing or not an
+ * object. */
+enum manifest_type manifest_type(const struct manifest *m, const char *path);
+/* The type of item i of the array at path (key NULL) or of its member key. */
+enum manifest_type manifest_array_type(const struct manifest *m,
+				       const char *path, size_t i,
+				       const char *key);
+/* "a string", "an array", ... for messages. */
+const char *manifest_type_name(enum manifest_type t);
+
 /* The string at path, or NULL. */
 const char *manifest_get_str(const struct manifest *m, const char *path);
 /* The boolean at path, or dflt when absent. */

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "cli.h"
 #include "errors.h"
+#include "fetch.h"
 #include "fsutil.h"
 #include "kbuild.h"
 #include "kconfig.h"
@@ -310,6 +311,14 @@ static void collect(const struct run_opts *ro, const struct matrix *m,
 		strbuf_read_file(&text, log);
 		r->phase = xstrdup(matrix_guess_phase(r->exit_code, text.buf));
 		r->error = matrix_first_error(text.buf);
+		if (r->error) {
+			/* the log holds it quoted; the reports quote it once */
+			struct strbuf raw = STRBUF_INIT;
+
+			unquote_ctrl(&raw, r->error, strlen(r->error));
+			free(r->error);
+			r->error = strbuf_detach(&raw, NULL);
+		}
 		if (!r->error && WIFSIGNALED(status))
 			r->error = xasprintf("killed by signal %d", WTERMSIG(status));
 		/* "linux 6.1.158 from ..." names the version once it is known */
@@ -355,8 +364,14 @@ static void prepare_rows(const struct matrix *m, struct report *rep)
 		free(label);
 		r->cell = xstrdup(b->cell);
 		r->kind = xstrdup(b->kind);
-		r->source = b->git_url ? xasprintf("%s %s", b->git_url, b->source) :
-					 xstrdup(b->source);
+		if (b->git_url) {
+			char *url = url_redact(b->git_url);
+
+			r->source = xasprintf("%s %s", url, b->source);
+			free(url);
+		} else {
+			r->source = xstrdup(b->source);
+		}
 		if (!strcmp(b->kind, "version"))
 			r->version = xstrdup(b->source);
 		r->arch = xstrdup(kbuild_arch_name(b->arch));

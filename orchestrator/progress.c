@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "progress.h"
+#include "strbuf.h"
 #include "wrapper.h"
 #include "banned.h"
 
@@ -11,7 +12,7 @@
 #define REDRAW_MS 200
 
 struct progress {
-	const char *title;
+	char *title;            /* quoted: it may name a downloaded file */
 	uint64_t total;
 	uint64_t done;
 	int bytes;
@@ -83,7 +84,12 @@ struct progress *progress_start(const char *title, uint64_t total, int bytes)
 	if (!log_interactive())
 		return NULL;
 	p = xcalloc(1, sizeof(*p));
-	p->title = title;
+	{
+		struct strbuf sb = STRBUF_INIT;
+
+		quote_ctrl_str(&sb, title);
+		p->title = strbuf_detach(&sb, NULL);
+	}
 	p->total = total;
 	p->bytes = bytes;
 	p->start_ms = now_ms();
@@ -114,6 +120,7 @@ void progress_stop(struct progress **pp)
 		draw(p, now_ms(), ", done.\033[K\n");
 	if (active == p)
 		active = NULL;
+	free(p->title);
 	free(p);
 	*pp = NULL;
 }

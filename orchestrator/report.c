@@ -64,37 +64,46 @@ size_t report_count(const struct report *rep, const char *status)
 	return n;
 }
 
-void html_escape(struct strbuf *out, const char *s)
+/* Control characters and what is not UTF-8 as C-style escapes first. */
+static char *quoted(const char *s)
 {
-	for (; s && *s; s++) {
+	struct strbuf q = STRBUF_INIT;
+
+	if (!s)
+		return NULL;
+	quote_ctrl_str(&q, s);
+	return strbuf_detach(&q, NULL);
+}
+
+void html_escape(struct strbuf *out, const char *str)
+{
+	char *q = quoted(str);
+
+	for (const char *s = q; s && *s; s++) {
 		switch (*s) {
 		case '&': strbuf_addstr(out, "&amp;"); break;
 		case '<': strbuf_addstr(out, "&lt;"); break;
 		case '>': strbuf_addstr(out, "&gt;"); break;
 		case '"': strbuf_addstr(out, "&quot;"); break;
 		case '\'': strbuf_addstr(out, "&#39;"); break;
-		default:
-			/* control characters would only garble the page */
-			if ((unsigned char)*s < 0x20 && *s != '\t')
-				strbuf_addch(out, ' ');
-			else
-				strbuf_addch(out, *s);
+		default: strbuf_addch(out, *s);
 		}
 	}
+	free(q);
 }
 
-void md_escape(struct strbuf *out, const char *s)
+void md_escape(struct strbuf *out, const char *str)
 {
-	for (; s && *s; s++) {
+	char *q = quoted(str);
+
+	for (const char *s = q; s && *s; s++) {
 		/* not '_': GFM leaves CONFIG_X_Y alone */
 		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' ||
 		    *s == '<' || *s == '[' || *s == ']')
 			strbuf_addch(out, '\\');
-		if ((unsigned char)*s < 0x20)
-			strbuf_addch(out, ' ');
-		else
-			strbuf_addch(out, *s);
+		strbuf_addch(out, *s);
 	}
+	free(q);
 }
 
 static void fmt_duration(char *buf, size_t n, double s)
@@ -251,8 +260,14 @@ int report_write_json(const struct report *rep, const char *path)
 	struct manifest *m = manifest_new();
 	int ret;
 
-	manifest_set_str(m, "matrix.file", rep->file);
-	manifest_set_str(m, "matrix.started", rep->started);
+	{
+		char *file = quoted(rep->file), *started = quoted(rep->started);
+
+		manifest_set_str(m, "matrix.file", file);
+		manifest_set_str(m, "matrix.started", started);
+		free(file);
+		free(started);
+	}
 	manifest_set_real(m, "matrix.duration", rep->duration);
 	manifest_set_int(m, "matrix.builds", (long long)rep->nr);
 	manifest_set_int(m, "matrix.passed", (long long)report_count(rep, "PASS"));
@@ -260,7 +275,20 @@ int report_write_json(const struct report *rep, const char *path)
 	manifest_set_int(m, "matrix.not_run", (long long)report_count(rep, "SKIP"));
 	manifest_set_str(m, "umlkbuild.version", UKB_VERSION);
 	for (size_t i = 0; i < rep->nr; i++) {
-		const struct report_row *r = &rep->r[i];
+		const struct report_row *orig = &rep->r[i];
+		/* jansson takes UTF-8 only: quote what came from input */
+		struct report_row q = {
+			.id = quoted(orig->id), .cell = quoted(orig->cell),
+			.kind = quoted(orig->kind), .source = quoted(orig->source),
+			.version = quoted(orig->version),
+			.arch = quoted(orig->arch), .profile = quoted(orig->profile),
+			.status = orig->status, .phase = quoted(orig->phase),
+			.error = quoted(orig->error), .exit_code = orig->exit_code,
+			.duration = orig->duration, .size = orig->size,
+			.sha256 = quoted(orig->sha256),
+			.artifact = quoted(orig->artifact), .log = quoted(orig->log),
+		};
+		const struct report_row *r = &q;
 
 #define ROW_FMT(size) "{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, " \
 		     "s:s?, s:i, s:f, s:s?, s:s?, s:s?, s:" size "}"
@@ -277,6 +305,7 @@ int report_write_json(const struct report *rep, const char *path)
 			manifest_append(m, "builds", ROW_FMT("n"), ROW_ARGS);
 #undef ROW_FMT
 #undef ROW_ARGS
+		row_release(&q);
 	}
 	ret = manifest_write(m, path);
 	manifest_free(m);

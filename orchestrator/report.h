@@ -2,7 +2,8 @@
  * The matrix report: one row per build, written as matrix.json (through
  * manifest.h), matrix.md (a markdown table) and matrix.html (one
  * self-contained page: inline CSS, no scripts, no external assets, every
- * value escaped).
+ * value escaped). Every string from input is quoted (log.h's quote_ctrl())
+ * in all three, so no report carries a raw control character.
  */
 #ifndef UKB_REPORT_H
 #define UKB_REPORT_H
@@ -45,9 +46,10 @@ struct report_row *report_add(struct report *rep);
 /* Rows per status. */
 size_t report_count(const struct report *rep, const char *status);
 
-/* Append s with &, <, >, " and ' escaped (NULL appends nothing). */
+/* Append s quoted (quote_ctrl(): control characters and non-UTF-8 as C
+ * escapes), then with &, <, >, " and ' escaped (NULL appends nothing). */
 void html_escape(struct strbuf *out, const char *s);
-/* Append s for a markdown table cell: | \ ` * < [ ] escaped, newlines as blanks. */
+/* Append s quoted, then for a markdown table cell: | \ ` * < [ ] escaped. */
 void md_escape(struct strbuf *out, const char *s);
 
 void report_md(const struct report *rep, struct strbuf *out);

@@ -6,6 +6,17 @@
 #ifndef UKB_REPRODUCE_H
 #define UKB_REPRODUCE_H
 
+struct build_opts;
+struct manifest;
+
 int reproduce_cmd(int argc, char **argv);
+/*
+ * Check every field of the metadata m (loaded from file) that a rebuild
+ * uses, as the command line checks its options, and fill o from it;
+ * nothing is written. Returns 0 or -UKB_EUSAGE (reported). o's strings
+ * point into m; the caller clears o's strvecs.
+ */
+int reproduce_setup(const struct manifest *m, const char *file,
+		    struct build_opts *o);
 
 #endif

@@ -77,7 +77,7 @@ static void remember_version(const char *trees, const char *key,
  * Remove scratch dirs "<prefix><pid>" left by runs that died (SIGKILL,
  * power loss): their pid is gone. A live run's scratch dir is kept.
  */
-static void remove_stale_scratch(const char *trees, const char *prefix)
+void remove_stale_scratch(const char *trees, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	DIR *d = opendir(trees);
@@ -338,12 +338,13 @@ static int prepare_git(const struct source_spec *spec, struct source *s)
 	if (!trees)
 		return -UKB_EHOST;
 	s->kind = "git";
-	s->url = xstrdup(spec->git_url);
+	/* recorded in metadata.json: never the credentials */
+	s->url = url_redact(spec->git_url);
 	remove_stale_scratch(trees, "tmp-git-");
 	scratch = xasprintf("%s/tmp-git-%ld", trees, (long)getpid());
 	rmtree(scratch);
 	tmp_register(scratch);
-	info("exporting '%s' from %s", spec->git_ref, spec->git_url);
+	info("exporting '%s' from '%s'", spec->git_ref, s->url);
 	ret = gitsrc_export(spec->git_url, spec->git_ref, scratch, &ge);
 	if (ret)
 		goto out;

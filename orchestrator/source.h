@@ -47,5 +47,8 @@ void source_release(struct source *s);
 /* Refuse what umlkbuild cannot build (target: ARCH_* | LINK_*), with the
  * reason from kconfig-fragments/unsupported.list. */
 int source_check_supported(const struct kver *v, unsigned target);
+/* Remove dir's entries "<prefix><pid>" whose process is gone (left by a
+ * killed or crashed run); a live run's are kept. */
+void remove_stale_scratch(const char *dir, const char *prefix);
 
 #endif

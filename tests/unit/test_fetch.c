@@ -125,6 +125,73 @@ static void test_url_policy(void **state)
 			fail_msg("'%s' allowed", refused[i]);
 }
 
+/* git remotes: the mirror's rule, with git:// like http:// */
+static void test_git_url_policy(void **state)
+{
+	static const char *const allowed[] = {
+		"https://git.kernel.org/pub/scm/linux/kernel/git/stable/linux.git",
+		"file:///srv/git/linux.git",
+		"/srv/git/linux.git",
+		"linux.git",
+		"../repos/linux",
+		"git://127.0.0.1:9418/linux",
+		"http://localhost/linux.git",
+	};
+	static const char *const refused[] = {
+		"http://169.254.169.254/x.git",
+		"git://git.kernel.org/pub/linux.git",
+		"ssh://git@127.0.0.1/linux.git",
+		"ssh://example.com/linux.git",
+		"git@example.com:linux.git",
+		"example.com:linux.git",
+		"ftp://127.0.0.1/linux.git",
+		"",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
+		const char *why = fetch_git_url_refused(allowed[i]);
+
+		if (why)
+			fail_msg("'%s' refused: %s", allowed[i], why);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
+		if (!fetch_git_url_refused(refused[i]))
+			fail_msg("'%s' allowed", refused[i]);
+}
+
+static void test_url_redact(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "https://user:pass@host.example/pub/linux", "https://host.example/pub/linux" },
+		{ "https://token@host.example/x.git", "https://host.example/x.git" },
+		{ "http://u:p@127.0.0.1:8080/pub/v6.x/sha256sums.asc", "http://127.0.0.1:8080/pub/v6.x/sha256sums.asc" },
+		{ "git://u:p@127.0.0.1/linux", "git://127.0.0.1/linux" },
+		{ "ssh://git:secret@example.com/linux.git", "ssh://example.com/linux.git" },
+		{ "https://u%40x:p%3Aw@h/", "https://h/" },
+		/* curl refuses these; the userinfo goes all the same */
+		{ "https://u:p@h/a b", "https://h/a b" },
+		{ "git@example.com:linux.git", "example.com:linux.git" },
+		/* nothing to remove: as given, byte for byte */
+		{ "https://cdn.kernel.org/pub/linux/kernel", "https://cdn.kernel.org/pub/linux/kernel" },
+		{ "HTTPS://Host/A/../b", "HTTPS://Host/A/../b" },
+		{ "/srv/git/a@b:c", "/srv/git/a@b:c" },
+		{ "https://h/p?q=a@b", "https://h/p?q=a@b" },
+		{ "not a url", "not a url" },
+		{ "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *r = url_redact(cases[i][0]);
+
+		if (strcmp(r, cases[i][1]))
+			fail_msg("'%s' gave '%s', not '%s'", cases[i][0], r,
+				 cases[i][1]);
+		free(r);
+	}
+}
+
 /* ---- fetch_tarball against a file:// mirror ---------------------------- */
 
 static char *dir, *www, *mirror, *tarball, *good_tar, *other_tar;
@@ -548,6 +615,8 @@ int main(void)
 		cmocka_unit_test(test_sums_not_found),
 		cmocka_unit_test(test_sums_malformed),
 		cmocka_unit_test(test_url_policy),
+		cmocka_unit_test(test_git_url_policy),
+		cmocka_unit_test(test_url_redact),
 	};
 	const struct CMUnitTest mirror_tests[] = {
 		cmocka_unit_test(test_fetch_and_cache),

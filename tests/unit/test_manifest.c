@@ -227,6 +227,40 @@ static void test_load_bad(void **state)
 	assert_null(manifest_load(tp("bad.json")));
 }
 
+/* Types, for validating a loaded file field by field (reproduce). */
+static void test_types(void **state)
+{
+	static const char doc[] =
+		"{\"s\":\"x\",\"n\":1,\"b\":true,\"z\":null,\"o\":{\"a\":[1,\"y\",{\"k\":false}]}}";
+	struct manifest *m = manifest_loadb(doc, sizeof(doc) - 1, "doc");
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(manifest_type(m, "s"), MANIFEST_STRING);
+	assert_int_equal(manifest_type(m, "n"), MANIFEST_NUMBER);
+	assert_int_equal(manifest_type(m, "b"), MANIFEST_BOOL);
+	assert_int_equal(manifest_type(m, "z"), MANIFEST_NULL);
+	assert_int_equal(manifest_type(m, "o"), MANIFEST_OBJECT);
+	assert_int_equal(manifest_type(m, "o.a"), MANIFEST_ARRAY);
+	assert_int_equal(manifest_type(m, "missing"), MANIFEST_ABSENT);
+	/* through a non-object: absent, not a crash */
+	assert_int_equal(manifest_type(m, "s.x"), MANIFEST_ABSENT);
+	assert_int_equal(manifest_array_type(m, "o.a", 0, NULL), MANIFEST_NUMBER);
+	assert_int_equal(manifest_array_type(m, "o.a", 1, NULL), MANIFEST_STRING);
+	assert_int_equal(manifest_array_type(m, "o.a", 2, "k"), MANIFEST_BOOL);
+	assert_int_equal(manifest_array_type(m, "o.a", 0, "k"), MANIFEST_ABSENT);
+	assert_int_equal(manifest_array_type(m, "o.a", 9, NULL), MANIFEST_ABSENT);
+	assert_int_equal(manifest_array_type(m, "s", 0, NULL), MANIFEST_ABSENT);
+	/* the plain getters give NULL for another type */
+	assert_null(manifest_array_str(m, "o.a", 0, NULL));
+	assert_null(manifest_get_str(m, "n"));
+	assert_string_equal(manifest_type_name(MANIFEST_NUMBER), "a number");
+	manifest_free(m);
+	/* a metadata file is an object */
+	assert_null(manifest_loadb("[1]", 3, "array"));
+	assert_null(manifest_loadb("{", 1, "truncated"));
+}
+
 static void test_sums(void **state)
 {
 	static const char *const names[] = { "vmlinux", "config" };
@@ -272,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_append_to_non_array),
 		cmocka_unit_test(test_dumps),
 		cmocka_unit_test(test_load_bad),
+		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_sums),
 		cmocka_unit_test(test_sums_missing),
 	};

@@ -304,12 +304,16 @@ static void test_escaping(void **state)
 
 	(void)state;
 	html_escape(&sb, "<script>alert(\"x\" & 'y')</script>\n");
-	assert_string_equal(sb.buf, "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt; ");
+	/* control characters are quoted, not blanked */
+	assert_string_equal(sb.buf, "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;\\n");
 	strbuf_reset(&sb);
 	html_escape(&sb, NULL);
 	assert_string_equal(sb.buf, "");
 	md_escape(&sb, "a|b `c` *d* CONFIG_X_Y [l](u) <i>\nnext\\");
-	assert_string_equal(sb.buf, "a\\|b \\`c\\` \\*d\\* CONFIG_X_Y \\[l\\](u) \\<i> next\\\\");
+	assert_string_equal(sb.buf, "a\\|b \\`c\\` \\*d\\* CONFIG_X_Y \\[l\\](u) \\<i>\\\\nnext\\\\");
+	strbuf_reset(&sb);
+	md_escape(&sb, "\x1b[31m\x9b");
+	assert_string_equal(sb.buf, "\\\\033\\[31m\\\\x9b");
 	strbuf_release(&sb);
 }
 
@@ -350,6 +354,43 @@ static void synthetic(struct report *rep)
 	r->duration = 9.5;
 	r->log = xstrdup("logs/002-bad-i386-defconfig.log");
 	report_add(rep)->id = xstrdup("003-later-x86_64-defconfig"); /* not run */
+}
+
+/* Bytes jansson refuses (not UTF-8) and control characters: quoted in
+ * all three reports, never an abort in the JSON one. */
+static void test_report_untrusted_text(void **state)
+{
+	char tdir[] = "/tmp/ukb-test-report.XXXXXX";
+	struct report rep;
+	struct manifest *m;
+	struct strbuf sb = STRBUF_INIT;
+	char *path;
+
+	(void)state;
+	report_init(&rep);
+	rep.file = xstrdup("m\xff.ini");
+	report_add(&rep)->id = xstrdup("001-c\x1b[2J\xff");
+	rep.r[0].source = xstrdup("/k\xc2\x9b.tar\nerror: forged");
+	assert_non_null(mkdtemp(tdir));
+	assert_int_equal(report_write(&rep, tdir), 0);
+	path = xasprintf("%s/matrix.json", tdir);
+	m = manifest_load(path);
+	assert_non_null(m);
+	assert_string_equal(manifest_get_str(m, "matrix.file"), "m\\xff.ini");
+	assert_string_equal(manifest_array_str(m, "builds", 0, "id"), "001-c\\033[2J\\xff");
+	assert_string_equal(manifest_array_str(m, "builds", 0, "source"),
+			    "/k\\xc2\\x9b.tar\\nerror: forged");
+	manifest_free(m);
+	free(path);
+	path = xasprintf("%s/matrix.md", tdir);
+	assert_int_equal(strbuf_read_file(&sb, path), 0);
+	for (size_t i = 0; i < sb.len; i++)
+		assert_true((unsigned char)sb.buf[i] >= 0x20 || sb.buf[i] == '\n');
+	assert_null(strstr(sb.buf, "\nerror: forged"));
+	free(path);
+	strbuf_release(&sb);
+	rmtree(tdir);
+	report_release(&rep);
 }
 
 static void test_report_md_html(void **state)
@@ -492,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_report_md_html),
 		cmocka_unit_test(test_report_write),
+		cmocka_unit_test(test_report_untrusted_text),
 		cmocka_unit_test(test_distcc_jobs),
 		cmocka_unit_test(test_toolchain_wrapper),
 	};

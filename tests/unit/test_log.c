@@ -1,0 +1,214 @@
+/*
+ * log: the one sink for diagnostics quotes what it prints, so an archive
+ * entry name, an argument or a child's output line cannot add a line or
+ * send a terminal escape sequence (quote_ctrl and its use by error(),
+ * warning() and log_child_line()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "strbuf.h"
+#include "wrapper.h"
+
+static char *quoted(const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	quote_ctrl(&sb, s, len);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+/* quote_ctrl's inverse, for the round trip. */
+static void unquote(struct strbuf *out, const char *s)
+{
+	while (*s) {
+		if (*s != '\\' || !s[1]) {
+			strbuf_addch(out, *s++);
+			continue;
+		}
+		switch (s[1]) {
+		case '\\': strbuf_addch(out, '\\'); s += 2; break;
+		case 'n': strbuf_addch(out, '\n'); s += 2; break;
+		case 't': strbuf_addch(out, '\t'); s += 2; break;
+		case 'r': strbuf_addch(out, '\r'); s += 2; break;
+		case 'x':
+			strbuf_addch(out, hexval(s[2]) << 4 | hexval(s[3]));
+			s += 4;
+			break;
+		default:
+			if (s[1] >= '0' && s[1] <= '7') {
+				strbuf_addch(out, (s[1] - '0') << 6 |
+					     (s[2] - '0') << 3 | (s[3] - '0'));
+				s += 4;
+			} else {
+				strbuf_addch(out, *s++);
+			}
+		}
+	}
+}
+
+static void expect(const char *in, size_t len, const char *want)
+{
+	char *q = quoted(in, len);
+	struct strbuf back = STRBUF_INIT;
+
+	assert_string_equal(q, want);
+	unquote(&back, q);
+	assert_int_equal(back.len, len);
+	assert_memory_equal(back.buf, in, len);
+	/* and the module's own decoder */
+	strbuf_reset(&back);
+	unquote_ctrl(&back, q, strlen(q));
+	assert_int_equal(back.len, len);
+	assert_memory_equal(back.buf, in, len);
+	strbuf_release(&back);
+	free(q);
+}
+
+#define EXPECT(in, want) expect(in, sizeof(in) - 1, want)
+
+static void test_quote_plain(void **state)
+{
+	(void)state;
+	EXPECT("", "");
+	EXPECT("cannot unpack 'linux-6.1/Makefile'", "cannot unpack 'linux-6.1/Makefile'");
+	/* UTF-8 is text, not an attack */
+	EXPECT("Ren\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7", "Ren\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7");
+	/* a backslash stays single unless it would start an escape */
+	EXPECT("-DX=\\\"y\\\" C:\\Users", "-DX=\\\"y\\\" C:\\Users");
+	EXPECT("trailing\\", "trailing\\");
+}
+
+static void test_quote_controls(void **state)
+{
+	(void)state;
+	EXPECT("linux-x/a\nerror: forged line\n../../x",
+	       "linux-x/a\\nerror: forged line\\n../../x");
+	EXPECT("\x1b[31mred\x1b[m", "\\033[31mred\\033[m");
+	EXPECT("a\tb\rc\x7f\x01", "a\\tb\\rc\\177\\001");
+	EXPECT("nul\0byte", "nul\\000byte");
+	/* backslashes that would read as escapes */
+	EXPECT("\\n", "\\\\n");
+	EXPECT("\\\\", "\\\\\\");
+	EXPECT("\\033", "\\\\033");
+	EXPECT("\\x41", "\\\\x41");
+	EXPECT("\\\n", "\\\\\\n");
+}
+
+static void test_quote_not_utf8(void **state)
+{
+	(void)state;
+	/* C1 controls: CSI as one byte and as UTF-8 */
+	EXPECT("\x9b" "31m", "\\x9b31m");
+	EXPECT("\xc2\x9b" "31m", "\\xc2\\x9b31m");
+	EXPECT("\xc2\x85", "\\xc2\\x85");
+	/* bidi overrides and line separators */
+	EXPECT("a\xe2\x80\xae" "b", "a\\xe2\\x80\\xaeb");
+	EXPECT("\xe2\x80\xa8", "\\xe2\\x80\\xa8");
+	EXPECT("\xe2\x81\xa6", "\\xe2\\x81\\xa6");
+	/* overlong, surrogate, truncated, stray continuation, past U+10FFFF */
+	EXPECT("\xc0\xaf", "\\xc0\\xaf");
+	EXPECT("\xe0\x80\xaf", "\\xe0\\x80\\xaf");
+	EXPECT("\xed\xa0\x80", "\\xed\\xa0\\x80");
+	EXPECT("\xe2\x82", "\\xe2\\x82");
+	EXPECT("\x80", "\\x80");
+	EXPECT("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
+	EXPECT("\xff", "\\xff");
+}
+
+static void test_quote_lines(void **state)
+{
+	static const char in[] = "  prompt \"\x1b[31mred\"\n\n\tlast";
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	quote_ctrl_lines(&sb, in, sizeof(in) - 1);
+	assert_string_equal(sb.buf, "  prompt \"\\033[31mred\"\n\n\\tlast");
+	strbuf_release(&sb);
+}
+
+/* stderr into a file for the length of one call */
+static char *capture_stderr(void (*fn)(void))
+{
+	char path[] = "/tmp/ukb-test-log.XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	assert_int_equal(strbuf_read_file(&sb, path), 0);
+	unlink(path);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void say_nasty(void)
+{
+	error(-1, "cannot unpack '%s': unsafe entry '%s'", "t.tar",
+	      "linux-x/a\nerror: forged line\n../../x");
+	warning("'%s'", "\x1b]0;title\x07");
+	log_child_line("make: \x1b[2J", 10);
+}
+
+static void test_sink(void **state)
+{
+	char dir[] = "/tmp/ukb-test-logdir.XXXXXX";
+	struct strbuf sb = STRBUF_INIT;
+	char *err, *path;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/build.log", dir);
+	log_set_verbosity(LOG_VERBOSE);
+	assert_int_equal(log_open(path), 0);
+	err = capture_stderr(say_nasty);
+	log_close();
+	assert_string_equal(err,
+		"error: cannot unpack 't.tar': unsafe entry 'linux-x/a\\nerror: forged line\\n../../x'\n"
+		"warning: '\\033]0;title\\007'\n"
+		"make: \\033[2J\n");
+	assert_int_equal(strbuf_read_file(&sb, path), 0);
+	assert_string_equal(sb.buf,
+		"E: cannot unpack 't.tar': unsafe entry 'linux-x/a\\nerror: forged line\\n../../x'\n"
+		"W: '\\033]0;title\\007'\n"
+		"make: \\033[2J\n");
+	log_set_verbosity(LOG_NORMAL);
+	strbuf_release(&sb);
+	free(err);
+	rmtree(dir);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quote_plain),
+		cmocka_unit_test(test_quote_controls),
+		cmocka_unit_test(test_quote_not_utf8),
+		cmocka_unit_test(test_quote_lines),
+		cmocka_unit_test(test_sink),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
