@@ -228,12 +228,9 @@ static int within(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
-int publish_check_target(const char *out)
+int publish_check_place(const char *out)
 {
-	struct strvec names = STRVEC_INIT;
-	struct strbuf why = STRBUF_INIT;
-	char *res = NULL, *cache = NULL;
-	struct stat st;
+	char *res, *cache;
 	int ret = 0;
 
 	if (!*out)
@@ -247,7 +244,23 @@ int publish_check_target(const char *out)
 		ret = error(-UKB_EHOST, strcmp(res, cache) ? "'%s' is inside the cache '%s'" :
 			    "'%s' is the cache '%s'", out, cache);
 		hint("--out a directory outside the cache");
-	} else if (stat(out, &st) < 0) {
+	}
+	free(res);
+	free(cache);
+	return ret;
+}
+
+int publish_check_target(const char *out)
+{
+	struct strvec names = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	struct stat st;
+	int ret;
+
+	ret = publish_check_place(out);
+	if (ret)
+		return ret;
+	if (stat(out, &st) < 0) {
 		if (errno != ENOENT) {
 			ret = error(-UKB_EHOST, "cannot write to '%s': %s", out,
 				    strerror(errno));
@@ -263,8 +276,6 @@ int publish_check_target(const char *out)
 	}
 	strvec_clear(&names);
 	strbuf_release(&why);
-	free(res);
-	free(cache);
 	return ret;
 }
 
