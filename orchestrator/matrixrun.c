@@ -543,6 +543,9 @@ int matrix_cmd(int argc, char **argv)
 		ro.toolchain = m.toolchain;
 	ro.cfg = &cfg;
 
+	ret = publish_check_place(ro.out, 0);
+	if (ret)
+		goto out;
 	ret = mkdir_p(ro.out, 0755);
 	if (!ret) {
 		char *logs = path_join(ro.out, "logs");

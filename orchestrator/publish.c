@@ -228,12 +228,9 @@ static int within(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
-int publish_check_target(const char *out, unsigned flags)
+int publish_check_place(const char *out, unsigned flags)
 {
-	struct strvec names = STRVEC_INIT;
-	struct strbuf why = STRBUF_INIT;
-	char *res = NULL, *cache = NULL;
-	struct stat st;
+	char *res, *cache;
 	int ret = 0;
 
 	if (!*out)
@@ -247,7 +244,23 @@ int publish_check_target(const char *out, unsigned flags)
 		ret = error(-UKB_EHOST, strcmp(res, cache) ? "'%s' is inside the cache '%s'" :
 			    "'%s' is the cache '%s'", out, cache);
 		hint("--out a directory outside the cache");
-	} else if (stat(out, &st) < 0) {
+	}
+	free(res);
+	free(cache);
+	return ret;
+}
+
+int publish_check_target(const char *out, unsigned flags)
+{
+	struct strvec names = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	struct stat st;
+	int ret;
+
+	ret = publish_check_place(out, flags);
+	if (ret)
+		return ret;
+	if (stat(out, &st) < 0) {
 		if (errno != ENOENT) {
 			ret = error(-UKB_EHOST, "cannot write to '%s': %s", out,
 				    strerror(errno));
@@ -263,13 +276,16 @@ int publish_check_target(const char *out, unsigned flags)
 	}
 	strvec_clear(&names);
 	strbuf_release(&why);
-	free(res);
-	free(cache);
 	return ret;
 }
 
-/* Remove an earlier artifact swapped out of place: exactly its files. */
-static void remove_artifact(const char *dir, const struct strvec *names)
+/*
+ * Remove an earlier artifact swapped out of place: exactly its files. What
+ * else is there (a file dropped in between the last check and the swap)
+ * is kept under a name that the stale-staging cleanup does not take.
+ */
+static void remove_artifact(const char *dir, const struct strvec *names,
+			    const char *out)
 {
 	char *p;
 
@@ -281,8 +297,14 @@ static void remove_artifact(const char *dir, const struct strvec *names)
 	p = path_join(dir, "SHA256SUMS");
 	unlink(p);
 	free(p);
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		warning("left '%s' behind: %s", dir, strerror(errno));
+	if (rmdir(dir) < 0 && errno != ENOENT) {
+		p = xasprintf("%s.kept-%ld", out, (long)getpid());
+		if (rename(dir, p) == 0)
+			warning("files that were not the artifact's are kept in '%s'", p);
+		else
+			warning("left '%s' behind: %s", dir, strerror(errno));
+		free(p);
+	}
 }
 
 /* mkdir -p that remembers the directories it made, to undo them. */
@@ -404,7 +426,7 @@ int publish_commit(struct publish *pub)
 			      RENAME_EXCHANGE) < 0)
 			goto fail;
 		/* staging now holds the previous artifact: exactly its files go */
-		remove_artifact(pub->staging, &names);
+		remove_artifact(pub->staging, &names, pub->out);
 	} else if (rename(pub->staging, pub->out) < 0) {
 		goto fail;
 	}

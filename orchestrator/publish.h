@@ -31,6 +31,12 @@ struct publish {
  */
 int publish_check_target(const char *out, unsigned flags);
 /*
+ * The part of publish_check_target() that does not look inside out: not
+ * '', not '/', not the cache or inside it (real paths compared). For
+ * directories umlkbuild writes into, such as matrix's --out.
+ */
+int publish_check_place(const char *out, unsigned flags);
+/*
  * Parse a SHA256SUMS as manifest_write_sums() writes it ("<hex>  <name>"
  * lines, plain names) into names. Returns 0, or -EINVAL with the reason
  * in *why. Pure; fuzzed.

@@ -124,4 +124,12 @@ rm "$A/todo.txt"
 build --out "$A" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 check "an earlier artifact passes the guard (the run stops later, at the tiny tree: exit $rc)" \
 	sh -c "[ $rc -ne 9 ] && ! grep -q 'not an umlkbuild artifact' '$T/err'"
+# matrix writes into its --out too: '/' and the cache are refused there
+printf '[cell a]\ntarball = %s\narch = x86_64\n' "$T/small.tar.xz" >"$T/m.ini"
+O= DESC="matrix --out the cache" row 57 9 "^error: '$C' is the cache '$C'\$" \
+	"$UKB" --cache "$C" matrix --out "$C" "$T/m.ini"
+check "matrix wrote nothing into the cache" test ! -e "$C/matrix.json" -a ! -e "$C/.matrix-work"
+O= DESC="matrix --out /" row 56 9 "^error: refusing to publish into '/'\$" \
+	"$UKB" --cache "$C" matrix --out / "$T/m.ini"
+
 done_testing
