@@ -94,7 +94,14 @@ const char *unpack_check_symlink(const char *link_name, const char *target)
 			depth++;
 	if (!depth)
 		return "link in place of the top directory";
-	depth--; /* the link's directory */
+	/*
+	 * The tree's root is the top directory ("linux-x"), which is renamed
+	 * out of the scratch directory: a link may not leave it, so one at
+	 * the top level has nowhere safe to point.
+	 */
+	if (depth == 1)
+		return "link beside the top directory";
+	depth -= 2; /* the link's directory, below the top one */
 
 	if (!target || !*target)
 		return "empty link target";
@@ -372,6 +379,9 @@ static const char *check_entry(struct unpacker *u, struct archive_entry *e,
 			return "hard link in place of the top directory";
 		if (!strcmp(u->name.buf, u->link.buf))
 			return "hard link to itself";
+		if (strcspn(u->name.buf, "/") != strcspn(u->link.buf, "/") ||
+		    memcmp(u->name.buf, u->link.buf, strcspn(u->name.buf, "/")))
+			return "hard link target outside the top directory";
 		if (!nameset_is_file(&u->seen, u->link.buf))
 			return "hard link target is not an earlier file";
 		return NULL;
@@ -417,6 +427,29 @@ static int copy_data(struct unpacker *u)
 	}
 }
 
+/*
+ * The tree lands in a cache that is reused without another look: nobody
+ * but its owner may change it (no group or other write, no setuid, setgid
+ * or sticky bit), and its owner must be able to read and clean it (rwx on
+ * every directory). Symlinks' modes mean nothing and are left alone.
+ */
+static void adjust_perm(struct unpacker *u, struct archive_entry *e,
+			int is_dir)
+{
+	mode_t perm = archive_entry_perm(e);
+	mode_t safe = perm & ~(mode_t)(S_ISUID | S_ISGID | S_ISVTX |
+				       S_IWGRP | S_IWOTH);
+
+	if (archive_entry_filetype(e) == AE_IFLNK)
+		return;
+	if (is_dir)
+		safe |= S_IRWXU;
+	if (safe == perm)
+		return;
+	archive_entry_set_perm(e, safe);
+	u->res->adjusted++;
+}
+
 static int unpack_entry(struct unpacker *u, struct archive_entry *e)
 {
 	const char *raw = archive_entry_pathname(e);
@@ -452,8 +485,7 @@ static int unpack_entry(struct unpacker *u, struct archive_entry *e)
 	archive_entry_copy_pathname(e, u->name.buf);
 	if (hardlink)
 		archive_entry_copy_hardlink(e, u->link.buf);
-	archive_entry_set_perm(e, archive_entry_perm(e) &
-				      ~(mode_t)(S_ISUID | S_ISGID));
+	adjust_perm(u, e, is_dir);
 
 	r = archive_write_header(u->out, e);
 	if (r < ARCHIVE_WARN)
@@ -645,8 +677,11 @@ int unpack_archive(const char *path, const char *dest,
 		res->topdir = u.top;
 		u.top = NULL;
 	}
-	debug("unpacked '%s': %llu files, %llu bytes", path, res->files,
-	      res->bytes);
+	if (res->adjusted)
+		info("unpacked '%s': took group/other write, setuid, setgid and sticky bits from %llu entries",
+		     path, res->adjusted);
+	debug("unpacked '%s': %llu files, %llu bytes, %llu modes adjusted",
+	      path, res->files, res->bytes, res->adjusted);
 out:
 	progress_stop(&u.progress);
 	/* while still inside dest: freeing runs the deferred fixups */

@@ -12,12 +12,15 @@ struct unpack_result {
 	char *topdir;
 	unsigned long long files; /* regular files written (not hard links) */
 	unsigned long long bytes; /* uncompressed file data written */
+	/* entries whose mode was made safe for the cache (see below) */
+	unsigned long long adjusted;
 };
 
 /*
  * Extract the archive at path into dest, which must not exist yet and is
  * created with mode 0755 (its parents as needed). Entries keep their mode
- * (less setuid/setgid) and mtime, never their owner. Refused with
+ * less group and other write, setuid, setgid and sticky bits (directories
+ * get the owner's rwx too), and their mtime, never their owner. Refused with
  * -UKB_ESOURCE: absolute names, '..' components, symlinks pointing out of
  * the tree or to an absolute path, hard links to anything but an earlier
  * file, device nodes, fifos and sockets; likewise a truncated or corrupt
@@ -40,7 +43,9 @@ const char *unpack_check_path(const char *name);
 /*
  * link_name is the symlink's own path as in unpack_check_path(), target
  * its text. NULL when the target, resolved from the link's directory,
- * stays inside the tree. Stricter than lexical resolution: '..' may only
+ * stays inside the top directory (link_name's first component), which is
+ * the tree's root once it is renamed out of the scratch directory; a link
+ * at the top level is refused. Stricter than lexical resolution: '..' may only
  * lead the target ("../../x"), since "a/.." escapes when a is itself a
  * symlink to ".".
  */

@@ -365,12 +365,18 @@ static void hostile_cases(struct hostile *h, size_t *n)
 		{ "top/l", AE_IFLNK, abs_target, NULL, 0 },
 		{ "top/l/y", AE_IFREG, "evil", NULL, 0 } }, 2, "top/l" };
 	h[i++] = (struct hostile){ "symlink via dot", {
-		{ "a", AE_IFLNK, ".", NULL, 0 },
-		{ "l", AE_IFLNK, "a/..", NULL, 0 },
-		{ "l/x", AE_IFREG, "evil", NULL, 0 } }, 3, "'l'" };
+		{ "top/a", AE_IFLNK, ".", NULL, 0 },
+		{ "top/l", AE_IFLNK, "a/..", NULL, 0 },
+		{ "top/l/x", AE_IFREG, "evil", NULL, 0 } }, 3, "'top/l'" };
 	h[i++] = (struct hostile){ "hardlink escape", {
 		{ "top/ok", AE_IFREG, "ok", NULL, 0 },
 		{ "top/h", AE_IFREG, NULL, "../victim", 0 } }, 2, "top/h" };
+	h[i++] = (struct hostile){ "hardlink into a sibling tree", {
+		{ "other/f", AE_IFREG, "other", NULL, 0 },
+		{ "top/h", AE_IFREG, NULL, "other/f", 0 } }, 2, "top/h" };
+	h[i++] = (struct hostile){ "symlink to the scratch dir", {
+		{ "top/", AE_IFDIR, NULL, NULL, 0 },
+		{ "top/trees", AE_IFLNK, "..", NULL, 0 } }, 2, "top/trees" };
 	h[i++] = (struct hostile){ "hardlink forward", {
 		{ "top/h", AE_IFREG, NULL, "top/later", 0 },
 		{ "top/later", AE_IFREG, "later", NULL, 0 } }, 2, "top/h" };
@@ -630,23 +636,28 @@ static void test_check_symlink(void **state)
 		const char *link, *target, *why;
 	} t[] = {
 		{ "a/l", "b", NULL },
-		{ "a/l", "../b", NULL },
-		{ "a/l", "..", NULL },
+		{ "a/b/l", "../c", NULL },
+		{ "a/b/l", "..", NULL },
 		{ "a/l", ".", NULL },
-		{ "./a/./l", "./../b/c", NULL },
-		{ "a/b/c/l", "../../../x/y/z", NULL },
+		{ "./a/./b/l", "./../c/d", NULL },
+		{ "t/a/b/c/l", "../../../x/y/z", NULL },
 		{ "linux/scripts/dtc/include-prefixes/arm",
 		  "../../../arch/arm/boot/dts", NULL },
-		{ "l", "x", NULL },
-		{ "l", "..", "link target leaves the tree" },
-		{ "a/l", "../../x", "link target leaves the tree" },
-		{ "a//l", "../..", "link target leaves the tree" },
-		{ "./l", "./../x", "link target leaves the tree" },
+		/* the top directory is the root: issue #15's sibling trees */
+		{ "linux-x/sib", "../OTHERKEY/Makefile",
+		  "link target leaves the tree" },
+		{ "linux-x/trees", "..", "link target leaves the tree" },
+		{ "a/l", "../b", "link target leaves the tree" },
+		{ "a/b/l", "../../x", "link target leaves the tree" },
+		{ "a//b/l", "../..", "link target leaves the tree" },
+		{ "./a/l", "./../x", "link target leaves the tree" },
+		{ "l", "x", "link beside the top directory" },
+		{ "./l", "..", "link beside the top directory" },
 		{ "a/l", "/etc/passwd", "absolute link target" },
 		{ "a/l", "", "empty link target" },
 		{ "a/l", NULL, "empty link target" },
 		{ "a/l", "b/../c", "'..' after a name in link target" },
-		{ "l", "a/..", "'..' after a name in link target" },
+		{ "a/l", "b/..", "'..' after a name in link target" },
 		{ "../l", "x", "'..' component" },
 		{ "/l", "x", "absolute path" },
 		{ "", "x", "empty name" },
@@ -662,6 +673,46 @@ static void test_check_symlink(void **state)
 		else
 			assert_string_equal(got ? got : "(null)", t[i].why);
 	}
+}
+
+static mode_t perm_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* Nothing in the cached tree is writable or set-id for anyone but us. */
+static void test_modes_made_safe(void **state)
+{
+	struct fx fx[] = {
+		{ "top/", AE_IFDIR, NULL, NULL, 0 },
+		{ "top/open", AE_IFREG, "x", NULL, 0777 },
+		{ "top/gw", AE_IFREG, "x", NULL, 0664 },
+		{ "top/suid", AE_IFREG, "x", NULL, 06755 },
+		{ "top/fine", AE_IFREG, "x", NULL, 0644 },
+		{ "top/tmp/", AE_IFDIR, NULL, NULL, 01777 },
+		{ "top/sgid/", AE_IFDIR, NULL, NULL, 02775 },
+		/* no rwx at all (perm 0 would mean the default 0755) */
+		{ "top/shut/", AE_IFDIR, NULL, NULL, 01000 },
+		{ "top/shut/f", AE_IFREG, "x", NULL, 0644 },
+	};
+	struct unpack_result res;
+
+	(void)state;
+	write_archive(tp("modes.tar"), F_NONE, fx, ARRAY_SIZE(fx));
+	assert_int_equal(unpack_archive(tp("modes.tar"), tp("m"), &res), 0);
+	assert_int_equal(perm_of(tp("m/top/open")), 0755);
+	assert_int_equal(perm_of(tp("m/top/gw")), 0644);
+	assert_int_equal(perm_of(tp("m/top/suid")), 0755);
+	assert_int_equal(perm_of(tp("m/top/fine")), 0644);
+	assert_int_equal(perm_of(tp("m/top/tmp")), 0755);
+	assert_int_equal(perm_of(tp("m/top/sgid")), 0755);
+	assert_int_equal(perm_of(tp("m/top/shut")), 0700);
+	expect_file(tp("m/top/shut/f"), "x", 0644);
+	assert_int_equal(res.adjusted, 6);
+	unpack_result_release(&res);
 }
 
 /* Last: the pending signal cannot be cleared again. */
@@ -692,6 +743,7 @@ int main(void)
 		T(test_no_single_topdir),
 		T(test_pax_global_header),
 		T(test_hostile),
+		T(test_modes_made_safe),
 		T(test_truncated_xz),
 		T(test_xz_checked_to_the_end),
 		T(test_not_an_archive),
