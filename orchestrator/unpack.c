@@ -42,6 +42,23 @@
 	 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |  \
 	 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS)
 
+static struct unpack_limits limits = {
+	.total = UNPACK_MAX_TOTAL,
+	.entry = UNPACK_MAX_ENTRY,
+	.entries = UNPACK_MAX_ENTRIES,
+};
+
+void unpack_set_limits(const struct unpack_limits *l)
+{
+	static const struct unpack_limits defaults = {
+		.total = UNPACK_MAX_TOTAL,
+		.entry = UNPACK_MAX_ENTRY,
+		.entries = UNPACK_MAX_ENTRIES,
+	};
+
+	limits = l ? *l : defaults;
+}
+
 /* The next '/'-separated component at or after p; *len is 0 at the end. */
 static const char *next_component(const char *p, size_t *len)
 {
@@ -238,6 +255,7 @@ struct unpacker {
 	struct strbuf name; /* the current entry, cleaned */
 	struct strbuf link; /* its hard link target, cleaned */
 	unsigned long long entries;
+	uint64_t declared; /* the file sizes the headers announced so far */
 	char *top;
 	int top_state; /* 0: no entry yet, 1: one top dir so far, -1: none */
 	struct xzpump *xz; /* decoding beside us, when the file is xz */
@@ -405,6 +423,54 @@ static const char *check_entry(struct unpacker *u, struct archive_entry *e,
 	}
 }
 
+/* "8 GiB", "1 MiB" or "123 bytes": the limits as the user reads them. */
+static void size_words(char *buf, size_t len, uint64_t n)
+{
+	if (n && !(n % (1ULL << 30)))
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(n >> 30));
+	else if (n && !(n % (1ULL << 20)))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(n >> 20));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+}
+
+static int too_big(struct unpacker *u, uint64_t size)
+{
+	char lim[32];
+
+	size_words(lim, sizeof(lim), limits.entry);
+	return error(-UKB_ESOURCE,
+		     "cannot unpack '%s': entry '%s' holds %llu bytes, more than the %s allowed for one file",
+		     u->path, u->name.buf, (unsigned long long)size, lim);
+}
+
+static int too_much(struct unpacker *u)
+{
+	char lim[32];
+
+	size_words(lim, sizeof(lim), limits.total);
+	return error(-UKB_ESOURCE,
+		     "cannot unpack '%s': more than %s of file data (at entry '%s')",
+		     u->path, lim, u->name.buf);
+}
+
+/*
+ * Sizes as the header declares them, before anything is written: a
+ * crafted header fails at once, not after gigabytes of zeros.
+ */
+static int check_declared(struct unpacker *u, struct archive_entry *e)
+{
+	la_int64_t size = archive_entry_size(e);
+	uint64_t n = size > 0 ? (uint64_t)size : 0;
+
+	if (n > limits.entry)
+		return too_big(u, n);
+	if (n > limits.total - u->declared)
+		return too_much(u);
+	u->declared += n;
+	return 0;
+}
+
 static int copy_data(struct unpacker *u)
 {
 	const void *buf;
@@ -420,6 +486,12 @@ static int copy_data(struct unpacker *u)
 			return read_failed(u);
 		if (sigchain_pending())
 			return interrupted(u);
+		/* and as written, whatever the header said */
+		if (off < 0 || (uint64_t)off > limits.entry ||
+		    len > limits.entry - (uint64_t)off)
+			return too_big(u, (uint64_t)(off < 0 ? 0 : off) + len);
+		if (len > limits.total - u->res->bytes)
+			return too_much(u);
 		if (archive_write_data_block(u->out, buf, len, off) < ARCHIVE_OK)
 			return write_failed(u);
 		u->res->bytes += len;
@@ -486,6 +558,11 @@ static int unpack_entry(struct unpacker *u, struct archive_entry *e)
 	if (hardlink)
 		archive_entry_copy_hardlink(e, u->link.buf);
 	adjust_perm(u, e, is_dir);
+	if (is_file) {
+		r = check_declared(u, e);
+		if (r)
+			return r;
+	}
 
 	r = archive_write_header(u->out, e);
 	if (r < ARCHIVE_WARN)
@@ -648,7 +725,12 @@ int unpack_archive(const char *path, const char *dest,
 		if (r == ARCHIVE_WARN)
 			debug("unpacking '%s': %s", path,
 			      archive_error_string(u.in));
-		u.entries++;
+		if (++u.entries > limits.entries) {
+			ret = error(-UKB_ESOURCE,
+				    "cannot unpack '%s': more than %llu entries",
+				    path, (unsigned long long)limits.entries);
+			goto out;
+		}
 		ret = unpack_entry(&u, entry);
 		if (ret)
 			goto out;

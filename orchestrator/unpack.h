@@ -7,6 +7,23 @@
 #ifndef UKB_UNPACK_H
 #define UKB_UNPACK_H
 
+#include <stdint.h>
+
+/*
+ * Far above any kernel tree (the biggest unpacks to about 1.5 GB in under
+ * 100000 entries), so that a small archive cannot fill the cache.
+ */
+#define UNPACK_MAX_TOTAL (8ULL << 30)   /* file data, in bytes */
+#define UNPACK_MAX_ENTRY (1ULL << 30)   /* one file, in bytes */
+#define UNPACK_MAX_ENTRIES 1000000ULL
+
+struct unpack_limits {
+	uint64_t total, entry, entries;
+};
+
+/* Other limits for the tests; NULL restores the ones above. */
+void unpack_set_limits(const struct unpack_limits *l);
+
 struct unpack_result {
 	/* The single top-level directory, e.g. "linux-6.1"; NULL otherwise. */
 	char *topdir;
@@ -24,7 +41,8 @@ struct unpack_result {
  * -UKB_ESOURCE: absolute names, '..' components, symlinks pointing out of
  * the tree or to an absolute path, hard links to anything but an earlier
  * file, device nodes, fifos and sockets; likewise a truncated or corrupt
- * archive. An unreadable archive gives its -errno, a full disk its -errno,
+ * archive, and one beyond the limits above (checked on the sizes the
+ * headers declare, before writing, and on the bytes written). An unreadable archive gives its -errno, a full disk its -errno,
  * a pending SIGINT/SIGTERM -UKB_EINTR. Every failure is reported once
  * through error() and removes dest entirely. Returns 0 and fills res
  * (release it with unpack_result_release()) on success.

@@ -102,4 +102,35 @@ check "nothing in the cached tree is set-id or sticky" \
 	sh -c "test -z \"\$(find '$tree' -perm /7000 -print -quit)\""
 chmod -R u+rwx "$C" 2>/dev/null
 
+# ---- sizes: stop far above any kernel tree -------------------------------
+# a header declaring 9 GiB (base-256 size field) and then 1 MiB of zeros:
+# refused at the header, before anything is written
+python3 - "$T/huge.tar" <<'PY'
+import sys, tarfile
+with open(sys.argv[1], "wb") as f:
+    for name, size in (("linux-x/Makefile", 0), ("linux-x/zeros", 9 << 30)):
+        ti = tarfile.TarInfo(name)
+        ti.size = size
+        f.write(ti.tobuf(format=tarfile.GNU_FORMAT))
+    f.write(bytes(1 << 20))
+PY
+O=$T/o67 CH=$C DESC="a file declared larger than 1 GiB" row 67 3 \
+	"^error: cannot unpack '$T/huge\\.tar': entry 'linux-x/zeros' holds 9663676416 bytes, more than the 1 GiB allowed for one file" \
+	build --tarball "$T/huge.tar" --source-only
+# nine sparse files of 1 GiB each: 9 GiB of file data in a tiny tarball
+mkdir -p "$T/sp/linux-x"
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n' \
+	>"$T/sp/linux-x/Makefile"
+for i in 1 2 3 4 5 6 7 8 9; do
+	printf x | dd of="$T/sp/linux-x/s$i" bs=1 seek=$(((1 << 30) - 1)) \
+		conv=notrunc status=none
+done
+tar -C "$T/sp" --sparse -cJf "$T/sparse.tar.xz" linux-x
+rm -rf "$T/sp"
+O=$T/o68 CH=$C DESC="more than 8 GiB of file data in all" row 68 3 \
+	"^error: cannot unpack '$T/sparse\\.tar\\.xz': more than 8 GiB of file data \\(at entry 'linux-x/s" \
+	build --tarball "$T/sparse.tar.xz" --source-only
+check "no scratch tree is left in the cache" \
+	sh -c "! ls '$C/trees' 2>/dev/null | grep -q '^tmp-'"
+
 done_testing

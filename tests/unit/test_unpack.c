@@ -69,6 +69,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	unpack_set_limits(NULL);
 	return rmtree(tmp);
 }
 
@@ -715,6 +716,70 @@ static void test_modes_made_safe(void **state)
 	unpack_result_release(&res);
 }
 
+static void expect_limit(const char *name, const char *want)
+{
+	struct unpack_result res;
+	char *msg;
+
+	capture_start();
+	assert_int_equal(unpack_archive(tp("%s", name), tp("lim"), &res),
+			 -UKB_ESOURCE);
+	msg = capture_stop();
+	if (!strstr(msg, want))
+		fail_msg("'%s' lacks '%s'", msg, want);
+	free(msg);
+	assert_false(path_exists(tp("lim")));
+}
+
+/* Lowered limits: one file, all the files, the number of entries. */
+static void test_limits(void **state)
+{
+	static const struct unpack_limits low = {
+		.total = 300, .entry = 200, .entries = 4,
+	};
+	char big[202], mid[152];
+	struct fx one[] = {
+		{ "top/", AE_IFDIR, NULL, NULL, 0 },
+		{ "top/ok", AE_IFREG, "x", NULL, 0 },
+		{ "top/big", AE_IFREG, big, NULL, 0 },
+	};
+	struct fx sum[] = {
+		{ "top/a", AE_IFREG, mid, NULL, 0 },
+		{ "top/b", AE_IFREG, mid, NULL, 0 },
+		{ "top/c", AE_IFREG, "x", NULL, 0 },
+	};
+	struct fx many[] = {
+		{ "top/", AE_IFDIR, NULL, NULL, 0 },
+		{ "top/1", AE_IFREG, "x", NULL, 0 },
+		{ "top/2", AE_IFREG, "x", NULL, 0 },
+		{ "top/3", AE_IFREG, "x", NULL, 0 },
+		{ "top/4", AE_IFREG, "x", NULL, 0 },
+	};
+	struct unpack_result res;
+
+	(void)state;
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memset(mid, 'm', sizeof(mid) - 1);
+	mid[sizeof(mid) - 1] = '\0';
+	write_archive(tp("one.tar.gz"), F_GZIP, one, ARRAY_SIZE(one));
+	write_archive(tp("sum.tar"), F_NONE, sum, ARRAY_SIZE(sum));
+	write_archive(tp("many.tar.xz"), F_XZ, many, ARRAY_SIZE(many));
+	unpack_set_limits(&low);
+	expect_limit("one.tar.gz",
+		     "entry 'top/big' holds 201 bytes, more than the 200 bytes allowed for one file");
+	expect_limit("sum.tar", "more than 300 bytes of file data (at entry 'top/b')");
+	expect_limit("many.tar.xz", "more than 4 entries");
+	/* at the limits exactly: fine */
+	write_archive(tp("four.tar"), F_NONE, many, 4);
+	assert_int_equal(unpack_archive(tp("four.tar"), tp("four"), &res), 0);
+	unpack_result_release(&res);
+	unpack_set_limits(NULL);
+	assert_int_equal(unpack_archive(tp("one.tar.gz"), tp("one"), &res), 0);
+	assert_int_equal(res.bytes, 202);
+	unpack_result_release(&res);
+}
+
 /* Last: the pending signal cannot be cleared again. */
 static void test_interrupted(void **state)
 {
@@ -744,6 +809,7 @@ int main(void)
 		T(test_pax_global_header),
 		T(test_hostile),
 		T(test_modes_made_safe),
+		T(test_limits),
 		T(test_truncated_xz),
 		T(test_xz_checked_to_the_end),
 		T(test_not_an_archive),
