@@ -7,11 +7,12 @@
  * because SECURE_NOABSOLUTEPATHS refuses "/abs/dest/name" and
  * SECURE_SYMLINKS would refuse a dest reached through a symlinked parent.
  *
- * An xz file is decoded by liblzma in a thread beside us (xzpump.h), as
- * GNU tar runs xz beside itself: libarchive decoding in-line made the
- * unpack 1.2-1.5x slower than tar xJf. The decoder always runs to the end
- * of the stream, so its check and footer are verified, not only the part
- * tar needed.
+ * An xz or gzip file is decoded by liblzma or zlib in a thread beside us
+ * (xzpump.h), as GNU tar runs xz beside itself: libarchive decoding
+ * in-line made the unpack 1.2-1.5x slower than tar xJf. The decoder
+ * always runs to the end of the file, so every check and footer is
+ * verified, not only the part tar needed, and trailing garbage is
+ * refused for both alike.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -290,6 +291,9 @@ static int xz_failed(struct unpacker *u)
 		break;
 	case XZPUMP_NOT_XZ:
 		what = "not a tar archive";
+		break;
+	case XZPUMP_TRAILING:
+		what = "trailing garbage";
 		break;
 	default:
 		return error(err ? err : -EIO, "cannot read '%s': %s", u->path,
@@ -658,6 +662,7 @@ int unpack_archive(const char *path, const char *dest,
 	struct archive_entry *entry;
 	struct stat st;
 	char *abs = path_absolute(dest);
+	enum xzpump_codec codec;
 	int fd, in_fd, cwd = -1, made = 0, ret, r;
 
 	memset(res, 0, sizeof(*res));
@@ -699,8 +704,9 @@ int unpack_archive(const char *path, const char *dest,
 	archive_write_disk_set_options(u.out, EXTRACT_FLAGS);
 	u.progress = progress_start("unpacking", (uint64_t)st.st_size, 1);
 	in_fd = fd;
-	if (xzpump_is_xz(fd)) {
-		ret = xzpump_start(&u.xz, fd, &in_fd);
+	codec = xzpump_detect(fd);
+	if (codec != XZPUMP_NONE) {
+		ret = xzpump_start(&u.xz, fd, codec, &in_fd);
 		if (ret) {
 			error(ret, "cannot unpack '%s': %s", path, strerror(-ret));
 			goto out;
@@ -737,7 +743,7 @@ int unpack_archive(const char *path, const char *dest,
 		progress_update(u.progress, consumed(&u));
 	}
 	/*
-	 * The tar end marker is not the end of the xz stream: decode the rest
+	 * The tar end marker is not the end of the stream: decode the rest
 	 * (record padding), so that its check and footer are verified too.
 	 */
 	if (u.xz) {

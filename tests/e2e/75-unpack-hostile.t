@@ -133,4 +133,22 @@ O=$T/o68 CH=$C DESC="more than 8 GiB of file data in all" row 68 3 \
 check "no scratch tree is left in the cache" \
 	sh -c "! ls '$C/trees' 2>/dev/null | grep -q '^tmp-'"
 
+# ---- trailing garbage: refused after gzip as after xz --------------------
+mkdir -p "$T/tg/linux-6.1.999"
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n' \
+	>"$T/tg/linux-6.1.999/Makefile"
+tar -C "$T/tg" -czf "$T/tg.tar.gz" linux-6.1.999
+tar -C "$T/tg" -cJf "$T/tg.tar.xz" linux-6.1.999
+{ cat "$T/tg.tar.gz"; echo garbage; } >"$T/garbage.tar.gz"
+{ cat "$T/tg.tar.xz"; echo garbage; } >"$T/garbage.tar.xz"
+O=$T/o69 CH=$C DESC="trailing garbage after .tar.gz" row 69 3 \
+	"^error: cannot unpack '$T/garbage\\.tar\\.gz': trailing garbage \\(after the end of the gzip data\\)" \
+	build --tarball "$T/garbage.tar.gz" --source-only
+O=$T/o70 CH=$C DESC="trailing garbage after .tar.xz" row 70 3 \
+	"^error: cannot unpack '$T/garbage\\.tar\\.xz': trailing garbage \\(after the end of the xz data\\)" \
+	build --tarball "$T/garbage.tar.xz" --source-only
+{ cat "$T/tg.tar.gz" "$T/tg.tar.gz"; } >"$T/twice.tar.gz"
+run env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" --tarball "$T/twice.tar.gz" --source-only
+expect_exit 0 "two gzip members are one file, as to gzip -d"
+
 done_testing

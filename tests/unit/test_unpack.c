@@ -780,6 +780,82 @@ static void test_limits(void **state)
 	unpack_result_release(&res);
 }
 
+/* name, then tail appended to it, as out. */
+static void with_tail(const char *name, const char *out, const void *tail,
+		      size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(strbuf_read_file(&sb, tp("%s", name)), 0);
+	strbuf_add(&sb, tail, len);
+	assert_int_equal(write_file_atomic(tp("%s", out), sb.buf, sb.len,
+					   0644), 0);
+	strbuf_release(&sb);
+}
+
+static void expect_unpack(const char *name, const char *want)
+{
+	struct unpack_result res;
+	char *msg;
+
+	capture_start();
+	assert_int_equal(unpack_archive(tp("%s", name), tp("tg"), &res),
+			 want ? -UKB_ESOURCE : 0);
+	msg = capture_stop();
+	if (want && !strstr(msg, want))
+		fail_msg("%s: '%s' lacks '%s'", name, msg, want);
+	free(msg);
+	unpack_result_release(&res);
+	if (want)
+		assert_false(path_exists(tp("tg")));
+	else
+		assert_int_equal(rmtree(tp("tg")), 0);
+}
+
+/* Bytes after the compressed data: refused alike for gzip and xz. */
+static void test_trailing_garbage(void **state)
+{
+	static const char zeros[4];
+	struct fx fx[] = {
+		{ "linux-2.1/", AE_IFDIR, NULL, NULL, 0 },
+		{ "linux-2.1/Makefile", AE_IFREG, "VERSION = 2\n", NULL, 0 },
+	};
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	write_archive(tp("t.tar.gz"), F_GZIP, fx, ARRAY_SIZE(fx));
+	write_archive(tp("t.tar.xz"), F_XZ, fx, ARRAY_SIZE(fx));
+	with_tail("t.tar.gz", "g.tar.gz", "garbage\n", 8);
+	with_tail("t.tar.xz", "g.tar.xz", "garbage\n", 8);
+	expect_unpack("g.tar.gz",
+		      "trailing garbage (after the end of the gzip data)");
+	expect_unpack("g.tar.xz",
+		      "trailing garbage (after the end of the xz data)");
+	/* gzip(1) has no padding; xz's is zeros in fours */
+	with_tail("t.tar.gz", "z.tar.gz", zeros, 1);
+	expect_unpack("z.tar.gz", "trailing garbage");
+	with_tail("t.tar.xz", "z3.tar.xz", zeros, 3);
+	expect_unpack("z3.tar.xz", "trailing garbage");
+	with_tail("t.tar.xz", "z4.tar.xz", zeros, 4);
+	expect_unpack("z4.tar.xz", NULL);
+	/* concatenated streams are one file to gzip -d and xz -d */
+	assert_int_equal(strbuf_read_file(&sb, tp("t.tar.gz")), 0);
+	with_tail("t.tar.gz", "cc.tar.gz", sb.buf, sb.len);
+	expect_unpack("cc.tar.gz", NULL);
+	strbuf_reset(&sb);
+	assert_int_equal(strbuf_read_file(&sb, tp("t.tar.xz")), 0);
+	with_tail("t.tar.xz", "cc.tar.xz", sb.buf, sb.len);
+	expect_unpack("cc.tar.xz", NULL);
+	/* and a cut gzip file is truncated, in gzip's words */
+	strbuf_reset(&sb);
+	assert_int_equal(strbuf_read_file(&sb, tp("t.tar.gz")), 0);
+	assert_int_equal(write_file_atomic(tp("cut.tar.gz"), sb.buf,
+					   sb.len - 12, 0644), 0);
+	expect_unpack("cut.tar.gz",
+		      "truncated archive (gzip: unexpected end of input)");
+	strbuf_release(&sb);
+}
+
 /* Last: the pending signal cannot be cleared again. */
 static void test_interrupted(void **state)
 {
@@ -810,6 +886,7 @@ int main(void)
 		T(test_hostile),
 		T(test_modes_made_safe),
 		T(test_limits),
+		T(test_trailing_garbage),
 		T(test_truncated_xz),
 		T(test_xz_checked_to_the_end),
 		T(test_not_an_archive),
