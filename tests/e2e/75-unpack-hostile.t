@@ -90,6 +90,8 @@ run env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" --tarball "$T/modes.tar" --
 expect_exit 0 "a tarball with unsafe modes unpacks"
 tree=$(cat "$T/out")
 check "the tree's path is printed" test -f "$tree/Makefile"
+check "the adjusted entries are counted" \
+	grep -q "sticky bits from 5 entries" "$T/err"
 perm() { stat -c %a "$tree/$1"; }
 check "a 0777 file is 755 in the cache" test "$(perm open)" = 755
 check "a 6755 file is 755 in the cache" test "$(perm suid)" = 755
