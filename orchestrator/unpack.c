@@ -304,6 +304,37 @@ static int xz_failed(struct unpacker *u)
 }
 
 /*
+ * A plain .tar ends at its end-of-archive marker and the zero padding of
+ * its last record: anything else after it is refused, as trailing garbage
+ * after a .tar.gz or .tar.xz is. (Inside a compressed stream, tar data
+ * after the marker is decoded, so its check is verified, but not looked
+ * at, as by tar.)
+ */
+static int plain_trailing(struct unpacker *u)
+{
+	char buf[16384];
+	off_t off;
+	ssize_t n;
+
+	if (u->xz || archive_filter_count(u->in) != 1 ||
+	    archive_filter_code(u->in, 0) != ARCHIVE_FILTER_NONE)
+		return 0;
+	off = (off_t)archive_filter_bytes(u->in, 0);
+	while ((n = pread(u->fd, buf, sizeof(buf), off)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i])
+				return error(-UKB_ESOURCE,
+					     "cannot unpack '%s': trailing garbage (after the end of the tar data, at byte %lld)",
+					     u->path, (long long)(off + i));
+		off += n;
+	}
+	if (n < 0)
+		return error(-errno, "cannot read '%s': %s", u->path,
+			     strerror(errno));
+	return 0;
+}
+
+/*
  * libarchive reports format problems as EILSEQ, misuse as EINVAL and its
  * other complaints as -1 (ARCHIVE_ERRNO_* in its private header); anything
  * else is a system call's errno worth passing on.
@@ -755,6 +786,9 @@ int unpack_archive(const char *path, const char *dest,
 		if (ret)
 			goto out;
 	}
+	ret = plain_trailing(&u);
+	if (ret)
+		goto out;
 	/* sets the directories' modes and times, deferred until now */
 	strbuf_reset(&u.name);
 	if (archive_write_close(u.out) < ARCHIVE_WARN) {

@@ -135,7 +135,7 @@ O=$T/o68 CH=$C DESC="more than 8 GiB of file data in all" row 68 3 \
 check "no scratch tree is left in the cache" \
 	sh -c "! ls '$C/trees' 2>/dev/null | grep -q '^tmp-'"
 
-# ---- trailing garbage: refused after gzip as after xz --------------------
+# ---- trailing garbage: refused after gzip as after xz, and plain tar ----
 mkdir -p "$T/tg/linux-6.1.999"
 printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n' \
 	>"$T/tg/linux-6.1.999/Makefile"
@@ -149,6 +149,14 @@ O=$T/o69 CH=$C DESC="trailing garbage after .tar.gz" row 69 3 \
 O=$T/o70 CH=$C DESC="trailing garbage after .tar.xz" row 70 3 \
 	"^error: cannot unpack '$T/garbage\\.tar\\.xz': trailing garbage \\(after the end of the xz data\\)" \
 	build --tarball "$T/garbage.tar.xz" --source-only
+tar -C "$T/tg" -cf "$T/tg.tar" linux-6.1.999
+{ cat "$T/tg.tar"; echo garbage; } >"$T/garbage.tar"
+O=$T/o71 CH=$C DESC="trailing garbage after a plain .tar" row 71 3 \
+	"^error: cannot unpack '$T/garbage\\.tar': trailing garbage \\(after the end of the tar data, at byte 10240\\)" \
+	build --tarball "$T/garbage.tar" --source-only
+{ cat "$T/tg.tar"; head -c 10240 /dev/zero; } >"$T/padded.tar"
+run env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" --tarball "$T/padded.tar" --source-only
+expect_exit 0 "zeros after a plain .tar's end marker are padding"
 { cat "$T/tg.tar.gz" "$T/tg.tar.gz"; } >"$T/twice.tar.gz"
 run env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" --tarball "$T/twice.tar.gz" --source-only
 expect_exit 0 "two gzip members are one file, as to gzip -d"

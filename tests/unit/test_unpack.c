@@ -812,7 +812,8 @@ static void expect_unpack(const char *name, const char *want)
 		assert_int_equal(rmtree(tp("tg")), 0);
 }
 
-/* Bytes after the compressed data: refused alike for gzip and xz. */
+/* Bytes after the compressed data: refused alike for gzip and xz, and
+ * after a plain .tar's end marker but zeros. */
 static void test_trailing_garbage(void **state)
 {
 	static const char zeros[4];
@@ -838,6 +839,17 @@ static void test_trailing_garbage(void **state)
 	expect_unpack("z3.tar.xz", "trailing garbage");
 	with_tail("t.tar.xz", "z4.tar.xz", zeros, 4);
 	expect_unpack("z4.tar.xz", NULL);
+	/* a plain .tar: zeros after its end marker, but nothing else */
+	write_archive(tp("t.tar"), F_NONE, fx, ARRAY_SIZE(fx));
+	with_tail("t.tar", "g.tar", "garbage\n", 8);
+	expect_unpack("g.tar",
+		      "trailing garbage (after the end of the tar data, at byte ");
+	{
+		static const char pad[10240];
+
+		with_tail("t.tar", "p.tar", pad, sizeof(pad));
+		expect_unpack("p.tar", NULL);
+	}
 	/* concatenated streams are one file to gzip -d and xz -d */
 	assert_int_equal(strbuf_read_file(&sb, tp("t.tar.gz")), 0);
 	with_tail("t.tar.gz", "cc.tar.gz", sb.buf, sb.len);
