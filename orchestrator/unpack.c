@@ -695,6 +695,8 @@ int unpack_archive(const char *path, const char *dest,
 	char *abs = path_absolute(dest);
 	enum xzpump_codec codec;
 	int fd, in_fd, cwd = -1, made = 0, ret, r;
+	mode_t old_umask = 0;
+	int umask_set = 0;
 
 	memset(res, 0, sizeof(*res));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -722,6 +724,14 @@ int unpack_archive(const char *path, const char *dest,
 		goto out;
 	}
 
+	/*
+	 * Directories the archive does not list are made by libarchive with
+	 * the umask's modes: no group or other write for them either. (The
+	 * umask is the process's, restored below; nothing else runs now.)
+	 */
+	old_umask = umask(0);
+	umask(old_umask | S_IWGRP | S_IWOTH);
+	umask_set = 1;
 	u.in = archive_read_new();
 	u.out = archive_write_disk_new();
 	if (!u.in || !u.out) {
@@ -812,6 +822,8 @@ out:
 	if (u.in)
 		archive_read_free(u.in);
 	xzpump_free(u.xz);
+	if (umask_set)
+		umask(old_umask);
 	if (cwd >= 0) {
 		if (fchdir(cwd) < 0) {
 			r = -errno;

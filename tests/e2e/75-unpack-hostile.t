@@ -104,6 +104,15 @@ check "nothing in the cached tree is set-id or sticky" \
 	sh -c "test -z \"\$(find '$tree' -perm /7000 -print -quit)\""
 chmod -R u+rwx "$C" 2>/dev/null
 
+# directories the tarball does not list: no group write even with umask 0
+tar_of bare.tar '
+	$t->add_data("linux-x/sub/deep/f", "x", { mode => 0644 });'
+run sh -c 'umask 0 && exec env UKB_DATADIR="$1/nopatch" "$2" --cache "$3" --tarball "$1/bare.tar" --source-only' \
+	sh "$T" "$UKB" "$C"
+expect_exit 0 "a tarball listing no directories unpacks under umask 0"
+tree=$(cat "$T/out")
+check "an unlisted directory is 755 in the cache" test "$(perm sub/deep)" = 755
+
 # ---- sizes: stop far above any kernel tree -------------------------------
 # a header declaring 9 GiB (base-256 size field) and then 1 MiB of zeros:
 # refused at the header, before anything is written

@@ -716,6 +716,30 @@ static void test_modes_made_safe(void **state)
 	unpack_result_release(&res);
 }
 
+/* Directories the archive does not list get no group or other write,
+ * whatever the umask. */
+static void test_unlisted_dirs_safe(void **state)
+{
+	struct fx fx[] = {
+		{ "top/sub/deep/f", AE_IFREG, "x", NULL, 0644 },
+	};
+	struct unpack_result res;
+	mode_t old;
+	int ret;
+
+	(void)state;
+	write_archive(tp("bare.tar"), F_NONE, fx, ARRAY_SIZE(fx));
+	old = umask(0);
+	ret = unpack_archive(tp("bare.tar"), tp("b"), &res);
+	assert_int_equal(umask(old), 0); /* and the umask is given back */
+	assert_int_equal(ret, 0);
+	assert_int_equal(perm_of(tp("b/top")), 0755);
+	assert_int_equal(perm_of(tp("b/top/sub")), 0755);
+	assert_int_equal(perm_of(tp("b/top/sub/deep")), 0755);
+	expect_file(tp("b/top/sub/deep/f"), "x", 0644);
+	unpack_result_release(&res);
+}
+
 static void expect_limit(const char *name, const char *want)
 {
 	struct unpack_result res;
@@ -897,6 +921,7 @@ int main(void)
 		T(test_pax_global_header),
 		T(test_hostile),
 		T(test_modes_made_safe),
+		T(test_unlisted_dirs_safe),
 		T(test_limits),
 		T(test_trailing_garbage),
 		T(test_truncated_xz),
