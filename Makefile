@@ -11,7 +11,7 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma
+LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib
 
 UKB_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

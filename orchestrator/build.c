@@ -607,6 +607,9 @@ static void record_source(struct build_ctx *c)
 	if (s->signer)
 		manifest_set_str(c->m, "source.signer", s->signer);
 	manifest_set_int(c->m, "source.timestamp", s->timestamp);
+	if (s->modes_masked >= 0)
+		manifest_set_int(c->m, "source.unpack.modes_masked",
+				 s->modes_masked);
 	for (size_t i = 0; i < s->patches.nr; i++) {
 		const struct kpatch *p = &s->patches.p[i];
 		int skipped = 0;

@@ -124,6 +124,7 @@ static int unpack_scratch(struct source *s, const char *trees, char **scratch,
 		goto out;
 	}
 	*top = path_join(*scratch, res.topdir);
+	s->modes_masked = (long long)res.adjusted;
 out:
 	unpack_result_release(&res);
 	return ret;
@@ -258,6 +259,7 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 	tree_key(s, s->sha256, trees);
 	if (tree_ready(s)) {
 		debug("using the cached tree '%s'", s->tree);
+		s->modes_masked = -1; /* an unpack for the version only */
 		goto out;
 	}
 	/* a tree without its stamp is a leftover of a killed run */
@@ -383,6 +385,7 @@ out:
 int source_prepare(const struct source_spec *spec, struct source *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->modes_masked = -1;
 	if (spec->tarball) {
 		s->kind = "tarball";
 		s->tarball = path_absolute(spec->tarball);

@@ -39,6 +39,8 @@ struct source {
 	char tree_key[SHA256_HEX_LEN + 1];
 	struct patch_series patches;   /* applied, in order */
 	struct strvec patches_skipped; /* already present in the tree */
+	/* entries whose modes unpacking made safe, when this run unpacked */
+	long long modes_masked;     /* -1: the tree came from the cache */
 };
 
 /* Returns 0 or a negative error (message printed). */

@@ -7,11 +7,12 @@
  * because SECURE_NOABSOLUTEPATHS refuses "/abs/dest/name" and
  * SECURE_SYMLINKS would refuse a dest reached through a symlinked parent.
  *
- * An xz file is decoded by liblzma in a thread beside us (xzpump.h), as
- * GNU tar runs xz beside itself: libarchive decoding in-line made the
- * unpack 1.2-1.5x slower than tar xJf. The decoder always runs to the end
- * of the stream, so its check and footer are verified, not only the part
- * tar needed.
+ * An xz or gzip file is decoded by liblzma or zlib in a thread beside us
+ * (xzpump.h), as GNU tar runs xz beside itself: libarchive decoding
+ * in-line made the unpack 1.2-1.5x slower than tar xJf. The decoder
+ * always runs to the end of the file, so every check and footer is
+ * verified, not only the part tar needed, and trailing garbage is
+ * refused for both alike.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -41,6 +42,23 @@
 	(ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |                        \
 	 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |  \
 	 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS)
+
+static struct unpack_limits limits = {
+	.total = UNPACK_MAX_TOTAL,
+	.entry = UNPACK_MAX_ENTRY,
+	.entries = UNPACK_MAX_ENTRIES,
+};
+
+void unpack_set_limits(const struct unpack_limits *l)
+{
+	static const struct unpack_limits defaults = {
+		.total = UNPACK_MAX_TOTAL,
+		.entry = UNPACK_MAX_ENTRY,
+		.entries = UNPACK_MAX_ENTRIES,
+	};
+
+	limits = l ? *l : defaults;
+}
 
 /* The next '/'-separated component at or after p; *len is 0 at the end. */
 static const char *next_component(const char *p, size_t *len)
@@ -94,7 +112,14 @@ const char *unpack_check_symlink(const char *link_name, const char *target)
 			depth++;
 	if (!depth)
 		return "link in place of the top directory";
-	depth--; /* the link's directory */
+	/*
+	 * The tree's root is the top directory ("linux-x"), which is renamed
+	 * out of the scratch directory: a link may not leave it, so one at
+	 * the top level has nowhere safe to point.
+	 */
+	if (depth == 1)
+		return "link beside the top directory";
+	depth -= 2; /* the link's directory, below the top one */
 
 	if (!target || !*target)
 		return "empty link target";
@@ -231,6 +256,7 @@ struct unpacker {
 	struct strbuf name; /* the current entry, cleaned */
 	struct strbuf link; /* its hard link target, cleaned */
 	unsigned long long entries;
+	uint64_t declared; /* the file sizes the headers announced so far */
 	char *top;
 	int top_state; /* 0: no entry yet, 1: one top dir so far, -1: none */
 	struct xzpump *xz; /* decoding beside us, when the file is xz */
@@ -266,12 +292,46 @@ static int xz_failed(struct unpacker *u)
 	case XZPUMP_NOT_XZ:
 		what = "not a tar archive";
 		break;
+	case XZPUMP_TRAILING:
+		what = "trailing garbage";
+		break;
 	default:
 		return error(err ? err : -EIO, "cannot read '%s': %s", u->path,
 			     why);
 	}
 	return error(-UKB_ESOURCE, "cannot unpack '%s': %s (%s)", u->path, what,
 		     why);
+}
+
+/*
+ * A plain .tar ends at its end-of-archive marker and the zero padding of
+ * its last record: anything else after it is refused, as trailing garbage
+ * after a .tar.gz or .tar.xz is. (Inside a compressed stream, tar data
+ * after the marker is decoded, so its check is verified, but not looked
+ * at, as by tar.)
+ */
+static int plain_trailing(struct unpacker *u)
+{
+	char buf[16384];
+	off_t off;
+	ssize_t n;
+
+	if (u->xz || archive_filter_count(u->in) != 1 ||
+	    archive_filter_code(u->in, 0) != ARCHIVE_FILTER_NONE)
+		return 0;
+	off = (off_t)archive_filter_bytes(u->in, 0);
+	while ((n = pread(u->fd, buf, sizeof(buf), off)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i])
+				return error(-UKB_ESOURCE,
+					     "cannot unpack '%s': trailing garbage (after the end of the tar data, at byte %lld)",
+					     u->path, (long long)(off + i));
+		off += n;
+	}
+	if (n < 0)
+		return error(-errno, "cannot read '%s': %s", u->path,
+			     strerror(errno));
+	return 0;
 }
 
 /*
@@ -372,6 +432,9 @@ static const char *check_entry(struct unpacker *u, struct archive_entry *e,
 			return "hard link in place of the top directory";
 		if (!strcmp(u->name.buf, u->link.buf))
 			return "hard link to itself";
+		if (strcspn(u->name.buf, "/") != strcspn(u->link.buf, "/") ||
+		    memcmp(u->name.buf, u->link.buf, strcspn(u->name.buf, "/")))
+			return "hard link target outside the top directory";
 		if (!nameset_is_file(&u->seen, u->link.buf))
 			return "hard link target is not an earlier file";
 		return NULL;
@@ -395,6 +458,54 @@ static const char *check_entry(struct unpacker *u, struct archive_entry *e,
 	}
 }
 
+/* "8 GiB", "1 MiB" or "123 bytes": the limits as the user reads them. */
+static void size_words(char *buf, size_t len, uint64_t n)
+{
+	if (n && !(n % (1ULL << 30)))
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(n >> 30));
+	else if (n && !(n % (1ULL << 20)))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(n >> 20));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+}
+
+static int too_big(struct unpacker *u, uint64_t size)
+{
+	char lim[32];
+
+	size_words(lim, sizeof(lim), limits.entry);
+	return error(-UKB_ESOURCE,
+		     "cannot unpack '%s': entry '%s' holds %llu bytes, more than the %s allowed for one file",
+		     u->path, u->name.buf, (unsigned long long)size, lim);
+}
+
+static int too_much(struct unpacker *u)
+{
+	char lim[32];
+
+	size_words(lim, sizeof(lim), limits.total);
+	return error(-UKB_ESOURCE,
+		     "cannot unpack '%s': more than %s of file data (at entry '%s')",
+		     u->path, lim, u->name.buf);
+}
+
+/*
+ * Sizes as the header declares them, before anything is written: a
+ * crafted header fails at once, not after gigabytes of zeros.
+ */
+static int check_declared(struct unpacker *u, struct archive_entry *e)
+{
+	la_int64_t size = archive_entry_size(e);
+	uint64_t n = size > 0 ? (uint64_t)size : 0;
+
+	if (n > limits.entry)
+		return too_big(u, n);
+	if (n > limits.total - u->declared)
+		return too_much(u);
+	u->declared += n;
+	return 0;
+}
+
 static int copy_data(struct unpacker *u)
 {
 	const void *buf;
@@ -410,11 +521,40 @@ static int copy_data(struct unpacker *u)
 			return read_failed(u);
 		if (sigchain_pending())
 			return interrupted(u);
+		/* and as written, whatever the header said */
+		if (off < 0 || (uint64_t)off > limits.entry ||
+		    len > limits.entry - (uint64_t)off)
+			return too_big(u, (uint64_t)(off < 0 ? 0 : off) + len);
+		if (len > limits.total - u->res->bytes)
+			return too_much(u);
 		if (archive_write_data_block(u->out, buf, len, off) < ARCHIVE_OK)
 			return write_failed(u);
 		u->res->bytes += len;
 		progress_update(u->progress, consumed(u));
 	}
+}
+
+/*
+ * The tree lands in a cache that is reused without another look: nobody
+ * but its owner may change it (no group or other write, no setuid, setgid
+ * or sticky bit), and its owner must be able to read and clean it (rwx on
+ * every directory). Symlinks' modes mean nothing and are left alone.
+ */
+static void adjust_perm(struct unpacker *u, struct archive_entry *e,
+			int is_dir)
+{
+	mode_t perm = archive_entry_perm(e);
+	mode_t safe = perm & ~(mode_t)(S_ISUID | S_ISGID | S_ISVTX |
+				       S_IWGRP | S_IWOTH);
+
+	if (archive_entry_filetype(e) == AE_IFLNK)
+		return;
+	if (is_dir)
+		safe |= S_IRWXU;
+	if (safe == perm)
+		return;
+	archive_entry_set_perm(e, safe);
+	u->res->adjusted++;
 }
 
 static int unpack_entry(struct unpacker *u, struct archive_entry *e)
@@ -452,8 +592,12 @@ static int unpack_entry(struct unpacker *u, struct archive_entry *e)
 	archive_entry_copy_pathname(e, u->name.buf);
 	if (hardlink)
 		archive_entry_copy_hardlink(e, u->link.buf);
-	archive_entry_set_perm(e, archive_entry_perm(e) &
-				      ~(mode_t)(S_ISUID | S_ISGID));
+	adjust_perm(u, e, is_dir);
+	if (is_file) {
+		r = check_declared(u, e);
+		if (r)
+			return r;
+	}
 
 	r = archive_write_header(u->out, e);
 	if (r < ARCHIVE_WARN)
@@ -549,7 +693,10 @@ int unpack_archive(const char *path, const char *dest,
 	struct archive_entry *entry;
 	struct stat st;
 	char *abs = path_absolute(dest);
+	enum xzpump_codec codec;
 	int fd, in_fd, cwd = -1, made = 0, ret, r;
+	mode_t old_umask = 0;
+	int umask_set = 0;
 
 	memset(res, 0, sizeof(*res));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -577,6 +724,14 @@ int unpack_archive(const char *path, const char *dest,
 		goto out;
 	}
 
+	/*
+	 * Directories the archive does not list are made by libarchive with
+	 * the umask's modes: no group or other write for them either. (The
+	 * umask is the process's, restored below; nothing else runs now.)
+	 */
+	old_umask = umask(0);
+	umask(old_umask | S_IWGRP | S_IWOTH);
+	umask_set = 1;
 	u.in = archive_read_new();
 	u.out = archive_write_disk_new();
 	if (!u.in || !u.out) {
@@ -590,8 +745,9 @@ int unpack_archive(const char *path, const char *dest,
 	archive_write_disk_set_options(u.out, EXTRACT_FLAGS);
 	u.progress = progress_start("unpacking", (uint64_t)st.st_size, 1);
 	in_fd = fd;
-	if (xzpump_is_xz(fd)) {
-		ret = xzpump_start(&u.xz, fd, &in_fd);
+	codec = xzpump_detect(fd);
+	if (codec != XZPUMP_NONE) {
+		ret = xzpump_start(&u.xz, fd, codec, &in_fd);
 		if (ret) {
 			error(ret, "cannot unpack '%s': %s", path, strerror(-ret));
 			goto out;
@@ -616,14 +772,19 @@ int unpack_archive(const char *path, const char *dest,
 		if (r == ARCHIVE_WARN)
 			debug("unpacking '%s': %s", path,
 			      archive_error_string(u.in));
-		u.entries++;
+		if (++u.entries > limits.entries) {
+			ret = error(-UKB_ESOURCE,
+				    "cannot unpack '%s': more than %llu entries",
+				    path, (unsigned long long)limits.entries);
+			goto out;
+		}
 		ret = unpack_entry(&u, entry);
 		if (ret)
 			goto out;
 		progress_update(u.progress, consumed(&u));
 	}
 	/*
-	 * The tar end marker is not the end of the xz stream: decode the rest
+	 * The tar end marker is not the end of the stream: decode the rest
 	 * (record padding), so that its check and footer are verified too.
 	 */
 	if (u.xz) {
@@ -635,6 +796,9 @@ int unpack_archive(const char *path, const char *dest,
 		if (ret)
 			goto out;
 	}
+	ret = plain_trailing(&u);
+	if (ret)
+		goto out;
 	/* sets the directories' modes and times, deferred until now */
 	strbuf_reset(&u.name);
 	if (archive_write_close(u.out) < ARCHIVE_WARN) {
@@ -645,8 +809,11 @@ int unpack_archive(const char *path, const char *dest,
 		res->topdir = u.top;
 		u.top = NULL;
 	}
-	debug("unpacked '%s': %llu files, %llu bytes", path, res->files,
-	      res->bytes);
+	if (res->adjusted)
+		info("unpacked '%s': took group/other write, setuid, setgid and sticky bits from %llu entries",
+		     path, res->adjusted);
+	debug("unpacked '%s': %llu files, %llu bytes, %llu modes adjusted",
+	      path, res->files, res->bytes, res->adjusted);
 out:
 	progress_stop(&u.progress);
 	/* while still inside dest: freeing runs the deferred fixups */
@@ -655,6 +822,8 @@ out:
 	if (u.in)
 		archive_read_free(u.in);
 	xzpump_free(u.xz);
+	if (umask_set)
+		umask(old_umask);
 	if (cwd >= 0) {
 		if (fchdir(cwd) < 0) {
 			r = -errno;

@@ -7,21 +7,42 @@
 #ifndef UKB_UNPACK_H
 #define UKB_UNPACK_H
 
+#include <stdint.h>
+
+/*
+ * Far above any kernel tree (the biggest unpacks to about 1.5 GB in under
+ * 100000 entries), so that a small archive cannot fill the cache.
+ */
+#define UNPACK_MAX_TOTAL (8ULL << 30)   /* file data, in bytes */
+#define UNPACK_MAX_ENTRY (1ULL << 30)   /* one file, in bytes */
+#define UNPACK_MAX_ENTRIES 1000000ULL
+
+struct unpack_limits {
+	uint64_t total, entry, entries;
+};
+
+/* Other limits for the tests; NULL restores the ones above. */
+void unpack_set_limits(const struct unpack_limits *l);
+
 struct unpack_result {
 	/* The single top-level directory, e.g. "linux-6.1"; NULL otherwise. */
 	char *topdir;
 	unsigned long long files; /* regular files written (not hard links) */
 	unsigned long long bytes; /* uncompressed file data written */
+	/* entries whose mode was made safe for the cache (see below) */
+	unsigned long long adjusted;
 };
 
 /*
  * Extract the archive at path into dest, which must not exist yet and is
  * created with mode 0755 (its parents as needed). Entries keep their mode
- * (less setuid/setgid) and mtime, never their owner. Refused with
+ * less group and other write, setuid, setgid and sticky bits (directories
+ * get the owner's rwx too), and their mtime, never their owner. Refused with
  * -UKB_ESOURCE: absolute names, '..' components, symlinks pointing out of
  * the tree or to an absolute path, hard links to anything but an earlier
  * file, device nodes, fifos and sockets; likewise a truncated or corrupt
- * archive. An unreadable archive gives its -errno, a full disk its -errno,
+ * archive, and one beyond the limits above (checked on the sizes the
+ * headers declare, before writing, and on the bytes written). An unreadable archive gives its -errno, a full disk its -errno,
  * a pending SIGINT/SIGTERM -UKB_EINTR. Every failure is reported once
  * through error() and removes dest entirely. Returns 0 and fills res
  * (release it with unpack_result_release()) on success.
@@ -40,7 +61,9 @@ const char *unpack_check_path(const char *name);
 /*
  * link_name is the symlink's own path as in unpack_check_path(), target
  * its text. NULL when the target, resolved from the link's directory,
- * stays inside the tree. Stricter than lexical resolution: '..' may only
+ * stays inside the top directory (link_name's first component), which is
+ * the tree's root once it is renamed out of the scratch directory; a link
+ * at the top level is refused. Stricter than lexical resolution: '..' may only
  * lead the target ("../../x"), since "a/.." escapes when a is itself a
  * symlink to ".".
  */

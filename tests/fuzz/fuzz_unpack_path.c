@@ -98,9 +98,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* the link's own name is safe and not the top itself */
 		CHECK(model_path_ok(name));
 		each_component(name, visit, &w);
-		CHECK(w.comps > 0);
-		/* resolve from the link's directory */
-		w.depth = w.comps - 1;
+		CHECK(w.comps > 1);
+		/* resolve from the link's directory; the top one is the root */
+		w.depth = w.comps - 2;
 		w.escaped = 0;
 		CHECK(*target && *target != '/');
 		each_component(target, visit, &w);

@@ -69,6 +69,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	unpack_set_limits(NULL);
 	return rmtree(tmp);
 }
 
@@ -365,12 +366,18 @@ static void hostile_cases(struct hostile *h, size_t *n)
 		{ "top/l", AE_IFLNK, abs_target, NULL, 0 },
 		{ "top/l/y", AE_IFREG, "evil", NULL, 0 } }, 2, "top/l" };
 	h[i++] = (struct hostile){ "symlink via dot", {
-		{ "a", AE_IFLNK, ".", NULL, 0 },
-		{ "l", AE_IFLNK, "a/..", NULL, 0 },
-		{ "l/x", AE_IFREG, "evil", NULL, 0 } }, 3, "'l'" };
+		{ "top/a", AE_IFLNK, ".", NULL, 0 },
+		{ "top/l", AE_IFLNK, "a/..", NULL, 0 },
+		{ "top/l/x", AE_IFREG, "evil", NULL, 0 } }, 3, "'top/l'" };
 	h[i++] = (struct hostile){ "hardlink escape", {
 		{ "top/ok", AE_IFREG, "ok", NULL, 0 },
 		{ "top/h", AE_IFREG, NULL, "../victim", 0 } }, 2, "top/h" };
+	h[i++] = (struct hostile){ "hardlink into a sibling tree", {
+		{ "other/f", AE_IFREG, "other", NULL, 0 },
+		{ "top/h", AE_IFREG, NULL, "other/f", 0 } }, 2, "top/h" };
+	h[i++] = (struct hostile){ "symlink to the scratch dir", {
+		{ "top/", AE_IFDIR, NULL, NULL, 0 },
+		{ "top/trees", AE_IFLNK, "..", NULL, 0 } }, 2, "top/trees" };
 	h[i++] = (struct hostile){ "hardlink forward", {
 		{ "top/h", AE_IFREG, NULL, "top/later", 0 },
 		{ "top/later", AE_IFREG, "later", NULL, 0 } }, 2, "top/h" };
@@ -630,23 +637,28 @@ static void test_check_symlink(void **state)
 		const char *link, *target, *why;
 	} t[] = {
 		{ "a/l", "b", NULL },
-		{ "a/l", "../b", NULL },
-		{ "a/l", "..", NULL },
+		{ "a/b/l", "../c", NULL },
+		{ "a/b/l", "..", NULL },
 		{ "a/l", ".", NULL },
-		{ "./a/./l", "./../b/c", NULL },
-		{ "a/b/c/l", "../../../x/y/z", NULL },
+		{ "./a/./b/l", "./../c/d", NULL },
+		{ "t/a/b/c/l", "../../../x/y/z", NULL },
 		{ "linux/scripts/dtc/include-prefixes/arm",
 		  "../../../arch/arm/boot/dts", NULL },
-		{ "l", "x", NULL },
-		{ "l", "..", "link target leaves the tree" },
-		{ "a/l", "../../x", "link target leaves the tree" },
-		{ "a//l", "../..", "link target leaves the tree" },
-		{ "./l", "./../x", "link target leaves the tree" },
+		/* the top directory is the root: issue #15's sibling trees */
+		{ "linux-x/sib", "../OTHERKEY/Makefile",
+		  "link target leaves the tree" },
+		{ "linux-x/trees", "..", "link target leaves the tree" },
+		{ "a/l", "../b", "link target leaves the tree" },
+		{ "a/b/l", "../../x", "link target leaves the tree" },
+		{ "a//b/l", "../..", "link target leaves the tree" },
+		{ "./a/l", "./../x", "link target leaves the tree" },
+		{ "l", "x", "link beside the top directory" },
+		{ "./l", "..", "link beside the top directory" },
 		{ "a/l", "/etc/passwd", "absolute link target" },
 		{ "a/l", "", "empty link target" },
 		{ "a/l", NULL, "empty link target" },
 		{ "a/l", "b/../c", "'..' after a name in link target" },
-		{ "l", "a/..", "'..' after a name in link target" },
+		{ "a/l", "b/..", "'..' after a name in link target" },
 		{ "../l", "x", "'..' component" },
 		{ "/l", "x", "absolute path" },
 		{ "", "x", "empty name" },
@@ -662,6 +674,222 @@ static void test_check_symlink(void **state)
 		else
 			assert_string_equal(got ? got : "(null)", t[i].why);
 	}
+}
+
+static mode_t perm_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* Nothing in the cached tree is writable or set-id for anyone but us. */
+static void test_modes_made_safe(void **state)
+{
+	struct fx fx[] = {
+		{ "top/", AE_IFDIR, NULL, NULL, 0 },
+		{ "top/open", AE_IFREG, "x", NULL, 0777 },
+		{ "top/gw", AE_IFREG, "x", NULL, 0664 },
+		{ "top/suid", AE_IFREG, "x", NULL, 06755 },
+		{ "top/fine", AE_IFREG, "x", NULL, 0644 },
+		{ "top/tmp/", AE_IFDIR, NULL, NULL, 01777 },
+		{ "top/sgid/", AE_IFDIR, NULL, NULL, 02775 },
+		/* no rwx at all (perm 0 would mean the default 0755) */
+		{ "top/shut/", AE_IFDIR, NULL, NULL, 01000 },
+		{ "top/shut/f", AE_IFREG, "x", NULL, 0644 },
+	};
+	struct unpack_result res;
+
+	(void)state;
+	write_archive(tp("modes.tar"), F_NONE, fx, ARRAY_SIZE(fx));
+	assert_int_equal(unpack_archive(tp("modes.tar"), tp("m"), &res), 0);
+	assert_int_equal(perm_of(tp("m/top/open")), 0755);
+	assert_int_equal(perm_of(tp("m/top/gw")), 0644);
+	assert_int_equal(perm_of(tp("m/top/suid")), 0755);
+	assert_int_equal(perm_of(tp("m/top/fine")), 0644);
+	assert_int_equal(perm_of(tp("m/top/tmp")), 0755);
+	assert_int_equal(perm_of(tp("m/top/sgid")), 0755);
+	assert_int_equal(perm_of(tp("m/top/shut")), 0700);
+	expect_file(tp("m/top/shut/f"), "x", 0644);
+	assert_int_equal(res.adjusted, 6);
+	unpack_result_release(&res);
+}
+
+/* Directories the archive does not list get no group or other write,
+ * whatever the umask. */
+static void test_unlisted_dirs_safe(void **state)
+{
+	struct fx fx[] = {
+		{ "top/sub/deep/f", AE_IFREG, "x", NULL, 0644 },
+	};
+	struct unpack_result res;
+	mode_t old;
+	int ret;
+
+	(void)state;
+	write_archive(tp("bare.tar"), F_NONE, fx, ARRAY_SIZE(fx));
+	old = umask(0);
+	ret = unpack_archive(tp("bare.tar"), tp("b"), &res);
+	assert_int_equal(umask(old), 0); /* and the umask is given back */
+	assert_int_equal(ret, 0);
+	assert_int_equal(perm_of(tp("b/top")), 0755);
+	assert_int_equal(perm_of(tp("b/top/sub")), 0755);
+	assert_int_equal(perm_of(tp("b/top/sub/deep")), 0755);
+	expect_file(tp("b/top/sub/deep/f"), "x", 0644);
+	unpack_result_release(&res);
+}
+
+static void expect_limit(const char *name, const char *want)
+{
+	struct unpack_result res;
+	char *msg;
+
+	capture_start();
+	assert_int_equal(unpack_archive(tp("%s", name), tp("lim"), &res),
+			 -UKB_ESOURCE);
+	msg = capture_stop();
+	if (!strstr(msg, want))
+		fail_msg("'%s' lacks '%s'", msg, want);
+	free(msg);
+	assert_false(path_exists(tp("lim")));
+}
+
+/* Lowered limits: one file, all the files, the number of entries. */
+static void test_limits(void **state)
+{
+	static const struct unpack_limits low = {
+		.total = 300, .entry = 200, .entries = 4,
+	};
+	char big[202], mid[152];
+	struct fx one[] = {
+		{ "top/", AE_IFDIR, NULL, NULL, 0 },
+		{ "top/ok", AE_IFREG, "x", NULL, 0 },
+		{ "top/big", AE_IFREG, big, NULL, 0 },
+	};
+	struct fx sum[] = {
+		{ "top/a", AE_IFREG, mid, NULL, 0 },
+		{ "top/b", AE_IFREG, mid, NULL, 0 },
+		{ "top/c", AE_IFREG, "x", NULL, 0 },
+	};
+	struct fx many[] = {
+		{ "top/", AE_IFDIR, NULL, NULL, 0 },
+		{ "top/1", AE_IFREG, "x", NULL, 0 },
+		{ "top/2", AE_IFREG, "x", NULL, 0 },
+		{ "top/3", AE_IFREG, "x", NULL, 0 },
+		{ "top/4", AE_IFREG, "x", NULL, 0 },
+	};
+	struct unpack_result res;
+
+	(void)state;
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memset(mid, 'm', sizeof(mid) - 1);
+	mid[sizeof(mid) - 1] = '\0';
+	write_archive(tp("one.tar.gz"), F_GZIP, one, ARRAY_SIZE(one));
+	write_archive(tp("sum.tar"), F_NONE, sum, ARRAY_SIZE(sum));
+	write_archive(tp("many.tar.xz"), F_XZ, many, ARRAY_SIZE(many));
+	unpack_set_limits(&low);
+	expect_limit("one.tar.gz",
+		     "entry 'top/big' holds 201 bytes, more than the 200 bytes allowed for one file");
+	expect_limit("sum.tar", "more than 300 bytes of file data (at entry 'top/b')");
+	expect_limit("many.tar.xz", "more than 4 entries");
+	/* at the limits exactly: fine */
+	write_archive(tp("four.tar"), F_NONE, many, 4);
+	assert_int_equal(unpack_archive(tp("four.tar"), tp("four"), &res), 0);
+	unpack_result_release(&res);
+	unpack_set_limits(NULL);
+	assert_int_equal(unpack_archive(tp("one.tar.gz"), tp("one"), &res), 0);
+	assert_int_equal(res.bytes, 202);
+	unpack_result_release(&res);
+}
+
+/* name, then tail appended to it, as out. */
+static void with_tail(const char *name, const char *out, const void *tail,
+		      size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(strbuf_read_file(&sb, tp("%s", name)), 0);
+	strbuf_add(&sb, tail, len);
+	assert_int_equal(write_file_atomic(tp("%s", out), sb.buf, sb.len,
+					   0644), 0);
+	strbuf_release(&sb);
+}
+
+static void expect_unpack(const char *name, const char *want)
+{
+	struct unpack_result res;
+	char *msg;
+
+	capture_start();
+	assert_int_equal(unpack_archive(tp("%s", name), tp("tg"), &res),
+			 want ? -UKB_ESOURCE : 0);
+	msg = capture_stop();
+	if (want && !strstr(msg, want))
+		fail_msg("%s: '%s' lacks '%s'", name, msg, want);
+	free(msg);
+	unpack_result_release(&res);
+	if (want)
+		assert_false(path_exists(tp("tg")));
+	else
+		assert_int_equal(rmtree(tp("tg")), 0);
+}
+
+/* Bytes after the compressed data: refused alike for gzip and xz, and
+ * after a plain .tar's end marker but zeros. */
+static void test_trailing_garbage(void **state)
+{
+	static const char zeros[4];
+	struct fx fx[] = {
+		{ "linux-2.1/", AE_IFDIR, NULL, NULL, 0 },
+		{ "linux-2.1/Makefile", AE_IFREG, "VERSION = 2\n", NULL, 0 },
+	};
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	write_archive(tp("t.tar.gz"), F_GZIP, fx, ARRAY_SIZE(fx));
+	write_archive(tp("t.tar.xz"), F_XZ, fx, ARRAY_SIZE(fx));
+	with_tail("t.tar.gz", "g.tar.gz", "garbage\n", 8);
+	with_tail("t.tar.xz", "g.tar.xz", "garbage\n", 8);
+	expect_unpack("g.tar.gz",
+		      "trailing garbage (after the end of the gzip data)");
+	expect_unpack("g.tar.xz",
+		      "trailing garbage (after the end of the xz data)");
+	/* gzip(1) has no padding; xz's is zeros in fours */
+	with_tail("t.tar.gz", "z.tar.gz", zeros, 1);
+	expect_unpack("z.tar.gz", "trailing garbage");
+	with_tail("t.tar.xz", "z3.tar.xz", zeros, 3);
+	expect_unpack("z3.tar.xz", "trailing garbage");
+	with_tail("t.tar.xz", "z4.tar.xz", zeros, 4);
+	expect_unpack("z4.tar.xz", NULL);
+	/* a plain .tar: zeros after its end marker, but nothing else */
+	write_archive(tp("t.tar"), F_NONE, fx, ARRAY_SIZE(fx));
+	with_tail("t.tar", "g.tar", "garbage\n", 8);
+	expect_unpack("g.tar",
+		      "trailing garbage (after the end of the tar data, at byte ");
+	{
+		static const char pad[10240];
+
+		with_tail("t.tar", "p.tar", pad, sizeof(pad));
+		expect_unpack("p.tar", NULL);
+	}
+	/* concatenated streams are one file to gzip -d and xz -d */
+	assert_int_equal(strbuf_read_file(&sb, tp("t.tar.gz")), 0);
+	with_tail("t.tar.gz", "cc.tar.gz", sb.buf, sb.len);
+	expect_unpack("cc.tar.gz", NULL);
+	strbuf_reset(&sb);
+	assert_int_equal(strbuf_read_file(&sb, tp("t.tar.xz")), 0);
+	with_tail("t.tar.xz", "cc.tar.xz", sb.buf, sb.len);
+	expect_unpack("cc.tar.xz", NULL);
+	/* and a cut gzip file is truncated, in gzip's words */
+	strbuf_reset(&sb);
+	assert_int_equal(strbuf_read_file(&sb, tp("t.tar.gz")), 0);
+	assert_int_equal(write_file_atomic(tp("cut.tar.gz"), sb.buf,
+					   sb.len - 12, 0644), 0);
+	expect_unpack("cut.tar.gz",
+		      "truncated archive (gzip: unexpected end of input)");
+	strbuf_release(&sb);
 }
 
 /* Last: the pending signal cannot be cleared again. */
@@ -692,6 +920,10 @@ int main(void)
 		T(test_no_single_topdir),
 		T(test_pax_global_header),
 		T(test_hostile),
+		T(test_modes_made_safe),
+		T(test_unlisted_dirs_safe),
+		T(test_limits),
+		T(test_trailing_garbage),
 		T(test_truncated_xz),
 		T(test_xz_checked_to_the_end),
 		T(test_not_an_archive),
