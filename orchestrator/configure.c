@@ -9,6 +9,7 @@
 #include "explain.h"
 #include "fsutil.h"
 #include "log.h"
+#include "manifest.h"
 #include "paths.h"
 #include "wrapper.h"
 #include "banned.h"
@@ -108,6 +109,8 @@ static int check_add(const char *add)
 		hint("give one CONFIG_X=value line per --kconfig-add");
 		return ret;
 	}
+	if (!manifest_text_ok(add, strlen(add)))
+		return error(-UKB_EUSAGE, "--kconfig-add '%s' is not UTF-8 text", add);
 	ret = kc_parse_fragment(&set, "--kconfig-add", add, strlen(add), NULL);
 	kc_set_release(&set);
 	return ret;
@@ -126,6 +129,13 @@ int configure_check_inputs(const char *const *fragments,
 		ret = read_input_file(&sb, *fragments, UKB_INPUT_MAX, "fragment");
 		if (ret)
 			hint("check the path given to --fragment");
+		/* metadata.json records it, name and text, as JSON strings */
+		else if (!manifest_text_ok(*fragments, strlen(*fragments)))
+			ret = error(-UKB_EUSAGE, "fragment '%s': its path is not UTF-8 text",
+				    *fragments);
+		else if (!manifest_text_ok(sb.buf, sb.len))
+			ret = error(-UKB_EUSAGE, "fragment '%s' is not UTF-8 text",
+				    *fragments);
 		strbuf_release(&sb);
 	}
 	for (; !ret && adds && *adds; adds++)

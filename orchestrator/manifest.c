@@ -190,6 +190,14 @@ struct manifest *manifest_loadb(const char *buf, size_t len, const char *name)
 	return loaded(root, &err, name);
 }
 
+int manifest_text_ok(const char *s, size_t len)
+{
+	json_t *v = json_stringn(s, len);
+
+	json_decref(v);
+	return v != NULL && !memchr(s, '\0', len);
+}
+
 struct manifest *manifest_try_load(const char *path)
 {
 	json_error_t err;

@@ -46,6 +46,8 @@ enum manifest_type manifest_array_type(const struct manifest *m,
 				       const char *key);
 /* "a string", "an array", ... for messages. */
 const char *manifest_type_name(enum manifest_type t);
+/* Whether s[0..len) can be recorded as a metadata string: UTF-8, no NUL. */
+int manifest_text_ok(const char *s, size_t len);
 
 /* The string at path, or NULL. */
 const char *manifest_get_str(const struct manifest *m, const char *path);

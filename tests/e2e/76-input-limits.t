@@ -94,6 +94,16 @@ O=$T/o-big DESC="--fragment over 16 MiB" row - 2 \
 O=$T/o-key DESC="--keyring /dev/zero" row - 2 \
 	"^error: key file '/dev/zero' is not a regular file\$" \
 	"$UKB" --cache "$C" --version 6.1.1 --keyring /dev/zero --out "$T/o-key"
+# metadata.json records fragments as JSON strings: text that is not UTF-8
+# aborted the build after configure (jansson refuses it); now refused first
+printf 'CONFIG_A=y\n# caf\351\n' >"$T/latin1.config"
+O=$T/o114 DESC="a fragment that is not UTF-8 text" row 114 2 \
+	"^error: fragment '$T/latin1\\.config' is not UTF-8 text\$" \
+	"${B[@]}" --fragment "$T/latin1.config" --out "$T/o114"
+printf 'CONFIG_A=y\n' >"$T/"$'\xff'".config"
+O=$T/o115 DESC="a fragment whose path is not UTF-8" row 115 2 \
+	"^error: fragment '$T/\\\\xff\\.config': its path is not UTF-8 text\$" \
+	"${B[@]}" --fragment "$T/"$'\xff'".config" --out "$T/o115"
 # the fragments come first: nothing was unpacked into the private cache
 check "no kernel tree was unpacked for the refused builds" \
 	test -z "$(find "$C" -name Makefile 2>/dev/null | head -n 1)"
