@@ -262,9 +262,16 @@ int publish_check_target(const char *out, unsigned flags)
 		return ret;
 	if (stat(out, &st) < 0) {
 		if (errno != ENOENT) {
-			ret = error(-UKB_EHOST, "cannot write to '%s': %s", out,
-				    strerror(errno));
+			int err = errno;
+			char *up = xstrdup(out), *slash;
+
+			/* name what is in the way: the nearest existing parent */
+			while (stat(up, &st) < 0 && (slash = strrchr(up, '/')) && slash != up)
+				*slash = '\0';
+			ret = error(-UKB_EHOST, "cannot write to '%s': %s", up,
+				    strerror(err));
 			hint("choose a writable directory with --out DIR");
+			free(up);
 		}
 	} else if (!S_ISDIR(st.st_mode)) {
 		ret = error(-UKB_EHOST, "'%s' exists and is not a directory", out);
