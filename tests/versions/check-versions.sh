@@ -8,7 +8,8 @@
 # or only VERSIONS, goes through `umlkbuild matrix` with --version, so
 # each build is fetched, verified against KEYRING, unpacked and patched
 # as a user's is: x86_64 and i386, minimal profile, plus defconfig x86_64
-# for the releases in DEFCONFIG (default: the 4.10, 5.4 and 6.6 lines).
+# for the releases in DEFCONFIG (default: the 4.10, 5.4 and 6.6 lines;
+# DEFCONFIG= for none).
 # Each published artifact then gets `umlkbuild boot --net` (root only:
 # TAP in a private namespace) and `umlkbuild boot --deploy`.
 #
@@ -16,7 +17,7 @@
 # patches applied, build time, vmlinux size and sha256, each check's
 # verdict, date). Rows of earlier runs for other builds are kept; a build
 # run again replaces its row. A failed build stays as failed, with its
-# first error. Builds run under `nice -n ${NICE:-15}` with -j ${JOBS:-2}.
+# first error; a "## Notes" section below the table is kept. Builds run under `nice -n ${NICE:-15}` with -j ${JOBS:-2}.
 #
 # Environment: UKB (default ./umlkbuild), CACHE (default
 # build/versions-cache), OUT (default build/versions), TABLE (default
@@ -26,7 +27,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${UKB:=$TOP/umlkbuild}" "${CACHE:=$TOP/build/versions-cache}"
 : "${OUT:=$TOP/build/versions}" "${TABLE:=$TOP/bench/VERSIONS.md}"
 : "${ARCHES:=x86_64 i386}" "${JOBS:=2}" "${NICE:=15}"
-: "${VERSIONS:=}" "${DEFCONFIG:=4.10 5.4 6.6}"
+: "${VERSIONS:=}" "${DEFCONFIG=4.10 5.4 6.6}"
 
 die() { echo "error: $*" >&2; exit "${2:-2}"; }
 [ -n "${MIRROR:-}" ] || die "MIRROR is not set (a kernel.org-shaped mirror URL)"
@@ -147,6 +148,8 @@ EOH
 	echo "$sep"
 	awk -F' \\| ' 'NR == FNR { k[$1 FS $2 FS $3] = 1; print; next }
 		!(($1 FS $2 FS $3) in k)' "$rows" "$old" | sort -t'|' -k2,2V -k3,3 -k4,4
+	# hand-written notes below the table are kept
+	[ -f "$TABLE" ] && sed -n '/^## Notes/,$p' "$TABLE" | sed '1s/^/\n/'
 } >"$TABLE.tmp" && mv "$TABLE.tmp" "$TABLE"
 echo "wrote '$TABLE' ($n builds; matrix exit $mrc)" >&2
 exit "$mrc"
