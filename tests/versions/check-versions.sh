@@ -29,7 +29,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${ARCHES:=x86_64 i386}" "${JOBS:=2}" "${NICE:=15}"
 : "${VERSIONS:=}" "${DEFCONFIG=4.10 5.4 6.6}"
 
-die() { echo "error: $*" >&2; exit "${2:-2}"; }
+die() { echo "error: $1" >&2; exit "${2:-2}"; }
 [ -n "${MIRROR:-}" ] || die "MIRROR is not set (a kernel.org-shaped mirror URL)"
 [ -n "${KEYRING:-}" ] || die "KEYRING is not set (the OpenPGP key that signs the mirror)"
 [ -r "$KEYRING" ] || die "cannot read keyring '$KEYRING'"
