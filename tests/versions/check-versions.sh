@@ -82,7 +82,11 @@ J="$OUT/m/matrix.json"
 verdict() {
 	local log=$1; shift
 	if nice -n "$NICE" "$@" >"$log" 2>&1; then
-		echo pass
+		if grep -q '^boot check skipped' "$log"; then
+			echo "skipped: $(grep -m1 -o 'warning: .*' "$log" | sed 's/^warning: //')"
+		else
+			echo pass
+		fi
 	else
 		local e
 		e=$(grep -m1 -E '^(error|not ok|fail|FAIL)' "$log" || tail -n1 "$log")
@@ -105,7 +109,7 @@ for i in $(seq 0 $((n - 1))); do
 	if [ "$status" = PASS ] && [ -n "$art" ]; then
 		vm="$OUT/m/$art/vmlinux"
 		patches=$(jq -r '[.build.patches[]? | if .already_present then .name + " (present)" else .name end] | join(", ")' "$OUT/m/$art/metadata.json" 2>/dev/null)
-		boot=$(jq -r 'if .results.boot.passed == true then "pass" else "FAIL" end' "$OUT/m/$art/metadata.json" 2>/dev/null)
+		boot=$(jq -r 'if .results.boot.passed == true then "pass" elif .results.boot.ran == false then "skipped: " + (.results.boot.skip_reason // "?") else "FAIL" end' "$OUT/m/$art/metadata.json" 2>/dev/null)
 		if [ -n "${NO_NET:-}" ]; then net="not run"
 		elif [ "$(id -u)" != 0 ]; then net="not run (needs root)"
 		else net=$(verdict "$OUT/$art.net.log" "$UKB" boot --net "$vm"); fi
@@ -149,7 +153,7 @@ EOH
 	awk -F' \\| ' 'NR == FNR { k[$1 FS $2 FS $3] = 1; print; next }
 		!(($1 FS $2 FS $3) in k)' "$rows" "$old" | sort -t'|' -k2,2V -k3,3 -k4,4
 	# hand-written notes below the table are kept
-	[ -f "$TABLE" ] && sed -n '/^## Notes/,$p' "$TABLE" | sed '1s/^/\n/'
+	if [ -f "$TABLE" ]; then sed -n '/^## Notes/,$p' "$TABLE" | sed '1s/^/\n/'; fi
 } >"$TABLE.tmp" && mv "$TABLE.tmp" "$TABLE"
 echo "wrote '$TABLE' ($n builds; matrix exit $mrc)" >&2
 exit "$mrc"
