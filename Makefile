@@ -50,7 +50,7 @@ endif
 INIT := build/ukb-init build/ukb-init-i386
 
 .PHONY: all check check-unit check-e2e check-full bench fuzz install clean \
-	demo toolchain valgrind
+	demo toolchain valgrind check-versions
 all: $(BIN) $(INIT)
 
 # Rebuild when the flags change (PREFIX, VARIANT, CFLAGS): make does not
@@ -127,6 +127,16 @@ bench: toolchain
 valgrind: toolchain
 	$(MAKE) all
 	UKB=$(abspath umlkbuild) prove -v tests/valgrind/memcheck.t
+
+# The version matrix (issue #11): every release a kernel.org-shaped mirror
+# serves, built and booted; writes bench/VERSIONS.md. Not part of check:
+# it needs the trees (tests/versions/TREES.md, tests/versions/make-mirror.sh).
+check-versions:
+	$(MAKE) all
+	@test -n "$(MIRROR)" -a -n "$(KEYRING)" || \
+		{ echo 'usage: make check-versions MIRROR=URL KEYRING=FILE [VERSIONS="X.Y.Z ..."]' >&2; exit 2; }
+	MIRROR='$(MIRROR)' KEYRING='$(KEYRING)' VERSIONS='$(VERSIONS)' \
+		UKB=$(abspath umlkbuild) tests/versions/check-versions.sh
 
 install: $(BIN) $(INIT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \

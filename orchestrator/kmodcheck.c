@@ -115,6 +115,33 @@ static int config_has(const char *objdir, const char *line)
 	return ret;
 }
 
+/*
+ * Before 5.3 the vmlinux build does not write modules.builtin: only the
+ * top Makefile's "modules.builtin" target does (through
+ * scripts/Makefile.modbuiltin and tristate.conf), and that target sits
+ * inside "ifdef CONFIG_MODULES". Defining CONFIG_MODULES on the make
+ * command line for this one target reaches it without touching .config
+ * or anything built: the list is still made from the tree's own obj-Y.
+ */
+int kmodcheck_make_builtin_list(const struct kbuild *kb)
+{
+	char *list = path_join(kb->objdir, "modules.builtin");
+	struct kbuild old = *kb;
+	int ret = 0;
+
+	if (path_exists(list))
+		goto out;
+	memset(&old.make_vars, 0, sizeof(old.make_vars));
+	strvec_pushv(&old.make_vars, kb->make_vars.v);
+	strvec_push(&old.make_vars, "CONFIG_MODULES=y");
+	debug("'%s' is missing: asking make for it (a kernel before 5.3)", list);
+	ret = kbuild_make(&old, "modules.builtin", 0);
+	strvec_clear(&old.make_vars);
+out:
+	free(list);
+	return ret;
+}
+
 /* Without CONFIG_MODULES there is no modules_install: stage the list by hand. */
 static int stage_builtin_only(const struct kbuild *kb, const char *moddir)
 {
@@ -125,6 +152,9 @@ static int stage_builtin_only(const struct kbuild *kb, const char *moddir)
 	if (ret)
 		return error(ret, "cannot create '%s': %s", moddir,
 			     strerror(-ret));
+	ret = kmodcheck_make_builtin_list(kb);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		char *src = path_join(kb->objdir, files[i]);
 		char *dst = path_join(moddir, files[i]);

@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "fsutil.h"
+#include "kbuild.h"
+#include "kconfig.h"
 #include "kmodcheck.h"
 #include "proc.h"
 #include "strbuf.h"
@@ -160,11 +162,48 @@ static void test_config_diff(void **state)
 	assert_int_equal(kmodcheck_config_diff("CONFIG_A=y", 10, "CONFIG_A=yes", 10, NULL), 0);
 }
 
+/*
+ * A tree shaped like 4.10's top Makefile: "modules.builtin" exists only
+ * inside "ifdef CONFIG_MODULES", and the vmlinux build did not write the
+ * list. Before the fix, stage_builtin_only stopped at "is missing".
+ */
+static void test_builtin_list_old_kernel(void **state)
+{
+	struct kbuild kb = { 0 };
+	char *src = path_join(tmp, "src"), *obj = path_join(tmp, "obj");
+	char *list = path_join(obj, "modules.builtin");
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(mkdir_p(src, 0755), 0);
+	assert_int_equal(mkdir_p(obj, 0755), 0);
+	put("src/Makefile",
+	    "ifdef CONFIG_MODULES\n"
+	    "modules.builtin:\n"
+	    "\tprintf 'kernel/net/ipv4/tcp_bbr.ko\\n' >$(O)/modules.builtin\n"
+	    "endif\n");
+	kb.srcdir = src;
+	kb.objdir = obj;
+	kb.arch = ARCH_X86_64;
+	assert_int_equal(kmodcheck_make_builtin_list(&kb), 0);
+	assert_int_equal(strbuf_read_file(&sb, list), 0);
+	assert_string_equal(sb.buf, "kernel/net/ipv4/tcp_bbr.ko\n");
+
+	/* already there (5.3 and later write it with vmlinux): make is not asked */
+	put("src/Makefile", "$(error must not run)\n");
+	assert_int_equal(kmodcheck_make_builtin_list(&kb), 0);
+	strbuf_release(&sb);
+	free(list);
+	free(obj);
+	free(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_judge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_builtin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_builtin_list_old_kernel, setup, teardown),
 		cmocka_unit_test(test_config_diff),
 	};
 

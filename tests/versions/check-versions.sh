@@ -1,0 +1,159 @@
+#!/bin/bash
+# check-versions.sh: the version matrix of issue #11, built and booted here.
+#
+#   MIRROR=http://127.0.0.1:PORT KEYRING=FILE tests/versions/check-versions.sh
+#   make check-versions MIRROR=URL KEYRING=FILE [VERSIONS="4.10.1 5.4.302"]
+#
+# Every release the mirror serves (its vN.x/sha256sums.asc, v4.x to v6.x),
+# or only VERSIONS, goes through `umlkbuild matrix` with --version, so
+# each build is fetched, verified against KEYRING, unpacked and patched
+# as a user's is: x86_64 and i386, minimal profile, plus defconfig x86_64
+# for the releases in DEFCONFIG (default: the 4.10, 5.4 and 6.6 lines;
+# DEFCONFIG= for none).
+# Each published artifact then gets `umlkbuild boot --net` (root only:
+# TAP in a private namespace) and `umlkbuild boot --deploy`.
+#
+# bench/VERSIONS.md gets one row per build (version, arch, profile,
+# patches applied, build time, vmlinux size and sha256, each check's
+# verdict, date). Rows of earlier runs for other builds are kept; a build
+# run again replaces its row. A failed build stays as failed, with its
+# first error; a "## Notes" section below the table is kept. Builds run under `nice -n ${NICE:-15}` with -j ${JOBS:-2}.
+#
+# Environment: UKB (default ./umlkbuild), CACHE (default
+# build/versions-cache), OUT (default build/versions), TABLE (default
+# bench/VERSIONS.md), ARCHES (default "x86_64 i386"), NO_NET=1 / NO_DEPLOY=1.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+: "${UKB:=$TOP/umlkbuild}" "${CACHE:=$TOP/build/versions-cache}"
+: "${OUT:=$TOP/build/versions}" "${TABLE:=$TOP/bench/VERSIONS.md}"
+: "${ARCHES:=x86_64 i386}" "${JOBS:=2}" "${NICE:=15}"
+: "${VERSIONS:=}" "${DEFCONFIG=4.10 5.4 6.6}"
+
+die() { echo "error: $1" >&2; exit "${2:-2}"; }
+[ -n "${MIRROR:-}" ] || die "MIRROR is not set (a kernel.org-shaped mirror URL)"
+[ -n "${KEYRING:-}" ] || die "KEYRING is not set (the OpenPGP key that signs the mirror)"
+[ -r "$KEYRING" ] || die "cannot read keyring '$KEYRING'"
+[ -x "$UKB" ] || die "'$UKB' is not built (make umlkbuild)"
+for t in curl jq; do
+	command -v "$t" >/dev/null || die "'$t' is not installed" 9
+done
+KEYRING=$(cd "$(dirname "$KEYRING")" && pwd)/$(basename "$KEYRING")
+mkdir -p "$OUT" "$CACHE" "$(dirname "$TABLE")"
+
+# the releases the mirror serves, oldest first
+if [ -z "$VERSIONS" ]; then
+	for major in 4 5 6; do
+		curl -fsS "$MIRROR/v$major.x/sha256sums.asc" 2>/dev/null |
+			sed -n 's/^[0-9a-f]\{64\}  linux-\([0-9][0-9.]*\)\.tar\.xz$/\1/p'
+	done | sort -uV >"$OUT/versions.txt"
+	VERSIONS=$(tr '\n' ' ' <"$OUT/versions.txt")
+fi
+[ -n "${VERSIONS// /}" ] || die "'$MIRROR' serves no linux-*.tar.xz (no vN.x/sha256sums.asc)" 3
+defconfig=
+for v in $VERSIONS; do
+	for line in $DEFCONFIG; do
+		case "$v" in "$line" | "$line".*) defconfig="$defconfig $v" ;; esac
+	done
+done
+
+cat >"$OUT/fetch.ini" <<EOI
+[fetch]
+mirror = $MIRROR
+keyring = $KEYRING
+EOI
+{
+	printf '[matrix]\nout = %s\njobs = %s\nparallel = 1\nboot = yes\n\n' "$OUT/m" "$JOBS"
+	printf '[cell minimal]\nversion = %s\narch = %s\nprofile = minimal\n' "$VERSIONS" "$ARCHES"
+	[ -n "$defconfig" ] &&
+		printf '\n[cell defconfig]\nversion = %s\narch = x86_64\nprofile = defconfig\n' "$defconfig"
+} >"$OUT/matrix.ini"
+
+echo "building: $VERSIONS (defconfig:${defconfig:- none})" >&2
+nice -n "$NICE" "$UKB" --cache "$CACHE" matrix --config "$OUT/fetch.ini" \
+	"$OUT/matrix.ini" >"$OUT/matrix.out" 2>"$OUT/matrix.err"
+mrc=$?
+[ "$mrc" = 0 ] || [ "$mrc" = 6 ] || {
+	cat "$OUT/matrix.err" >&2
+	die "umlkbuild matrix exited $mrc" "$mrc"
+}
+J="$OUT/m/matrix.json"
+
+# verdict CMD...: "pass", or "FAIL: first error line"
+verdict() {
+	local log=$1; shift
+	if nice -n "$NICE" "$@" >"$log" 2>&1; then
+		if grep -q '^boot check skipped' "$log"; then
+			echo "skipped: $(grep -m1 -o 'warning: .*' "$log" | sed 's/^warning: //')"
+		else
+			echo pass
+		fi
+	else
+		local e
+		e=$(grep -m1 -E '^(error|not ok|fail|FAIL)' "$log" || tail -n1 "$log")
+		echo "FAIL: ${e//|/\\|}"
+	fi
+}
+
+date=$(date -u +%Y-%m-%d)
+rows="$OUT/rows.md"
+: >"$rows"
+n=$(jq '.builds | length' "$J")
+for i in $(seq 0 $((n - 1))); do
+	b=$(jq -c ".builds[$i]" "$J")
+	get() { jq -r "$1 // empty" <<<"$b"; }
+	ver=$(get .version) arch=$(get .arch) prof=$(get .profile)
+	[ -n "$ver" ] || ver=$(get .source)
+	status=$(get .status) art=$(get .artifact)
+	size=$(get .vmlinux_size) sha=$(get .sha256) dur=$(get .duration)
+	boot=n/a net=n/a dep=n/a patches=
+	if [ "$status" = PASS ] && [ -n "$art" ]; then
+		vm="$OUT/m/$art/vmlinux"
+		patches=$(jq -r '[.build.patches[]? | if .already_present then .name + " (present)" else .name end] | join(", ")' "$OUT/m/$art/metadata.json" 2>/dev/null)
+		boot=$(jq -r 'if .results.boot.passed == true then "pass" elif .results.boot.ran == false then "skipped: " + (.results.boot.skip_reason // "?") else "FAIL" end' "$OUT/m/$art/metadata.json" 2>/dev/null)
+		if [ -n "${NO_NET:-}" ]; then net="not run"
+		elif [ "$(id -u)" != 0 ]; then net="not run (needs root)"
+		else net=$(verdict "$OUT/$art.net.log" "$UKB" boot --net "$vm"); fi
+		if [ -n "${NO_DEPLOY:-}" ]; then dep="not run"
+		else dep=$(verdict "$OUT/$art.deploy.log" "$UKB" boot --deploy "$vm"); fi
+	else
+		err=$(get .error)
+		status="FAIL ($(get .failed_phase)): ${err//|/\\|}"
+		patches="selected: $("$UKB" patches --version "$ver" --arch "$arch" 2>/dev/null |
+			grep -E '^[0-9]{4}-' | tr '\n' ' ')"
+	fi
+	[ -n "$dur" ] && dur=$(printf '%.0f s' "$dur")
+	[ -n "$size" ] && size=$(printf '%s B' "$size")
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+		"$ver" "$arch" "$prof" "$status" "${patches:-none}" "${dur:--}" \
+		"${size:--}" "${sha:--}" "$boot" "$net" "$dep" "$date" >>"$rows"
+done
+
+# merge: a build run again replaces its row; the others stay
+head='| version | arch | profile | build | patches applied | build time | vmlinux size | vmlinux sha256 | boot check | boot --net | boot --deploy | date |'
+sep='|---|---|---|---|---|---|---|---|---|---|---|---|'
+old="$OUT/old-rows.md"
+: >"$old"
+[ -f "$TABLE" ] && grep -E '^\| [0-9]' "$TABLE" >"$old"
+{
+	cat <<'EOH'
+# Kernel versions built and booted here
+
+Written by `make check-versions` (tests/versions/check-versions.sh): each
+release fetched with `--version` from a kernel.org-shaped mirror on
+127.0.0.1 signed by a throw-away key (tests/versions/make-mirror.sh),
+verified, unpacked, patched, built static and booted by `umlkbuild
+matrix`, then `umlkbuild boot --net` and `umlkbuild boot --deploy`. Where
+each tarball came from: tests/versions/TREES.md. A failed build stays
+here as failed, with its first error. "(present)" after a patch: the tree
+already had it (reverse dry run), so it was skipped.
+
+EOH
+	echo "$head"
+	echo "$sep"
+	awk -F' \\| ' 'NR == FNR { k[$1 FS $2 FS $3] = 1; print; next }
+		!(($1 FS $2 FS $3) in k)' "$rows" "$old" | sort -t'|' -k2,2V -k3,3 -k4,4
+	# hand-written notes below the table are kept
+	if [ -f "$TABLE" ]; then sed -n '/^## Notes/,$p' "$TABLE" | sed '1s/^/\n/'; fi
+} >"$TABLE.tmp" && mv "$TABLE.tmp" "$TABLE"
+echo "wrote '$TABLE' ($n builds; matrix exit $mrc)" >&2
+exit "$mrc"
