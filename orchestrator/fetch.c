@@ -332,6 +332,7 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 
 static int perform(struct xfer *x, struct strbuf *why, int *transient)
 {
+	char *who = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
 
@@ -342,7 +343,9 @@ static int perform(struct xfer *x, struct strbuf *why, int *transient)
 	x->write_err = 0;
 	x->range_ignored = 0;
 	x->past_end = 0;
+	curl_easy_getinfo(x->h, CURLINFO_PRIVATE, &who);
 	curl_easy_reset(x->h);
+	curl_easy_setopt(x->h, CURLOPT_PRIVATE, who);  /* kept: see judge() */
 	curl_easy_setopt(x->h, CURLOPT_URL, x->url);
 	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);

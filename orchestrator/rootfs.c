@@ -697,6 +697,15 @@ int rootfs_make(const struct rootfs_opts *o)
 	if (ret)
 		goto out;
 	r.scratch = xasprintf("%s.tmp-XXXXXX", o->out);
+	{
+		char *parent = xstrdup(o->out), *slash = strrchr(parent, '/');
+
+		if (slash && slash != parent) {
+			*slash = '\0';
+			mkdir_p(parent, 0755);  /* mkdtemp says what failed */
+		}
+		free(parent);
+	}
 	if (!mkdtemp(r.scratch)) {
 		ret = error(-UKB_EHOST, "cannot create '%s': %s", r.scratch,
 			    strerror(errno));
