@@ -118,6 +118,8 @@ int alpine_latest_parse(const char *name, const char *buf, size_t len,
 				if (want_key) {
 					free(key);
 					key = xstrdup(v);
+				} else if (!key) {
+					;  /* the value of an alias key */
 				} else if (!strcmp(key, "flavor")) {
 					free(flavor);
 					flavor = xstrdup(v);
@@ -129,8 +131,11 @@ int alpine_latest_parse(const char *name, const char *buf, size_t len,
 			}
 			break;
 		case YAML_ALIAS_EVENT:
-			if (depth == 2)
+			if (depth == 2) {
+				if (want_key)
+					FREE_AND_NULL(key);
 				want_key = !want_key;
+			}
 			break;
 		default:
 			break;

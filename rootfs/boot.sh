@@ -33,7 +33,10 @@ for ifc in eth0 vec0; do
 done
 [ -n "$up" ] || log "network: neither eth0 nor vec0 exists"
 
-for f in /etc/sysctl.d/*.conf; do
+set +f
+files=$(ls /etc/sysctl.d/*.conf 2>/dev/null)
+set -f
+for f in $files; do
 	[ -f "$f" ] || continue
 	while IFS= read -r line; do
 		case "$line" in ''|'#'*|';'*) continue ;; esac

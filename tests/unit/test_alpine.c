@@ -62,6 +62,9 @@ static void test_latest_bad(void **state)
 			       "  version: 3.1.4\n", &v), 0);
 	assert_string_equal(v, "3.1.4");
 	free(v);
+	/* an alias as a key (found by fuzz_rootfsopt) */
+	assert_int_equal(parse("-\n  *a : alpine-minirootfs\n"
+			       "  version: 3.1.4\n", &v), -UKB_ENOTFOUND);
 	/* the first minirootfs wins */
 	assert_int_equal(parse("- {flavor: alpine-minirootfs, version: 3.1.4}\n"
 			       "- {flavor: alpine-minirootfs, version: 3.1.5}\n",
