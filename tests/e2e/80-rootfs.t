@@ -168,6 +168,20 @@ check "another --start line, another image" \
 	test "$(sha256sum <"$IMG")" != "$(sha256sum <"$T/c/rootfs.img" 2>/dev/null)"
 rm -rf "$T/b" "$T/c"
 
+# ---- i386: Alpine's x86 minirootfs ----------------------------------------
+run "$UKB" --cache "$C" rootfs --arch i386 --alpine 3.20.3 --mirror "$M" \
+	--keyring "$KEY" --size 128M --swap 0 --out "$T/i386/rootfs.img"
+expect_exit 0 "rootfs --arch i386 makes an image of the x86 minirootfs"
+debugfs -R "dump /bin/busybox $T/i386/busybox" "$T/i386/rootfs.img" >/dev/null 2>&1
+# ELF class 1 (32-bit), e_machine 3 (i386)
+check "its busybox is a 32-bit x86 binary" sh -c "
+	[ \$(od -An -tu1 -j4 -N1 '$T/i386/busybox') = 1 ] &&
+	[ \$(od -An -tu2 -j18 -N2 '$T/i386/busybox') = 3 ]"
+check "no swap line without a swap file" sh -c "
+	! debugfs -R 'cat /etc/fstab' '$T/i386/rootfs.img' 2>/dev/null | grep -q swapfile"
+check "its json says x86" json_ok '.settings.arch == "i386" and (.source.url | endswith("-x86.tar.gz"))' "$T/i386/rootfs.json"
+rm -rf "$T/i386"
+
 # ---- bad input (README rows 100 to 113) --------------------------------
 mkdir -p "$T/bad"
 O="$T/bad/rootfs.img"
