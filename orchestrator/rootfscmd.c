@@ -180,9 +180,11 @@ int rootfs_cmd(int argc, char **argv)
 	ret = config_load(&cfg, config);
 	if (ret)
 		goto out;
-	/* [fetch] keyring applies; [fetch] mirror names kernel.org's tree */
+	/* [alpine], not [fetch]: kernel.org's tree and keys are another's */
+	if (!mirrors.nr)
+		strvec_pushv(&mirrors, cfg.alpine_mirrors.v);
 	if (!keyrings.nr)
-		strvec_pushv(&keyrings, cfg.keyrings.v);
+		strvec_pushv(&keyrings, cfg.alpine_keyrings.v);
 	if (cache)
 		cache_set_root(cache);
 	else if (cfg.cache_dir && !cache_root_is_set())

@@ -168,6 +168,15 @@ check "another --start line, another image" \
 	test "$(sha256sum <"$IMG")" != "$(sha256sum <"$T/c/rootfs.img" 2>/dev/null)"
 rm -rf "$T/b" "$T/c"
 
+# ---- the config file's [alpine] section, not [fetch]'s keys ------------------
+printf '[fetch]\nkeyring = %s\n[alpine]\nmirror = %s\nkeyring = %s\n' \
+	"$MIRROR_KEYS/other.asc" "$M" "$KEY" >"$T/ukb.ini"
+run "$UKB" --cache "$T/inicache" rootfs --config "$T/ukb.ini" --alpine 3.20.3 \
+	--size 128M --out "$T/ini/rootfs.img"
+expect_exit 0 "the mirror and key come from the config file's [alpine] section"
+expect_err "downloading '$M/v3.20/releases/x86_64/" "from [alpine]'s mirror"
+rm -rf "$T/ini" "$T/inicache"
+
 # ---- i386: Alpine's x86 minirootfs ----------------------------------------
 run "$UKB" --cache "$C" rootfs --arch i386 --alpine 3.20.3 --mirror "$M" \
 	--keyring "$KEY" --size 128M --swap 0 --out "$T/i386/rootfs.img"
