@@ -11,7 +11,7 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib
+LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib yaml-0.1 libcrypt
 
 UKB_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -150,6 +150,9 @@ install: $(BIN) $(INIT)
 	install -d $(DESTDIR)$(DATADIR)/keys $(DESTDIR)$(DATADIR)/toolchain/profiles
 	install -m 644 toolchain/profiles/*.ini $(DESTDIR)$(DATADIR)/toolchain/profiles/
 	install -m 644 keys/*.asc $(DESTDIR)$(DATADIR)/keys/
+	install -d $(DESTDIR)$(DATADIR)/keys/alpine $(DESTDIR)$(DATADIR)/rootfs
+	install -m 644 keys/alpine/*.asc $(DESTDIR)$(DATADIR)/keys/alpine/
+	install -m 644 rootfs/boot.sh rootfs/50-umlkbuild.conf $(DESTDIR)$(DATADIR)/rootfs/
 
 clean:
 	rm -rf build umlkbuild

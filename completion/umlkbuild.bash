@@ -34,7 +34,7 @@ _umlkbuild_dirs() {
 
 _umlkbuild() {
 	local cur prev cmd i
-	local commands="build fetch boot check-config explain patches reproduce matrix doctor"
+	local commands="build fetch boot check-config explain patches reproduce matrix rootfs doctor"
 	local global="-q --quiet -v --verbose --cache --help --version"
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
@@ -50,6 +50,10 @@ _umlkbuild() {
 	local explain_opts="-C --directory --help"
 	local patches_opts="--version --arch --help"
 	local doctor_opts="--json --build --arch --help"
+	local rootfs_opts="--alpine --arch --size --guest-ip --gateway --dns
+		--hostname --root-password-file --authorized-keys --swap --copy
+		--start --sysctl --mirror --keyring --offline --cache --config --out
+		-q --quiet -v --verbose --help"
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -65,6 +69,23 @@ _umlkbuild() {
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
+
+	if [ "$cmd" = rootfs ]; then
+		case $prev in
+		--arch)
+			COMPREPLY=($(compgen -W "x86_64 i386" -- "$cur"))
+			return
+			;;
+		--out | --root-password-file | --authorized-keys | --copy)
+			_umlkbuild_files "$cur" ""
+			return
+			;;
+		--alpine | --size | --guest-ip | --gateway | --dns | --hostname | \
+			--swap | --start | --sysctl)
+			return # a value nobody can guess
+			;;
+		esac
+	fi
 
 	case $prev in
 	--arch)
@@ -137,6 +158,7 @@ _umlkbuild() {
 	case $cmd in
 	build) COMPREPLY=($(compgen -W "$build_opts" -- "$cur")) ;;
 	fetch) COMPREPLY=($(compgen -W "$fetch_opts" -- "$cur")) ;;
+	rootfs) COMPREPLY=($(compgen -W "$rootfs_opts" -- "$cur")) ;;
 	doctor) COMPREPLY=($(compgen -W "$doctor_opts" -- "$cur")) ;;
 	patches) COMPREPLY=($(compgen -W "$patches_opts" -- "$cur")) ;;
 	boot)

@@ -23,6 +23,7 @@
 #include "matrix.h"
 #include "patch.h"
 #include "reproduce.h"
+#include "rootfs.h"
 #include "paths.h"
 #include "source.h"
 #include "wrapper.h"
@@ -43,6 +44,7 @@ static const struct cmd commands[] = {
 	{ "patches", patches_cmd, "list the patches a kernel version gets, and why" },
 	{ "reproduce", reproduce_cmd, "rebuild from a metadata.json and compare the sha256" },
 	{ "matrix", matrix_cmd, "build a matrix of sources, arches and profiles; report it" },
+	{ "rootfs", rootfs_cmd, "make the guest's root file system: a verified Alpine ext4 image" },
 	{ "doctor", doctor_cmd, "check that this host can run (with --build: build) a UML kernel" },
 };
 

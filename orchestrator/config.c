@@ -41,6 +41,7 @@ struct parse_ctx {
 	struct ukb_config *c;
 	char *base;             /* directory for relative paths, or NULL */
 	int set_mirrors, set_keyrings;
+	int set_alpine_mirrors, set_alpine_keyrings;
 };
 
 void config_init(struct ukb_config *c)
@@ -52,6 +53,8 @@ void config_release(struct ukb_config *c)
 {
 	strvec_clear(&c->mirrors);
 	strvec_clear(&c->keyrings);
+	strvec_clear(&c->alpine_mirrors);
+	strvec_clear(&c->alpine_keyrings);
 	free(c->cache_dir);
 	c->cache_dir = NULL;
 }
@@ -141,8 +144,23 @@ static char *on_entry(void *user, const char *section, const char *key,
 	struct parse_ctx *p = user;
 	struct ukb_config *c = p->c;
 	const char *why;
+	int alpine = !strcasecmp(section, "alpine");
 
-	if (!strcasecmp(section, "fetch") && !strcasecmp(key, "mirror")) {
+	if (alpine && !strcasecmp(key, "mirror")) {
+		why = fetch_url_refused(value);
+		if (why)
+			return xasprintf("refusing mirror '%s': %s", value, why);
+		if (!p->set_alpine_mirrors++)
+			strvec_clear(&c->alpine_mirrors);
+		strvec_push(&c->alpine_mirrors, value);
+	} else if (alpine && !strcasecmp(key, "keyring")) {
+		char *path = path_expand(p->base, value);
+
+		if (!p->set_alpine_keyrings++)
+			strvec_clear(&c->alpine_keyrings);
+		strvec_push(&c->alpine_keyrings, path);
+		free(path);
+	} else if (!strcasecmp(section, "fetch") && !strcasecmp(key, "mirror")) {
 		why = fetch_url_refused(value);
 		if (why) {
 			char *shown = url_redact(value);
@@ -167,7 +185,7 @@ static char *on_entry(void *user, const char *section, const char *key,
 		free(c->cache_dir);
 		c->cache_dir = path_expand(p->base, value);
 	} else if (strcasecmp(section, "fetch") &&
-		   strcasecmp(section, "cache")) {
+		   strcasecmp(section, "cache") && !alpine) {
 		return xasprintf("unknown section [%s]", section);
 	} else {
 		return xasprintf("unknown key '%s' in [%s]", key, section);

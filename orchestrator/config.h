@@ -4,6 +4,9 @@
  *   [fetch]
  *   mirror = https://cdn.kernel.org/pub/linux/kernel   ; repeatable, in order
  *   keyring = /usr/share/keyrings/my-release-key.asc   ; repeatable
+ *   [alpine]                                           ; `umlkbuild rootfs`
+ *   mirror = https://dl-cdn.alpinelinux.org/alpine     ; as [fetch]'s, for
+ *   keyring = /usr/share/keyrings/alpine.asc           ; Alpine's releases
  *   [cache]
  *   dir = /var/cache/umlkbuild
  *
@@ -26,6 +29,8 @@ struct ukb_config {
 	struct strvec mirrors;   /* [fetch] mirror */
 	struct strvec keyrings;  /* [fetch] keyring, absolute paths */
 	char *cache_dir;         /* [cache] dir, absolute; NULL when unset */
+	struct strvec alpine_mirrors;  /* [alpine] mirror */
+	struct strvec alpine_keyrings; /* [alpine] keyring, absolute paths */
 };
 
 void config_init(struct ukb_config *c);

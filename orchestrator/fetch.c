@@ -403,8 +403,13 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 		return 0;
 	}
 	if (x->code == 404 || x->code == 410) {
-		strbuf_addf(why, "kernel.org answered %ld for '%s': no such "
-			    "release on this mirror", x->code, x->shown);
+		char *who = NULL;
+
+		/* fetch_file() names its publisher on the handle */
+		curl_easy_getinfo(x->h, CURLINFO_PRIVATE, &who);
+		strbuf_addf(why, "%s answered %ld for '%s': no such "
+			    "release on this mirror", who ? who : "kernel.org",
+			    x->code, x->shown);
 		return -UKB_ENOTFOUND;
 	}
 	*transient = x->code >= 500;
@@ -414,6 +419,7 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 
 static int perform(struct xfer *x, struct strbuf *why, int *transient)
 {
+	char *who = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
 
@@ -424,7 +430,9 @@ static int perform(struct xfer *x, struct strbuf *why, int *transient)
 	x->write_err = 0;
 	x->range_ignored = 0;
 	x->past_end = 0;
+	curl_easy_getinfo(x->h, CURLINFO_PRIVATE, &who);
 	curl_easy_reset(x->h);
+	curl_easy_setopt(x->h, CURLOPT_PRIVATE, who);  /* kept: see judge() */
 	curl_easy_setopt(x->h, CURLOPT_URL, x->url);
 	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
@@ -625,6 +633,7 @@ struct fetch_ctx {
 	const struct fetch_opts *o;
 	char *dl;               /* <cache>/downloads */
 	char *tmp;              /* this run's scratch directory inside dl */
+	const struct fetch_item *item; /* fetch_file(); NULL for kernels */
 	CURL *h;
 	struct sigverify_keys keys;
 	int saw_unverified;     /* a cache entry without a signature check */
@@ -640,6 +649,33 @@ static char *dir_url(const char *mirror, const struct kver *v,
 	url = xasprintf("%s%s", t, file);
 	free(t);
 	return url;
+}
+
+/* The i-th name to look for (.tar.xz then .tar.gz); NULL past the last. */
+static char *file_name(const struct fetch_ctx *c, size_t i)
+{
+	static const char *const exts[] = { "xz", "gz" };
+
+	if (c->item)
+		return i ? NULL : xstrdup(c->item->name);
+	return i < ARRAY_SIZE(exts) ? kver_tarball_name(c->v, exts[i]) : NULL;
+}
+
+/* Compare a download with its listed hash; a mismatch is deleted. */
+static int check_sum(const char *part, const char *name, const char *url,
+		     const char *expected, const char *actual,
+		     const char *list)
+{
+	int ret;
+
+	if (!strcmp(actual, expected))
+		return 0;
+	unlink(part);
+	ret = error(-UKB_ECHECKSUM, "checksum mismatch for '%s' from '%s': "
+		    "expected sha256 %s, got %s", name, url, expected, actual);
+	hint("the download was deleted; the mirror serves another file than "
+	     "its %s lists", list);
+	return ret;
 }
 
 static int save_tmp(struct fetch_ctx *c, const char *name,
@@ -726,17 +762,11 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 		info("downloading '%s'", url_shown);
 		ret = download(c->h, url, part, name, expected, actual, why);
 	}
+	if (!ret)
+		ret = check_sum(part, name, url_shown, expected, actual,
+				"signed sha256sums.asc");
 	if (ret)
 		goto out;
-	if (strcmp(actual, expected)) {
-		unlink(part);
-		ret = error(-UKB_ECHECKSUM, "checksum mismatch for '%s' from "
-			    "'%s': expected sha256 %s, got %s", name, url_shown,
-			    expected, actual);
-		hint("the download was deleted; the mirror serves another file "
-		     "than its signed sha256sums.asc lists");
-		goto out;
-	}
 
 	free(name);
 	name = kver_tarball_name(c->v, "sign");
@@ -825,18 +855,96 @@ static int fetch_unverified_from(struct fetch_ctx *c, const char *mirror,
 	return ret;
 }
 
+/*
+ * fetch_file()'s order: the plain "<name>.sha256" beside the file, the
+ * file hashed while it downloads, then "<name>.asc" over the file itself.
+ */
+static int fetch_item_from(struct fetch_ctx *c, const char *mirror,
+			   struct fetched *out, struct strbuf *why)
+{
+	const char *name = c->item->name;
+	size_t mlen = strlen(mirror);
+	struct strbuf sums = STRBUF_INIT, sig = STRBUF_INIT;
+	char expected[SHA256_HEX_LEN + 1], actual[SHA256_HEX_LEN + 1];
+	char *url, *sums_url, *sig_url, *part = NULL, *sig_path = NULL;
+	char *sig_name, *signer = NULL, *shown, *sums_shown, *sig_shown;
+	int ret;
+
+	while (mlen && mirror[mlen - 1] == '/')
+		mlen--;
+	url = xasprintf("%.*s/%s%s", (int)mlen, mirror, c->item->dir, name);
+	sums_url = xasprintf("%s.sha256", url);
+	sig_url = xasprintf("%s.asc", url);
+	sig_name = xasprintf("%s.asc", name);
+	/* what is printed or recorded carries no credentials */
+	shown = url_redact(url);
+	sums_shown = url_redact(sums_url);
+	sig_shown = url_redact(sig_url);
+	ret = get_mem(c->h, sums_url, SIGN_MAX, &sums, why);
+	if (!ret) {
+		ret = sha256sums_lookup(sums.buf, sums.len, name, expected);
+		if (ret == -UKB_ENOTFOUND)
+			strbuf_addf(why, "'%s' does not list '%s'", sums_shown,
+				    name);
+	}
+	if (ret)
+		goto out;
+	ret = dlcache_get(c->dl, expected, name, 1, out, &c->saw_unverified);
+	if (ret) {
+		if (ret > 0) {
+			info("'%s' is in the cache", name);
+			ret = 0;
+		}
+		goto out;
+	}
+	part = xasprintf("%s/%s.part", c->dl, name);
+	info("downloading '%s'", shown);
+	ret = download(c->h, url, part, name, expected, actual, why);
+	if (!ret)
+		ret = check_sum(part, name, shown, expected, actual, sums_shown);
+	if (!ret)
+		ret = get_mem(c->h, sig_url, SIGN_MAX, &sig, why);
+	if (!ret)
+		ret = save_tmp(c, sig_name, &sig, &sig_path);
+	if (!ret) {
+		ret = sigverify_detached(&c->keys, sig_path, part, name,
+					 &signer);
+		if (ret == -UKB_ESIGNATURE) {
+			unlink(part);  /* a bad download is never kept */
+			hint("'%s' was deleted; its signature came from '%s'",
+			     name, sig_shown);
+		}
+	}
+	if (!ret)
+		ret = dlcache_put(c->dl, part, expected, name, signer, out);
+	if (!ret)
+		out->url = xstrdup(shown);
+out:
+	strbuf_release(&sums);
+	strbuf_release(&sig);
+	free(url);
+	free(sums_url);
+	free(sig_url);
+	free(shown);
+	free(sums_shown);
+	free(sig_shown);
+	free(sig_name);
+	free(part);
+	free(sig_path);
+	free(signer);
+	return ret;
+}
+
 /* ---- The whole fetch -------------------------------------------------- */
 
 /* The .tar.xz or .tar.gz of the release through by-name/: 1, 0 or error. */
 static int cache_lookup_any(struct fetch_ctx *c, int need_verified,
 			    struct fetched *out)
 {
-	static const char *const exts[] = { "xz", "gz" };
+	char *name;
 	int ret = 0;
 
-	for (size_t i = 0; !ret && i < ARRAY_SIZE(exts); i++) {
-		char *name = kver_tarball_name(c->v, exts[i]);
-
+	for (size_t i = 0; !ret && (name = file_name(c, i)); i++) {
 		ret = dlcache_get_by_name(c->dl, name, need_verified, out,
 					  &c->saw_unverified);
 		free(name);
@@ -847,11 +955,10 @@ static int cache_lookup_any(struct fetch_ctx *c, int need_verified,
 /* Whether by-name/ knows the release at all (for a hint only). */
 static int in_cache(struct fetch_ctx *c)
 {
-	static const char *const exts[] = { "xz", "gz" };
+	char *name;
 	int found = 0;
 
-	for (size_t i = 0; !found && i < ARRAY_SIZE(exts); i++) {
-		char *name = kver_tarball_name(c->v, exts[i]);
+	for (size_t i = 0; !found && (name = file_name(c, i)); i++) {
 		char *link = xasprintf("%s/by-name/%s", c->dl, name);
 		struct stat st;
 
@@ -864,14 +971,15 @@ static int in_cache(struct fetch_ctx *c)
 
 static int fetch_offline(struct fetch_ctx *c, struct fetched *out)
 {
-	char ver[48];
+	char *name;
 	int ret = cache_lookup_any(c, !c->o->no_verify, out);
 
 	if (ret)
 		return ret < 0 ? ret : 0;
-	kver_format(c->v, ver, sizeof(ver));
-	ret = error(-UKB_ENOTFOUND, "'linux-%s.tar.xz' is not in the cache "
-		    "'%s' and --offline forbids downloading it", ver, c->dl);
+	name = file_name(c, 0);
+	ret = error(-UKB_ENOTFOUND, "'%s' is not in the cache '%s' and "
+		    "--offline forbids downloading it", name, c->dl);
+	free(name);
 	if (c->saw_unverified)
 		hint("the cache holds it from a --no-verify download only: run "
 		     "once online to check it, or add --no-verify");
@@ -880,9 +988,10 @@ static int fetch_offline(struct fetch_ctx *c, struct fetched *out)
 	return ret;
 }
 
-static int default_keyrings(struct strvec *files)
+static int default_keyrings(const struct fetch_ctx *c, struct strvec *files)
 {
-	char *dir = ukb_data_path("keys"), *pattern;
+	char *dir = ukb_data_path(c->item ? c->item->keydir : "keys");
+	char *pattern;
 	glob_t g;
 	int ret = 0;
 
@@ -928,7 +1037,7 @@ static int fetch_online(struct fetch_ctx *c, const char *const *mirrors,
 			for (size_t i = 0; i < c->o->nr_keyrings; i++)
 				strvec_push(&keyfiles, c->o->keyrings[i]);
 		else
-			ret = default_keyrings(&keyfiles);
+			ret = default_keyrings(c, &keyfiles);
 		if (!ret)
 			ret = sigverify_keys_load(&c->keys, keyfiles.v,
 						  keyfiles.nr);
@@ -942,9 +1051,13 @@ static int fetch_online(struct fetch_ctx *c, const char *const *mirrors,
 		ret = error(-ENOMEM, "cannot start libcurl");
 		goto out;
 	}
+	if (c->item)
+		curl_easy_setopt(c->h, CURLOPT_PRIVATE, (void *)"the mirror");
 	for (size_t i = 0; i < nr; i++) {
 		strbuf_reset(&why);
-		if (c->o->no_verify)
+		if (c->item)
+			ret = fetch_item_from(c, mirrors[i], out, &why);
+		else if (c->o->no_verify)
 			ret = fetch_unverified_from(c, mirrors[i], out, &why);
 		else
 			ret = fetch_verified_from(c, mirrors[i], out, &why);
@@ -969,15 +1082,70 @@ out:
 	return ret;
 }
 
+/* Mirrors checked, under the cache lock lockname: cache, then network. */
+static int fetch_run(struct fetch_ctx *c, const char *const *mirrors,
+		     size_t nr, const char *lockname, const char *label,
+		     struct fetched *out)
+{
+	struct cache_lock lk = { .fd = -1 };
+	const struct fetch_opts *o = c->o;
+	int ret;
+
+	for (size_t i = 0; !o->offline && i < nr; i++) {
+		const char *why = fetch_url_refused(mirrors[i]);
+
+		if (why) {
+			char *shown = url_redact(mirrors[i]);
+			int ret = error(-UKB_EUSAGE, "refusing mirror '%s': %s",
+					shown, why);
+
+			free(shown);
+			return ret;
+		}
+	}
+	c->dl = cache_dir("downloads");
+	if (!c->dl)
+		return -EACCES;
+	/* one run per release at a time: the other waits, then finds it */
+	ret = cache_lock(lockname, &lk);
+	if (ret)
+		goto out;
+	if (o->no_verify)
+		warning("--no-verify: '%s' is used without checking its "
+			"checksum or signature", label);
+	if (o->offline) {
+		ret = fetch_offline(c, out);
+	} else {
+		ret = o->no_verify ? cache_lookup_any(c, 0, out) : 0;
+		if (!ret)
+			ret = fetch_online(c, mirrors, nr, out);
+		else if (ret > 0)
+			ret = 0;
+	}
+out:
+	if (c->h)
+		curl_easy_cleanup(c->h);
+	if (c->tmp) {
+		rmtree(c->tmp);
+		tmp_forget(c->tmp);
+		free(c->tmp);
+	}
+	sigverify_keys_release(&c->keys);
+	cache_unlock(&lk);
+	free(c->dl);
+	if (ret)
+		fetched_release(out);
+	return ret;
+}
+
 int fetch_tarball(const struct kver *v, const struct fetch_opts *o,
 		  struct fetched *out)
 {
 	static const char *const defaults[] = { FETCH_DEFAULT_MIRROR };
 	struct fetch_ctx c = { .v = v, .o = o };
-	struct cache_lock lk = { .fd = -1 };
 	const char *const *mirrors = o->nr_mirrors ? o->mirrors : defaults;
 	size_t nr = o->nr_mirrors ? o->nr_mirrors : 1;
-	char ver[48], *lockname = NULL;
+	char ver[48], *lockname, *label;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -988,52 +1156,57 @@ int fetch_tarball(const struct kver *v, const struct fetch_opts *o,
 		hint("build it from git with --git URL --ref v%s", ver);
 		return ret;
 	}
-	for (size_t i = 0; !o->offline && i < nr; i++) {
-		const char *why = fetch_url_refused(mirrors[i]);
-
-		if (why) {
-			char *shown = url_redact(mirrors[i]);
-
-			ret = error(-UKB_EUSAGE, "refusing mirror '%s': %s",
-				    shown, why);
-			free(shown);
-			return ret;
-		}
-	}
-	c.dl = cache_dir("downloads");
-	if (!c.dl)
-		return -EACCES;
-	/* one run per release at a time: the other waits, then finds it */
 	lockname = xasprintf("download-linux-%s", ver);
-	ret = cache_lock(lockname, &lk);
-	if (ret)
-		goto out;
-	if (o->no_verify)
-		warning("--no-verify: 'linux-%s' is used without checking its "
-			"checksum or signature", ver);
-	if (o->offline) {
-		ret = fetch_offline(&c, out);
-	} else {
-		ret = o->no_verify ? cache_lookup_any(&c, 0, out) : 0;
-		if (!ret)
-			ret = fetch_online(&c, mirrors, nr, out);
-		else if (ret > 0)
-			ret = 0;
-	}
-out:
-	if (c.h)
-		curl_easy_cleanup(c.h);
-	if (c.tmp) {
-		rmtree(c.tmp);
-		tmp_forget(c.tmp);
-		free(c.tmp);
-	}
-	sigverify_keys_release(&c.keys);
-	cache_unlock(&lk);
+	label = xasprintf("linux-%s", ver);
+	ret = fetch_run(&c, mirrors, nr, lockname, label, out);
 	free(lockname);
-	free(c.dl);
-	if (ret)
-		fetched_release(out);
+	free(label);
+	return ret;
+}
+
+int fetch_file(const struct fetch_item *it, const struct fetch_opts *o,
+	       struct fetched *out)
+{
+	const char *const defaults[] = { it->default_mirror };
+	struct fetch_opts fo = *o;
+	struct fetch_ctx c = { .item = it, .o = &fo };
+	const char *const *mirrors = o->nr_mirrors ? o->mirrors : defaults;
+	size_t nr = o->nr_mirrors ? o->nr_mirrors : 1;
+	char *lockname;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	fo.no_verify = 0;
+	lockname = xasprintf("download-%s", it->name);
+	ret = fetch_run(&c, mirrors, nr, lockname, it->name, out);
+	free(lockname);
+	return ret;
+}
+
+int fetch_small(const char *url, size_t max, struct strbuf *out)
+{
+	struct strbuf why = STRBUF_INIT;
+	const char *refused = fetch_url_refused(url);
+	CURL *h;
+	int ret;
+
+	if (refused) {
+		char *shown = url_redact(url);
+
+		ret = error(-UKB_EUSAGE, "refusing mirror '%s': %s", shown,
+			    refused);
+		free(shown);
+		return ret;
+	}
+	h = curl_easy_init();
+	if (!h)
+		return error(-ENOMEM, "cannot start libcurl");
+	curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)"the mirror");
+	ret = get_mem(h, url, max, out, &why);
+	if (ret && why.len)
+		error(ret, "%s", why.buf);
+	curl_easy_cleanup(h);
+	strbuf_release(&why);
 	return ret;
 }
 

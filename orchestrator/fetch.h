@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "strbuf.h"
 #include "version.h"
 
 #define FETCH_DEFAULT_MIRROR "https://cdn.kernel.org/pub/linux/kernel"
@@ -46,6 +47,35 @@ struct fetched {
 int fetch_tarball(const struct kver *v, const struct fetch_opts *o,
 		  struct fetched *out);
 void fetched_release(struct fetched *f);
+
+/*
+ * A file published the way Alpine publishes its releases: in dir under the
+ * mirror, with "<name>.sha256" ("<sha256>  <name>", unsigned) and
+ * "<name>.asc" (a detached signature over the file itself) beside it. The
+ * same download, cache (content-addressed, by-name/ for --offline) and
+ * trust rules as kernel tarballs; keydir (under the data directory) holds
+ * the keys trusted by default instead of keys/ itself.
+ */
+struct fetch_item {
+	const char *name;           /* "alpine-minirootfs-3.20.3-x86_64.tar.gz" */
+	const char *dir;            /* "v3.20/releases/x86_64/" */
+	const char *default_mirror; /* when o->nr_mirrors is 0 */
+	const char *keydir;         /* "keys/alpine" */
+};
+
+/*
+ * Put the verified file it describes into the cache (or find it there).
+ * Returns and reports as fetch_tarball(); o->no_verify is not offered.
+ */
+int fetch_file(const struct fetch_item *it, const struct fetch_opts *o,
+	       struct fetched *out);
+
+/*
+ * GET url (a mirror checked with fetch_url_refused()) into out, at most
+ * max bytes. Returns 0, -UKB_ENOTFOUND, -UKB_ENETWORK, -UKB_EUSAGE or
+ * -UKB_EINTR, reported once.
+ */
+int fetch_small(const char *url, size_t max, struct strbuf *out);
 
 /* libcurl's process-wide set-up and tear-down; main calls them once. */
 void fetch_global_init(void);

@@ -260,6 +260,7 @@ struct unpacker {
 	char *top;
 	int top_state; /* 0: no entry yet, 1: one top dir so far, -1: none */
 	struct xzpump *xz; /* decoding beside us, when the file is xz */
+	int system_tree;   /* unpack_archive_owned() */
 };
 
 /* Compressed bytes read so far, for progress and the truncation check. */
@@ -445,6 +446,10 @@ static const char *check_entry(struct unpacker *u, struct archive_entry *e,
 	case AE_IFREG:
 		return u->name.len ? NULL : "file in place of the top directory";
 	case AE_IFLNK:
+		/* a root file system's "/bin/busybox" resolves in the guest */
+		if (u->system_tree && archive_entry_symlink(e) &&
+		    archive_entry_symlink(e)[0] == '/')
+			return unpack_check_path(archive_entry_symlink(e) + 1);
 		return unpack_check_symlink(raw, archive_entry_symlink(e));
 	case AE_IFCHR:
 	case AE_IFBLK:
@@ -680,10 +685,11 @@ static void remove_dest(const char *abs)
 		warning("cannot remove '%s': %s", abs, strerror(-ret));
 }
 
-int unpack_archive(const char *path, const char *dest,
-		   struct unpack_result *res)
+static int unpack_run(const char *path, const char *dest,
+		      struct unpack_result *res, int keep_owner)
 {
 	struct unpacker u = {
+		.system_tree = keep_owner,
 		.path = path,
 		.dest = dest,
 		.res = res,
@@ -742,7 +748,8 @@ int unpack_archive(const char *path, const char *dest,
 	archive_read_support_filter_all(u.in);
 	archive_read_support_format_tar(u.in);
 	archive_read_support_format_gnutar(u.in);
-	archive_write_disk_set_options(u.out, EXTRACT_FLAGS);
+	archive_write_disk_set_options(u.out, EXTRACT_FLAGS |
+				       (keep_owner ? ARCHIVE_EXTRACT_OWNER : 0));
 	u.progress = progress_start("unpacking", (uint64_t)st.st_size, 1);
 	in_fd = fd;
 	codec = xzpump_detect(fd);
@@ -855,4 +862,16 @@ void unpack_result_release(struct unpack_result *res)
 {
 	free(res->topdir);
 	memset(res, 0, sizeof(*res));
+}
+
+int unpack_archive(const char *path, const char *dest,
+		   struct unpack_result *res)
+{
+	return unpack_run(path, dest, res, 0);
+}
+
+int unpack_archive_owned(const char *path, const char *dest,
+			 struct unpack_result *res)
+{
+	return unpack_run(path, dest, res, 1);
 }

@@ -49,6 +49,15 @@ struct unpack_result {
  */
 int unpack_archive(const char *path, const char *dest,
 		   struct unpack_result *res);
+/*
+ * The same, for a system tree (a distribution's root file system): the
+ * entries also keep their owner and group (when run as root), and a
+ * symlink may point to an absolute path without '..' ("/bin/busybox"),
+ * which resolves inside the guest. Nothing may follow such links on the
+ * host: libarchive does not, and the caller must not either.
+ */
+int unpack_archive_owned(const char *path, const char *dest,
+			 struct unpack_result *res);
 /* Free what res holds and zero it. */
 void unpack_result_release(struct unpack_result *res);
 

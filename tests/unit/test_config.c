@@ -118,6 +118,29 @@ static void test_parse(void **state)
 	config_release(&c);
 }
 
+/* [alpine] is `umlkbuild rootfs`'s own: it leaves [fetch] alone */
+static void test_alpine(void **state)
+{
+	struct ukb_config c;
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(parse_str(&c,
+		"[fetch]\nkeyring = k.asc\n"
+		"[alpine]\nmirror = http://127.0.0.1:8080/alpine\n"
+		"keyring = alpine.asc\n"), 0);
+	assert_int_equal(c.alpine_mirrors.nr, 1);
+	assert_string_equal(c.alpine_mirrors.v[0], "http://127.0.0.1:8080/alpine");
+	assert_int_equal(c.alpine_keyrings.nr, 1);
+	assert_string_equal(c.alpine_keyrings.v[0], "/etc/alpine.asc");
+	assert_int_equal(c.keyrings.nr, 1);
+	assert_int_equal(c.mirrors.nr, 0);
+	assert_int_equal(parse_str(&c, "[alpine]\nmirror = http://example.com/a\n"),
+			 -UKB_EUSAGE);
+	assert_int_equal(parse_str(&c, "[alpine]\nbogus = 1\n"), -UKB_EUSAGE);
+	config_release(&c);
+}
+
 static void test_home_and_continuation(void **state)
 {
 	struct ukb_config c;
@@ -229,6 +252,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_alpine),
 		cmocka_unit_test(test_home_and_continuation),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_nul_byte),
