@@ -1096,9 +1096,9 @@ static int fetch_run(struct fetch_ctx *c, const char *const *mirrors,
 
 		if (why) {
 			char *shown = url_redact(mirrors[i]);
-			int ret = error(-UKB_EUSAGE, "refusing mirror '%s': %s",
-					shown, why);
 
+			ret = error(-UKB_EUSAGE, "refusing mirror '%s': %s",
+				    shown, why);
 			free(shown);
 			return ret;
 		}

@@ -97,7 +97,13 @@ const char *unpack_check_path(const char *name)
 	return NULL;
 }
 
-const char *unpack_check_symlink(const char *link_name, const char *target)
+/*
+ * with_top: the tree's root is its one top directory ("linux-x"), renamed
+ * out of the scratch directory; else (a root file system) the root is the
+ * destination itself.
+ */
+static const char *check_symlink(const char *link_name, const char *target,
+				 int with_top)
 {
 	const char *why = unpack_check_path(link_name);
 	const char *p;
@@ -113,13 +119,12 @@ const char *unpack_check_symlink(const char *link_name, const char *target)
 	if (!depth)
 		return "link in place of the top directory";
 	/*
-	 * The tree's root is the top directory ("linux-x"), which is renamed
-	 * out of the scratch directory: a link may not leave it, so one at
-	 * the top level has nowhere safe to point.
+	 * A link may not leave the root, so one beside the top directory has
+	 * nowhere safe to point.
 	 */
-	if (depth == 1)
+	if (with_top && depth == 1)
 		return "link beside the top directory";
-	depth -= 2; /* the link's directory, below the top one */
+	depth -= with_top ? 2 : 1; /* the link's directory, below the root */
 
 	if (!target || !*target)
 		return "empty link target";
@@ -143,6 +148,11 @@ const char *unpack_check_symlink(const char *link_name, const char *target)
 		depth--;
 	}
 	return NULL;
+}
+
+const char *unpack_check_symlink(const char *link_name, const char *target)
+{
+	return check_symlink(link_name, target, 1);
 }
 
 /* name without "." components, repeated or trailing slashes: "a/b". */
@@ -433,8 +443,9 @@ static const char *check_entry(struct unpacker *u, struct archive_entry *e,
 			return "hard link in place of the top directory";
 		if (!strcmp(u->name.buf, u->link.buf))
 			return "hard link to itself";
-		if (strcspn(u->name.buf, "/") != strcspn(u->link.buf, "/") ||
-		    memcmp(u->name.buf, u->link.buf, strcspn(u->name.buf, "/")))
+		if (!u->system_tree &&
+		    (strcspn(u->name.buf, "/") != strcspn(u->link.buf, "/") ||
+		     memcmp(u->name.buf, u->link.buf, strcspn(u->name.buf, "/"))))
 			return "hard link target outside the top directory";
 		if (!nameset_is_file(&u->seen, u->link.buf))
 			return "hard link target is not an earlier file";
@@ -450,7 +461,8 @@ static const char *check_entry(struct unpacker *u, struct archive_entry *e,
 		if (u->system_tree && archive_entry_symlink(e) &&
 		    archive_entry_symlink(e)[0] == '/')
 			return unpack_check_path(archive_entry_symlink(e) + 1);
-		return unpack_check_symlink(raw, archive_entry_symlink(e));
+		return check_symlink(raw, archive_entry_symlink(e),
+				     !u->system_tree);
 	case AE_IFCHR:
 	case AE_IFBLK:
 		return "device node";

@@ -429,6 +429,43 @@ static void test_hostile(void **state)
 	}
 }
 
+/* A root file system has no top directory: its links are judged against
+ * the destination itself, as Alpine's "./usr/lib/x -> ../../lib/x". */
+static void test_system_tree_links(void **state)
+{
+	static const struct fx sys[] = {
+		{ "./", AE_IFDIR, NULL, NULL, 0 },
+		{ "./lib/", AE_IFDIR, NULL, NULL, 0 },
+		{ "./lib/libssl.so.3", AE_IFREG, "elf", NULL, 0 },
+		{ "./usr/", AE_IFDIR, NULL, NULL, 0 },
+		{ "./usr/lib/", AE_IFDIR, NULL, NULL, 0 },
+		{ "./usr/lib/libssl.so.3", AE_IFLNK, "../../lib/libssl.so.3", NULL, 0 },
+		{ "./bin/", AE_IFDIR, NULL, NULL, 0 },
+		{ "./bin/sh", AE_IFLNK, "/bin/busybox", NULL, 0 },
+		{ "./sbin", AE_IFLNK, "bin", NULL, 0 },
+	};
+	static const struct fx evil[] = {
+		{ "./usr/", AE_IFDIR, NULL, NULL, 0 },
+		{ "./usr/x", AE_IFLNK, "../../etc/passwd", NULL, 0 },
+	};
+	struct unpack_result res;
+	char *msg;
+
+	(void)state;
+	write_archive(tp("sys.tar.gz"), F_GZIP, sys, ARRAY_SIZE(sys));
+	assert_int_equal(unpack_archive_owned(tp("sys.tar.gz"), tp("sys"), &res), 0);
+	unpack_result_release(&res);
+	assert_true(path_exists(tp("sys/usr/lib/libssl.so.3")));
+	write_archive(tp("sysevil.tar.gz"), F_GZIP, evil, ARRAY_SIZE(evil));
+	capture_start();
+	assert_int_equal(unpack_archive_owned(tp("sysevil.tar.gz"), tp("sysevil"), &res),
+			 -UKB_ESOURCE);
+	msg = capture_stop();
+	assert_non_null(strstr(msg, "link target leaves the tree"));
+	free(msg);
+	assert_false(path_exists(tp("sysevil")));
+}
+
 static void test_truncated_xz(void **state)
 {
 	static char data[256 * 1024];
@@ -920,6 +957,7 @@ int main(void)
 		T(test_no_single_topdir),
 		T(test_pax_global_header),
 		T(test_hostile),
+		T(test_system_tree_links),
 		T(test_modes_made_safe),
 		T(test_unlisted_dirs_safe),
 		T(test_limits),
