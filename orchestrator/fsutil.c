@@ -11,10 +11,11 @@
 #include "fsutil.h"
 #include "log.h"
 #include "strbuf.h"
+#include "strvec.h"
 #include "wrapper.h"
 #include "banned.h"
 
-int mkdir_p(const char *path, mode_t mode)
+int mkdir_p_track(const char *path, mode_t mode, struct strvec *created)
 {
 	char *p = xstrdup(path);
 	int ret = 0;
@@ -25,7 +26,10 @@ int mkdir_p(const char *path, mode_t mode)
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+		if (mkdir(p, mode) == 0) {
+			if (created)
+				strvec_push(created, p);
+		} else if (errno != EEXIST) {
 			ret = -errno;
 			break;
 		}
@@ -37,6 +41,11 @@ int mkdir_p(const char *path, mode_t mode)
 		ret = -ENOTDIR;
 	free(p);
 	return ret;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	return mkdir_p_track(path, mode, NULL);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag,

@@ -7,8 +7,13 @@
 
 struct strbuf;
 
+struct strvec;
+
 /* mkdir -p; returns 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
+/* The same, pushing each directory it made onto created (if not NULL),
+ * outermost first, so a failed run can remove them again. */
+int mkdir_p_track(const char *path, mode_t mode, struct strvec *created);
 /* rm -rf without following links; a missing path is success. */
 int rmtree(const char *path);
 /* Write data to path through a temporary file and rename(2). */

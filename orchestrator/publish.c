@@ -314,34 +314,6 @@ static void remove_artifact(const char *dir, const struct strvec *names,
 	}
 }
 
-/* mkdir -p that remembers the directories it made, to undo them. */
-static int make_parents(const char *path, struct strvec *created)
-{
-	char *p = xstrdup(path);
-	int ret = 0;
-
-	for (char *s = p + 1;; s++) {
-		char c = *s;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) == 0)
-			strvec_push(created, p);
-		else if (errno != EEXIST) {
-			ret = -errno;
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	if (!ret && !is_dir(path))
-		ret = -ENOTDIR;
-	free(p);
-	return ret;
-}
-
 static void remove_created(struct strvec *created)
 {
 	for (size_t i = created->nr; i-- > 0;)
@@ -375,7 +347,7 @@ int publish_begin(const char *out, struct publish *pub)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	ret = make_parents(parent, &pub->created);
+	ret = mkdir_p_track(parent, 0755, &pub->created);
 	if (!ret && access(parent, W_OK) < 0)
 		ret = -errno;
 	if (ret) {

@@ -609,7 +609,12 @@ static int unpack_entry(struct unpacker *u, struct archive_entry *e)
 	archive_entry_copy_pathname(e, u->name.buf);
 	if (hardlink)
 		archive_entry_copy_hardlink(e, u->link.buf);
-	adjust_perm(u, e, is_dir);
+	/*
+	 * A root file system keeps its modes (/tmp is 1777 in the guest); it
+	 * is staged below a mode-0700 scratch directory, never cached.
+	 */
+	if (!u->system_tree)
+		adjust_perm(u, e, is_dir);
 	if (is_file) {
 		r = check_declared(u, e);
 		if (r)

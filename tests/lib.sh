@@ -97,3 +97,48 @@ need_artifact_61() {
 }
 
 need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+
+# row ID EXIT PATTERN CMD...: one row of the bad-input table (README, "Bad
+# input"): the exit code, exactly one "error:" line matching PATTERN (hints
+# allowed), nothing on stdout, no raw ASCII control character on stderr,
+# and nothing half-written: $O (the row's --out), "$O".tmp-* and the paths
+# in $ROW_ALSO must not exist afterwards, nor this run's scratch trees,
+# staging dirs or partial downloads under the caches in $CH. With
+# ROW_TIMEOUT=SECS a command that hangs fails instead of hanging the suite.
+# A test may define row_check, which adds reasons to the array bad.
+row() {
+	local id=$1 want=$2 pat=$3 pid n p
+	local -a bad=() cmd=("${@:4}")
+	rc=0
+	[ -n "${ROW_TIMEOUT:-}" ] && cmd=(timeout -k 5 "$ROW_TIMEOUT" "${cmd[@]}")
+	"${cmd[@]}" >"$T/out" 2>"$T/err" &
+	pid=$!
+	wait "$pid" || rc=$?
+	[ "$rc" -eq "$want" ] || bad+=("exit $rc, wanted $want")
+	grep -Eq -- "$pat" "$T/err" || bad+=("stderr lacks /$pat/")
+	n=$(grep -c '^error: ' "$T/err" || true)
+	[ "$n" -eq 1 ] || bad+=("$n error: lines, wanted 1")
+	[ -s "$T/out" ] && bad+=("stdout is not empty: $(head -c 200 "$T/out")")
+	LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <"$T/err") &&
+		bad+=("a raw control character on stderr")
+	if [ -n "${O:-}" ]; then
+		for p in "$O" "$O".tmp-* ${ROW_ALSO:-}; do
+			[ -e "$p" ] && bad+=("left '$p' behind")
+		done
+	fi
+	for p in ${CH:-}; do
+		# scratch trees, staging dirs and partial downloads of this run
+		n=$(find "$p/" -maxdepth 3 \( -name "tmp-*-$pid" -o \
+			-name "*.tmp-$pid" -o -name "tmp-git-$pid" \) 2>/dev/null)
+		[ -n "$n" ] && bad+=("left $n behind")
+	done
+	if declare -F row_check >/dev/null; then row_check; fi
+	if [ ${#bad[@]} -eq 0 ]; then
+		ok "row $id: $DESC (exit $want)"
+	else
+		not_ok "row $id: $DESC"
+		diag "${bad[@]}"
+		sed 's/^/#   stderr: /' "$T/err" | tail -n 12 | cat -v
+	fi
+	O= CH= ROW_ALSO=
+}

@@ -12,43 +12,6 @@ export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 C="$T/cache"        # a private cache for rows that need no kernel tree
 S="$UKB_TEST_CACHE" # the suite's cache, for rows that configure 6.1
 
-# row ID EXIT PATTERN CMD...: one TAP line for one row of the table.
-# $O (the row's --out) and $CH (the caches it may write) are checked for
-# leftovers of the run.
-row() {
-	local id=$1 want=$2 pat=$3 pid n p
-	local -a bad=()
-	shift 3
-	rc=0
-	"$@" >"$T/out" 2>"$T/err" &
-	pid=$!
-	wait "$pid" || rc=$?
-	[ "$rc" -eq "$want" ] || bad+=("exit $rc, wanted $want")
-	grep -Eq -- "$pat" "$T/err" || bad+=("stderr lacks /$pat/")
-	n=$(grep -c '^error: ' "$T/err" || true)
-	[ "$n" -eq 1 ] || bad+=("$n error: lines, wanted 1")
-	[ -s "$T/out" ] && bad+=("stdout is not empty: $(head -c 200 "$T/out")")
-	if [ -n "${O:-}" ]; then
-		for p in "$O" "$O".tmp-*; do
-			[ -e "$p" ] && bad+=("left '$p' behind")
-		done
-	fi
-	for p in ${CH:-}; do
-		# scratch trees, staging dirs and partial downloads of this run
-		n=$(find "$p/" -maxdepth 3 \( -name "tmp-*-$pid" -o \
-			-name "*.tmp-$pid" -o -name "tmp-git-$pid" \) 2>/dev/null)
-		[ -n "$n" ] && bad+=("left $n behind")
-	done
-	if [ ${#bad[@]} -eq 0 ]; then
-		ok "row $id: $DESC (exit $want)"
-	else
-		not_ok "row $id: $DESC"
-		diag "${bad[@]}"
-		sed 's/^/#   stderr: /' "$T/err" | tail -n 12
-	fi
-	O= CH=
-}
-
 # (these exec: row runs them in a background subshell and needs the pid)
 # build ARGS...: umlkbuild on the private cache, output to $O
 build() { exec "$UKB" --cache "$C" "$@" --out "$O"; }

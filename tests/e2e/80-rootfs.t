@@ -50,29 +50,6 @@ alpine_tree() {
 EOT
 }
 
-row() {
-	local id=$1 want=$2 pat=$3 n p
-	local -a bad=()
-	shift 3
-	rc=0
-	"$@" >"$T/out" 2>"$T/err" || rc=$?
-	[ "$rc" -eq "$want" ] || bad+=("exit $rc, wanted $want")
-	grep -Eq -- "$pat" "$T/err" || bad+=("stderr lacks /$pat/")
-	n=$(grep -c '^error: ' "$T/err" || true)
-	[ "$n" -eq 1 ] || bad+=("$n error: lines, wanted 1")
-	[ -s "$T/out" ] && bad+=("stdout is not empty: $(head -c 200 "$T/out")")
-	for p in "$O" "$O".tmp-* "${O%.img}.json"; do
-		[ -e "$p" ] && bad+=("left '$p' behind")
-	done
-	if [ ${#bad[@]} -eq 0 ]; then
-		ok "row $id: $DESC (exit $want)"
-	else
-		not_ok "row $id: $DESC"
-		diag "${bad[@]}"
-		sed 's/^/#   stderr: /' "$T/err" | tail -n 12
-	fi
-}
-
 mirror_gpg_init "$T/gpg"
 fpr=$(mirror_gen_key alpine)
 other=$(mirror_gen_key other)
@@ -193,8 +170,15 @@ rm -rf "$T/i386"
 
 # ---- bad input (README rows 100 to 113) --------------------------------
 mkdir -p "$T/bad"
-O="$T/bad/rootfs.img"
-B=(--cache "$T/badcache" rootfs --keyring "$KEY" --out "$O")
+BO="$T/bad/rootfs.img"
+B=(--cache "$T/badcache" rootfs --keyring "$KEY" --out "$BO")
+# row (tests/lib.sh) checks these too: no image, staging or json is left
+row_check() {
+	local p
+	for p in "$BO" "$BO".tmp-* "${BO%.img}.json"; do
+		[ -e "$p" ] && bad+=("left '$p' behind")
+	done
+}
 DESC="unknown release" row 100 3 \
 	"^error: the mirror answered 404 for '$M/v3.99/releases/x86_64/latest-releases.yaml': no such release on this mirror\$" \
 	"$UKB" "${B[@]}" --mirror "$M" --alpine 3.99

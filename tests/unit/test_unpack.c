@@ -443,6 +443,7 @@ static void test_system_tree_links(void **state)
 		{ "./bin/", AE_IFDIR, NULL, NULL, 0 },
 		{ "./bin/sh", AE_IFLNK, "/bin/busybox", NULL, 0 },
 		{ "./sbin", AE_IFLNK, "bin", NULL, 0 },
+		{ "./tmp/", AE_IFDIR, NULL, NULL, 01777 },
 	};
 	static const struct fx evil[] = {
 		{ "./usr/", AE_IFDIR, NULL, NULL, 0 },
@@ -456,6 +457,13 @@ static void test_system_tree_links(void **state)
 	assert_int_equal(unpack_archive_owned(tp("sys.tar.gz"), tp("sys"), &res), 0);
 	unpack_result_release(&res);
 	assert_true(path_exists(tp("sys/usr/lib/libssl.so.3")));
+	/* the guest's modes are kept, unlike a cached kernel tree's */
+	{
+		struct stat st;
+
+		assert_int_equal(stat(tp("sys/tmp"), &st), 0);
+		assert_int_equal(st.st_mode & 07777, 01777);
+	}
 	write_archive(tp("sysevil.tar.gz"), F_GZIP, evil, ARRAY_SIZE(evil));
 	capture_start();
 	assert_int_equal(unpack_archive_owned(tp("sysevil.tar.gz"), tp("sysevil"), &res),
