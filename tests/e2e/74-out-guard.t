@@ -49,7 +49,7 @@ check "that directory is byte for byte as it was" cmp -s "$T/art.before" <(snap 
 O= DESC="--out /" row 56 9 "^error: refusing to publish into '/'\$" build --out /
 
 mkdir -p "$C/trees"
-O=$C DESC="--out the cache" row 57 9 "^error: '$C' is the cache '$C'\$" build --out "$C"
+O= DESC="--out the cache" row 57 9 "^error: '$C' is the cache '$C'\$" build --out "$C"
 O=$C/trees/mine DESC="--out inside the cache" row 58 9 \
 	"^error: '$C/trees/mine' is inside the cache '$C'\$" build --out "$C/trees/mine"
 check "nothing was made inside the cache" test ! -e "$C/trees/mine"
