@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "publish.h"
+#include "sha256.h"
 #include "sigchain.h"
 #include "strbuf.h"
 #include "strvec.h"
@@ -51,14 +52,6 @@ static void remove_stale_staging(const char *out)
 
 /* ---- What an existing DIR may be ------------------------------------ */
 
-static int is_hex64(const char *s)
-{
-	for (int i = 0; i < 64; i++)
-		if (!strchr("0123456789abcdef", s[i]) || !s[i])
-			return 0;
-	return 1;
-}
-
 int publish_parse_sums(const char *buf, size_t len, struct strvec *names,
 		       const char **why)
 {
@@ -76,7 +69,8 @@ int publish_parse_sums(const char *buf, size_t len, struct strvec *names,
 			return -EINVAL;
 		}
 		/* exactly what manifest_write_sums() writes: "<hex>  <name>" */
-		if (n < 67 || !is_hex64(s) || s[64] != ' ' || s[65] != ' ') {
+		if (n < 67 || !sha256_is_hex(s, SHA256_HEX_LEN) || s[64] != ' ' ||
+		    s[65] != ' ') {
 			*why = "SHA256SUMS has a line umlkbuild does not write";
 			return -EINVAL;
 		}

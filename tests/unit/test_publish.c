@@ -18,6 +18,7 @@
 #include "errors.h"
 #include "fsutil.h"
 #include "publish.h"
+#include "strbuf.h"
 #include "strvec.h"
 #include "wrapper.h"
 
@@ -168,6 +169,16 @@ static void test_commit_replaces_exactly(void **state)
 	assert_int_equal(publish_commit(&pub), 0);
 	assert_false(path_exists(stage));
 	assert_true(has(d, "vmlinux"));
+	{
+		char *p = path_join(d, "vmlinux");
+		struct strbuf sb = STRBUF_INIT;
+
+		/* the new artifact, not the old one */
+		assert_int_equal(strbuf_read_file(&sb, p), 0);
+		assert_string_equal(sb.buf, "new kernel");
+		strbuf_release(&sb);
+		free(p);
+	}
 	free(stage);
 
 	/* a file of the user's appears while the kernel builds: refused at
