@@ -138,49 +138,56 @@ int ini_read(const char *name, const char *buf, size_t len, ini_entry_fn fn,
 	return rc;
 }
 
+/*
+ * A mirror or keyring line: the first one in a file replaces what earlier
+ * files said (*set counts them); a refused mirror is named without its
+ * credentials. Returns the problem, or NULL.
+ */
+static char *add_mirror(struct strvec *list, int *set, const char *value)
+{
+	const char *why = fetch_url_refused(value);
+
+	if (why) {
+		char *shown = url_redact(value);
+		char *msg = xasprintf("refusing mirror '%s': %s", shown, why);
+
+		free(shown);
+		return msg;
+	}
+	if (!(*set)++)
+		strvec_clear(list);
+	strvec_push(list, value);
+	return NULL;
+}
+
+static void add_keyring(struct strvec *list, int *set, const char *base,
+			const char *value)
+{
+	char *path = path_expand(base, value);
+
+	if (!(*set)++)
+		strvec_clear(list);
+	strvec_push(list, path);
+	free(path);
+}
+
 static char *on_entry(void *user, const char *section, const char *key,
 		      const char *value)
 {
 	struct parse_ctx *p = user;
 	struct ukb_config *c = p->c;
-	const char *why;
 	int alpine = !strcasecmp(section, "alpine");
 
 	if (alpine && !strcasecmp(key, "mirror")) {
-		why = fetch_url_refused(value);
-		if (why)
-			return xasprintf("refusing mirror '%s': %s", value, why);
-		if (!p->set_alpine_mirrors++)
-			strvec_clear(&c->alpine_mirrors);
-		strvec_push(&c->alpine_mirrors, value);
+		return add_mirror(&c->alpine_mirrors, &p->set_alpine_mirrors, value);
 	} else if (alpine && !strcasecmp(key, "keyring")) {
-		char *path = path_expand(p->base, value);
-
-		if (!p->set_alpine_keyrings++)
-			strvec_clear(&c->alpine_keyrings);
-		strvec_push(&c->alpine_keyrings, path);
-		free(path);
+		add_keyring(&c->alpine_keyrings, &p->set_alpine_keyrings, p->base,
+			    value);
 	} else if (!strcasecmp(section, "fetch") && !strcasecmp(key, "mirror")) {
-		why = fetch_url_refused(value);
-		if (why) {
-			char *shown = url_redact(value);
-			char *msg = xasprintf("refusing mirror '%s': %s", shown,
-					      why);
-
-			free(shown);
-			return msg;
-		}
-		if (!p->set_mirrors++)
-			strvec_clear(&c->mirrors);
-		strvec_push(&c->mirrors, value);
+		return add_mirror(&c->mirrors, &p->set_mirrors, value);
 	} else if (!strcasecmp(section, "fetch") &&
 		   !strcasecmp(key, "keyring")) {
-		char *path = path_expand(p->base, value);
-
-		if (!p->set_keyrings++)
-			strvec_clear(&c->keyrings);
-		strvec_push(&c->keyrings, path);
-		free(path);
+		add_keyring(&c->keyrings, &p->set_keyrings, p->base, value);
 	} else if (!strcasecmp(section, "cache") && !strcasecmp(key, "dir")) {
 		free(c->cache_dir);
 		c->cache_dir = path_expand(p->base, value);
