@@ -678,6 +678,18 @@ static int check_sum(const char *part, const char *name, const char *url,
 	return ret;
 }
 
+/* The verified copy of name with that sha256, if the cache has it: 1 (out
+ * filled), 0 (not there) or a negative error. */
+static int from_cache(struct fetch_ctx *c, const char *expected,
+		      const char *name, struct fetched *out)
+{
+	int ret = dlcache_get(c->dl, expected, name, 1, out, &c->saw_unverified);
+
+	if (ret > 0)
+		info("'%s' is in the cache", name);
+	return ret;
+}
+
 static int save_tmp(struct fetch_ctx *c, const char *name,
 		    const struct strbuf *sb, char **path)
 {
@@ -737,12 +749,9 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 	if (ret)
 		goto out;
 
-	ret = dlcache_get(c->dl, expected, name, 1, out, &c->saw_unverified);
+	ret = from_cache(c, expected, name, out);
 	if (ret) {
-		if (ret > 0) {
-			info("'%s' is in the cache", name);
-			ret = 0;
-		}
+		ret = ret > 0 ? 0 : ret;
 		goto out;
 	}
 	url = kver_tarball_url(mirror, c->v, ext);
@@ -889,12 +898,9 @@ static int fetch_item_from(struct fetch_ctx *c, const char *mirror,
 	}
 	if (ret)
 		goto out;
-	ret = dlcache_get(c->dl, expected, name, 1, out, &c->saw_unverified);
+	ret = from_cache(c, expected, name, out);
 	if (ret) {
-		if (ret > 0) {
-			info("'%s' is in the cache", name);
-			ret = 0;
-		}
+		ret = ret > 0 ? 0 : ret;
 		goto out;
 	}
 	part = xasprintf("%s/%s.part", c->dl, name);
