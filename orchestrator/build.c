@@ -259,7 +259,8 @@ static int up_to_date(struct build_ctx *c, const char *out, char *sha)
 	const char *key;
 	int fresh = 0;
 
-	if (!path_exists(meta) || strbuf_read_file(&sb, sums))
+	if (!path_exists(meta) ||
+	    read_input_file(&sb, sums, UKB_INPUT_MAX, NULL))
 		goto out;
 	m = manifest_try_load(meta);
 	key = m ? manifest_get_str(m, "build.input_key") : NULL;
@@ -723,6 +724,12 @@ int build_run(const struct build_opts *o)
 
 	out = o->out ? xstrdup(o->out) :
 		       xasprintf("linux-%s-um-%s", c.ver, kbuild_arch_name(o->arch));
+	/* the default --out is known only now; checked before it is read */
+	if (!o->out) {
+		ret = publish_check_target(out, 0);
+		if (ret)
+			goto out;
+	}
 	ret = merge_inputs(&c);
 	if (ret)
 		goto out;

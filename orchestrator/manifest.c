@@ -200,14 +200,19 @@ int manifest_text_ok(const char *s, size_t len)
 
 struct manifest *manifest_try_load(const char *path)
 {
+	struct strbuf sb = STRBUF_INIT;
 	json_error_t err;
-	json_t *root = json_load_file(path, 0, &err);
-	struct manifest *m;
+	json_t *root = NULL;
+	struct manifest *m = NULL;
 
-	if (!root)
-		return NULL;
-	m = xcalloc(1, sizeof(*m));
-	m->root = root;
+	/* an existing --out is the user's: bounded, no FIFO, no message */
+	if (!read_input_file(&sb, path, UKB_INPUT_MAX, NULL))
+		root = json_loadb(sb.buf, sb.len, 0, &err);
+	strbuf_release(&sb);
+	if (root) {
+		m = xcalloc(1, sizeof(*m));
+		m->root = root;
+	}
 	return m;
 }
 

@@ -96,6 +96,20 @@ rm "$A/todo.txt"
 build --out "$A" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 check "an earlier artifact passes the guard (the run stops later, at the tiny tree: exit $rc)" \
 	sh -c "[ $rc -ne 9 ] && ! grep -q 'not an umlkbuild artifact' '$T/err'"
+# the default --out (linux-VERSION-um-ARCH in the current directory) is
+# guarded too, before anything in it is read: a FIFO named metadata.json
+# there hung the up-to-date check. The data dir without patches lets the
+# tiny tree through the source stage.
+mkdir -p "$T/nopatch/patches" "$T/cwd2/linux-6.1.999-um-x86_64"
+cp -R "$TOP/kconfig-fragments" "$TOP/keys" "$TOP/toolchain" "$T/nopatch/"
+mkfifo "$T/cwd2/linux-6.1.999-um-x86_64/metadata.json"
+: >"$T/cwd2/linux-6.1.999-um-x86_64/SHA256SUMS"
+ROW_TIMEOUT=20 O= DESC="the default --out, a directory of the user's" row 54 9 \
+	"^error: 'linux-6\\.1\\.999-um-x86_64' exists and is not an umlkbuild artifact" \
+	env -C "$T/cwd2" UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" \
+	--tarball "$T/small.tar.xz"
+check "the user's FIFO is still there" test -p "$T/cwd2/linux-6.1.999-um-x86_64/metadata.json"
+
 # matrix writes into its --out too: '/' and the cache are refused there
 printf '[cell a]\ntarball = %s\narch = x86_64\n' "$T/small.tar.xz" >"$T/m.ini"
 O= DESC="matrix --out the cache" row 57 9 "^error: '$C' is the cache '$C'\$" \
