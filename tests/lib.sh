@@ -104,7 +104,8 @@ need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
 # and nothing half-written: $O (the row's --out), "$O".tmp-* and the paths
 # in $ROW_ALSO must not exist afterwards, nor this run's scratch trees,
 # staging dirs or partial downloads under the caches in $CH. With
-# ROW_TIMEOUT=SECS a command that hangs fails instead of hanging the suite.
+# ROW_TIMEOUT=SECS a command that hangs fails instead of hanging the suite
+# (timeout runs programs: CMD must then be one, not a shell function).
 # A test may define row_check, which adds reasons to the array bad.
 row() {
 	local id=$1 want=$2 pat=$3 pid n p
@@ -141,4 +142,15 @@ row() {
 		sed 's/^/#   stderr: /' "$T/err" | tail -n 12 | cat -v
 	fi
 	O= CH= ROW_ALSO=
+}
+
+# tar_of NAME PERL: $T/NAME, a small tar written with Archive::Tar holding a
+# kernel-shaped linux-x/Makefile (6.1.999) and whatever PERL adds to $t.
+tar_of() {
+	perl -MArchive::Tar -MArchive::Tar::Constant -e '
+		my $t = Archive::Tar->new;
+		$t->add_data("linux-x/Makefile",
+			"VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n");
+		'"$2"'
+		$t->write($ARGV[0]) or die $t->error;' "$T/$1" || echo "cannot write $1" >&2
 }

@@ -18,16 +18,6 @@ build() { exec "$UKB" --cache "$C" "$@" --out "$O"; }
 # build61 ARGS...: the Debian 6.1 tarball on the suite's cache
 build61() { exec "$UKB" --cache "$S" --tarball "$KSRC_61" "$@" --out "$O"; }
 
-# tar_of NAME PERL: a small tar written with Archive::Tar
-tar_of() {
-	perl -MArchive::Tar -MArchive::Tar::Constant -e '
-		my $t = Archive::Tar->new;
-		$t->add_data("linux-x/Makefile",
-			"VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n");
-		'"$2"'
-		$t->write($ARGV[0]) or die $t->error;' "$T/$1" || echo "cannot write $1" >&2
-}
-
 # a small linux-shaped tree that unpacks in no time
 mkdir -p "$T/small/linux-6.1.999"
 printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n' \

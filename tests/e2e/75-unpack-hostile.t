@@ -13,16 +13,6 @@ cp -R "$TOP/kconfig-fragments" "$TOP/keys" "$TOP/toolchain" "$T/nopatch/"
 # build ARGS...: umlkbuild on the private cache, output to $O
 build() { exec env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" "$@" --out "$O"; }
 
-# tar_of NAME PERL: a small kernel-shaped tar written with Archive::Tar
-tar_of() {
-	perl -MArchive::Tar -MArchive::Tar::Constant -e '
-		my $t = Archive::Tar->new;
-		$t->add_data("linux-x/Makefile",
-			"VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n");
-		'"$2"'
-		$t->write($ARGV[0]) or die $t->error;' "$T/$1" || echo "cannot write $1" >&2
-}
-
 # ---- links leave the tree once it is renamed out of trees/tmp-SHA-PID ----
 tar_of sib.tar '$t->add_data("linux-x/sib", "",
 	{ type => SYMLINK, linkname => "../OTHERKEY/Makefile" });'

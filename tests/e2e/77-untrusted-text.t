@@ -36,16 +36,6 @@ not_in() {
 	! grep -rqa -- "$1" "${@:2}"
 }
 
-# tar_of NAME PERL: a small tar written with Archive::Tar
-tar_of() {
-	perl -MArchive::Tar -MArchive::Tar::Constant -e '
-		my $t = Archive::Tar->new;
-		$t->add_data("linux-x/Makefile",
-			"VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 999\nEXTRAVERSION =\n");
-		'"$2"'
-		$t->write($ARGV[0]) or die $t->error;' "$T/$1" || echo "cannot write $1" >&2
-}
-
 build() { "$UKB" --cache "$C" "$@" --out "$T/o"; }
 
 # ---- archive entry names -------------------------------------------------
