@@ -101,13 +101,15 @@ check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
 
 check-e2e: $(BIN) $(INIT)
-	UKB=$(abspath $(BIN)) prove -v tests/e2e/*.t
+	UKB=$(abspath $(BIN)) prove -v --timer tests/e2e/*.t
 
 # The long matrix: every cell of 40-matrix.t defconfig-based as well.
 check-full: check
 	$(MAKE) VARIANT=asan WERROR=1 all
-	UKB=$(abspath build/asan/umlkbuild) UKB_PROFILE=defconfig \
-		prove -v tests/e2e/40-matrix.t
+	UKB=$(abspath build/asan/umlkbuild) UKB_PROFILE=defconfig UKB_MATRIX_FULL=1 \
+		prove -v --timer tests/e2e/40-matrix.t
+	UKB=$(abspath build/asan/umlkbuild) UKB_DISTCC_FULL=1 \
+		prove -v --timer tests/e2e/61-distcc.t
 
 # The main job of the README: build umlkbuild, then a BBR UML kernel from
 # Debian's kernel source, and boot it.
