@@ -11,7 +11,8 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib yaml-0.1 libcrypt
+LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib yaml-0.1 libcrypt \
+	libmnl libnftables
 
 UKB_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -36,7 +37,8 @@ BASE_CFLAGS += -Werror
 endif
 
 O := build/$(VARIANT)
-LIB_SRCS := $(filter-out orchestrator/main.c,$(wildcard orchestrator/*.c))
+LIB_SRCS := $(filter-out orchestrator/main.c orchestrator/guest/%,\
+	$(wildcard orchestrator/*.c orchestrator/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 MAIN_OBJ := $(O)/orchestrator/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
