@@ -9,7 +9,7 @@
 #ifndef UKB_HOST_FIREWALL_H
 #define UKB_HOST_FIREWALL_H
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 #include "host/netspec.h"
 
 enum fw_backend {

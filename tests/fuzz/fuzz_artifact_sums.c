@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strvec.h"
 #include "fuzz.h"
-#include "publish.h"
-#include "strvec.h"
+#include "publish/publish.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

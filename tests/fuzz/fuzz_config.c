@@ -1,5 +1,5 @@
 /*
- * config_parse: INI text through libinih. Whatever parses must hold only
+ * settings_parse: INI text through libinih. Whatever parses must hold only
  * mirrors the URL policy allows and absolute paths. The same bytes, as a
  * file, through the bounded reader config files are read with: all of
  * them within the limit, none and -EFBIG past it.
@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "errors.h"
-#include "fetch.h"
-#include "fsutil.h"
-#include "strbuf.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "source/fetch.h"
+#include "source/settings.h"
 #define FUZZ_CUSTOM_INIT
 #include "fuzz.h"
 
@@ -62,12 +62,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ukb_config c;
+	struct ukb_settings c;
 	int ret;
 
 	check_reader(data, size);
-	config_init(&c);
-	ret = config_parse(&c, "/etc/umlkbuild.ini", (const char *)data, size);
+	settings_init(&c);
+	ret = settings_parse(&c, "/etc/umlkbuild.ini", (const char *)data, size);
 	if (ret && ret != -UKB_EUSAGE)
 		abort();
 	for (size_t i = 0; !ret && i < c.mirrors.nr; i++)
@@ -78,6 +78,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	if (!ret && c.cache_dir && c.cache_dir[0] != '/')
 		abort();
-	config_release(&c);
+	settings_release(&c);
 	return 0;
 }

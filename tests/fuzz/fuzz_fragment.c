@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
+#include "base/version.h"
+#include "configure/kconfig.h"
 #include "fuzz.h"
-#include "kconfig.h"
-#include "strbuf.h"
-#include "version.h"
 
 static const struct kc_entry *linear_find(const struct kc_set *set,
 					  const char *name)
@@ -45,14 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kc_set frag = KC_SET_INIT, config = KC_SET_INIT;
 	struct kc_set back = KC_SET_INIT;
 	struct kc_report rep = { 0 };
-	struct kc_scope scope;
+	struct scope scope;
 	struct strbuf out = STRBUF_INIT;
 	struct kver v = { 6, 1, 0, 0 };
 	int frag_ok;
 
 	frag_ok = !kc_parse_fragment(&frag, "fuzz.config", s, size, &scope);
 	if (frag_ok)
-		(void)kc_scope_matches(&scope, &v, ARCH_X86_64);
+		(void)scope_matches(&scope, &v, ARCH_X86_64);
 	if (kc_parse_config(&config, ".config", s, size))
 		abort(); /* the lenient parser takes anything */
 	if (!kc_not_config(s, size, &config) !=

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
+#include "configure/kexpr.h"
 #include "fuzz.h"
-#include "kexpr.h"
-#include "strbuf.h"
 
 /* A value for every name, from its first letter: y, m, n, a number, a
  * string (with an escaped quote), or unset. */

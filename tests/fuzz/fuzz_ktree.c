@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
+#include "base/strbuf.h"
+#include "configure/explain.h"
+#include "configure/kconfig.h"
+#include "configure/ktree.h"
 #include "fuzz.h"
-#include "kconfig.h"
-#include "ktree.h"
-#include "strbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "configure.h"
-#include "errors.h"
+#include "base/errors.h"
+#include "configure/configure.h"
 #define FUZZ_CUSTOM_INIT
+#include "configure/kconfig.h"
+#include "driver/matrix.h"
 #include "fuzz.h"
-#include "kconfig.h"
-#include "matrix.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build.h"
-#include "configure.h"
+#include "base/manifest.h"
+#include "configure/configure.h"
+#include "driver/build.h"
+#include "driver/reproduce.h"
 #include "fuzz.h"
-#include "manifest.h"
-#include "reproduce.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

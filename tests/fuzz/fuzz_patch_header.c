@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/version.h"
+#include "configure/kconfig.h"
 #include "fuzz.h"
-#include "kconfig.h"
-#include "patch.h"
-#include "version.h"
+#include "source/patch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

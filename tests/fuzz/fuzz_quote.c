@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
+#include "base/strbuf.h"
 #include "fuzz.h"
-#include "log.h"
-#include "strbuf.h"
 
 static int hexval(int c)
 {

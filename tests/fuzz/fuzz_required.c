@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/version.h"
+#include "configure/kconfig.h"
 #include "fuzz.h"
-#include "kconfig.h"
-#include "version.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

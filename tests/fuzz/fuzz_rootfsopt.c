@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alpine.h"
+#include "base/log.h"
 #include "fuzz.h"
-#include "log.h"
-#include "rootfsopt.h"
+#include "rootfs/alpine.h"
+#include "rootfs/rootfsopt.h"
 
 static void check_copy(const char *s)
 {

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
-#include "fetch.h"
+#include "base/errors.h"
+#include "base/sha256.h"
+#include "base/wrapper.h"
 #include "fuzz.h"
-#include "sha256.h"
-#include "wrapper.h"
+#include "source/fetch.h"
 
 static void check_hit(const char *list, size_t len, const char *file,
 		      const char *out)

@@ -17,10 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "fsutil.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
 #include "fuzz.h"
-#include "unpack.h"
+#include "source/unpack.h"
 
 #define CHECK(x)                                                              \
 	do {                                                                  \

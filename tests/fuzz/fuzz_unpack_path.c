@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "unpack.h"
+#include "source/unpack.h"
 
 #define CHECK(x)                                                              \
 	do {                                                                  \

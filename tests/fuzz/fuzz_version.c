@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/version.h"
 #include "fuzz.h"
-#include "version.h"
 
 static void check_version(const struct kver *v)
 {

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fsutil.h"
-#include "proc.h"
-#include "strbuf.h"
-#include "strvec.h"
-#include "wrapper.h"
+#include "base/fsutil.h"
+#include "base/proc.h"
+#include "base/strbuf.h"
+#include "base/strvec.h"
+#include "base/wrapper.h"
 
 struct gpgfx {
 	char *home;     /* GNUPGHOME */

@@ -7,9 +7,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "alpine.h"
-#include "errors.h"
-#include "log.h"
+#include "base/errors.h"
+#include "base/log.h"
+#include "rootfs/alpine.h"
 
 static const char yaml[] =
 	"---\n"

@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "boot.h"
+#include "boot/boot.h"
 
 static int feed(struct boot_result *r, const char *line)
 {

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "deploy.h"
-#include "fsutil.h"
-#include "log.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "boot/deploy.h"
 
 static char tmpdir[] = "/tmp/ukb-test-deploy-XXXXXX";
 

@@ -14,8 +14,8 @@
 #include <linux/magic.h>
 #include <cmocka.h>
 
-#include "doctor.h"
-#include "fsutil.h"
+#include "base/fsutil.h"
+#include "cli/doctor.h"
 
 static const struct doctor_item *item(const struct doctor_report *rep,
 				      const char *name)

@@ -13,13 +13,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "explain.h"
-#include "fsutil.h"
-#include "kconfig.h"
-#include "ktree.h"
-#include "log.h"
-#include "strbuf.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "configure/explain.h"
+#include "configure/hints.h"
+#include "configure/kconfig.h"
+#include "configure/ktree.h"
 #include "tree_fixture.h"
 
 static char tmp[64];

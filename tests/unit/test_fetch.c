@@ -14,16 +14,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "cache.h"
-#include "errors.h"
-#include "fetch.h"
-#include "fsutil.h"
+#include "base/cache.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/sha256.h"
+#include "base/strbuf.h"
+#include "base/version.h"
+#include "base/wrapper.h"
 #include "gpg_fixture.h"
-#include "log.h"
-#include "sha256.h"
-#include "strbuf.h"
-#include "version.h"
-#include "wrapper.h"
+#include "source/fetch.h"
 
 #define HASH_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HASH_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

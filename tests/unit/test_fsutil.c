@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "fsutil.h"
-#include "strbuf.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
 
 static void rel(const char *from, const char *to, const char *want)
 {

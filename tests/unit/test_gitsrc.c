@@ -21,16 +21,16 @@
 
 #include <git2.h>
 
-#include "cache.h"
-#include "errors.h"
-#include "fsutil.h"
-#include "gitsrc.h"
-#include "log.h"
-#include "proc.h"
-#include "sha256.h"
-#include "strbuf.h"
-#include "strvec.h"
-#include "wrapper.h"
+#include "base/cache.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/proc.h"
+#include "base/sha256.h"
+#include "base/strbuf.h"
+#include "base/strvec.h"
+#include "base/wrapper.h"
+#include "source/gitsrc.h"
 
 extern char **environ;
 

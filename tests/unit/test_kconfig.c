@@ -13,12 +13,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "fsutil.h"
-#include "kconfig.h"
-#include "strbuf.h"
-#include "version.h"
-#include "wrapper.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/version.h"
+#include "base/wrapper.h"
+#include "configure/kconfig.h"
 
 static struct kver ver(const char *s)
 {
@@ -30,7 +30,7 @@ static struct kver ver(const char *s)
 }
 
 static int parse_frag(struct kc_set *set, const char *text,
-		      struct kc_scope *scope)
+		      struct scope *scope)
 {
 	return kc_parse_fragment(set, "frag.config", text, strlen(text), scope);
 }
@@ -61,7 +61,7 @@ static void test_fragment_values(void **state)
 		"#    a comment mentioning CONFIG_X in passing\n"
 		"CONFIG_LAST=y";
 	struct kc_set set = KC_SET_INIT;
-	struct kc_scope scope;
+	struct scope scope;
 	const struct kc_entry *e;
 
 	(void)state;
@@ -219,7 +219,7 @@ static void test_fragment_scope(void **state)
 		"# umlkbuild: arch i386\n"
 		"CONFIG_NET_SCH_FQ=y\n";
 	struct kc_set set = KC_SET_INIT;
-	struct kc_scope scope;
+	struct scope scope;
 	struct kver v;
 
 	(void)state;
@@ -230,14 +230,14 @@ static void test_fragment_scope(void **state)
 	assert_int_equal(scope.arches, ARCH_I386);
 
 	v = ver("4.9");
-	assert_true(kc_scope_matches(&scope, &v, ARCH_I386));
-	assert_false(kc_scope_matches(&scope, &v, ARCH_X86_64));
+	assert_true(scope_matches(&scope, &v, ARCH_I386));
+	assert_false(scope_matches(&scope, &v, ARCH_X86_64));
 	v = ver("4.12.14");
-	assert_true(kc_scope_matches(&scope, &v, ARCH_I386));
+	assert_true(scope_matches(&scope, &v, ARCH_I386));
 	v = ver("4.13");
-	assert_false(kc_scope_matches(&scope, &v, ARCH_I386));
+	assert_false(scope_matches(&scope, &v, ARCH_I386));
 	v = ver("4.8.17");
-	assert_false(kc_scope_matches(&scope, &v, ARCH_I386));
+	assert_false(scope_matches(&scope, &v, ARCH_I386));
 	kc_set_release(&set);
 
 	/* the scope is reset for every fragment */
@@ -246,11 +246,11 @@ static void test_fragment_scope(void **state)
 	assert_int_equal(scope.arches, ARCH_X86_64);
 	assert_false(scope.versions.has_from);
 	v = ver("6.16");
-	assert_true(kc_scope_matches(&scope, &v, ARCH_X86_64));
-	assert_false(kc_scope_matches(&scope, &v, ARCH_I386));
+	assert_true(scope_matches(&scope, &v, ARCH_X86_64));
+	assert_false(scope_matches(&scope, &v, ARCH_I386));
 	assert_int_equal(parse_frag(&set, "CONFIG_A=y\n", &scope), 0);
 	assert_int_equal(scope.arches, ARCH_ALL);
-	assert_true(kc_scope_matches(&scope, &v, ARCH_I386));
+	assert_true(scope_matches(&scope, &v, ARCH_I386));
 	kc_set_release(&set);
 
 	/* a scope line is fine without somewhere to store it */
@@ -505,17 +505,17 @@ static void test_required_parse(void **state)
 	assert_false(req.scopes[1].versions.has_from);
 	assert_true(req.scopes[1].versions.has_to);
 	v = ver("6.16");
-	assert_false(kc_scope_matches(&req.scopes[1], &v, ARCH_X86_64));
+	assert_false(scope_matches(&req.scopes[1], &v, ARCH_X86_64));
 	v = ver("6.15.2");
-	assert_true(kc_scope_matches(&req.scopes[1], &v, ARCH_X86_64));
+	assert_true(scope_matches(&req.scopes[1], &v, ARCH_X86_64));
 
 	assert_int_equal(req.scopes[2].arches, ARCH_I386);
 	assert_int_equal(req.scopes[3].arches, ARCH_X86_64);
 	v = ver("4.10");
-	assert_true(kc_scope_matches(&req.scopes[3], &v, ARCH_X86_64));
-	assert_false(kc_scope_matches(&req.scopes[3], &v, ARCH_I386));
+	assert_true(scope_matches(&req.scopes[3], &v, ARCH_X86_64));
+	assert_false(scope_matches(&req.scopes[3], &v, ARCH_I386));
 	v = ver("4.14");
-	assert_false(kc_scope_matches(&req.scopes[3], &v, ARCH_X86_64));
+	assert_false(scope_matches(&req.scopes[3], &v, ARCH_X86_64));
 
 	assert_string_equal(req.syms.e[4].value, "\"bbr\"");
 	assert_string_equal(req.syms.e[6].value, "n");

@@ -12,10 +12,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "kconfig.h"
-#include "kexpr.h"
-#include "strbuf.h"
+#include "base/errors.h"
+#include "base/strbuf.h"
+#include "configure/kconfig.h"
+#include "configure/kexpr.h"
 
 static const char config_text[] =
 	"CONFIG_Y=y\n"

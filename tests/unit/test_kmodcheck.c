@@ -13,13 +13,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "fsutil.h"
-#include "kbuild.h"
-#include "kconfig.h"
-#include "kmodcheck.h"
-#include "proc.h"
-#include "strbuf.h"
-#include "wrapper.h"
+#include "base/fsutil.h"
+#include "base/proc.h"
+#include "base/strbuf.h"
+#include "base/wrapper.h"
+#include "compile/kbuild.h"
+#include "configure/kconfig.h"
+#include "verify/kmodcheck.h"
 
 #define KREL "6.1.0-ukbtest"
 

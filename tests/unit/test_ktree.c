@@ -13,9 +13,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "fsutil.h"
-#include "ktree.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "configure/ktree.h"
 #include "tree_fixture.h"
 
 static void parse(struct ktree *t, const char *text)

@@ -16,10 +16,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "fsutil.h"
-#include "log.h"
-#include "strbuf.h"
-#include "wrapper.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/wrapper.h"
 
 static char *quoted(const char *s, size_t len)
 {

@@ -16,9 +16,9 @@
 /* only to look at what was written */
 #include <jansson.h>
 
-#include "fsutil.h"
-#include "manifest.h"
-#include "strbuf.h"
+#include "base/fsutil.h"
+#include "base/manifest.h"
+#include "base/strbuf.h"
 
 static char tmp[64];
 

@@ -16,17 +16,17 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "fsutil.h"
-#include "kbuild.h"
-#include "kconfig.h"
-#include "log.h"
-#include "manifest.h"
-#include "matrix.h"
-#include "report.h"
-#include "strbuf.h"
-#include "toolchain.h"
-#include "wrapper.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/manifest.h"
+#include "base/strbuf.h"
+#include "base/wrapper.h"
+#include "compile/kbuild.h"
+#include "compile/toolchain.h"
+#include "configure/kconfig.h"
+#include "driver/matrix.h"
+#include "publish/report.h"
 
 static char *dir;
 static struct strbuf err = STRBUF_INIT;

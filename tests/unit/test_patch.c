@@ -13,12 +13,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "fsutil.h"
-#include "kconfig.h"
-#include "patch.h"
-#include "strbuf.h"
-#include "version.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/version.h"
+#include "configure/kconfig.h"
+#include "source/patch.h"
 
 static char tmp[64];
 

@@ -18,10 +18,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "proc.h"
-#include "strbuf.h"
-#include "strvec.h"
+#include "base/errors.h"
+#include "base/proc.h"
+#include "base/strbuf.h"
+#include "base/strvec.h"
 
 struct lines {
 	struct strvec v;

@@ -14,13 +14,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cache.h"
-#include "errors.h"
-#include "fsutil.h"
-#include "publish.h"
-#include "strbuf.h"
-#include "strvec.h"
-#include "wrapper.h"
+#include "base/cache.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/strvec.h"
+#include "base/wrapper.h"
+#include "publish/publish.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

@@ -10,8 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "rootfsopt.h"
+#include "base/errors.h"
+#include "rootfs/rootfsopt.h"
 
 static void test_size(void **state)
 {

@@ -13,13 +13,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "fsutil.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/wrapper.h"
 #include "gpg_fixture.h"
-#include "log.h"
-#include "sigverify.h"
-#include "strbuf.h"
-#include "wrapper.h"
+#include "source/sigverify.h"
 
 static char *dir;
 static struct gpgfx good, rogue;

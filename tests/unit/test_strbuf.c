@@ -13,9 +13,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "fsutil.h"
-#include "strbuf.h"
-#include "strvec.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/strvec.h"
 
 static void test_strbuf_init(void **state)
 {

@@ -22,12 +22,12 @@
 #include <cmocka.h>
 #include <lzma.h>
 
-#include "errors.h"
-#include "fsutil.h"
-#include "sigchain.h"
-#include "strbuf.h"
-#include "unpack.h"
-#include "wrapper.h"
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/sigchain.h"
+#include "base/strbuf.h"
+#include "base/wrapper.h"
+#include "source/unpack.h"
 
 #define MTIME 1600000000
 

@@ -10,8 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "version.h"
+#include "base/errors.h"
+#include "base/version.h"
 
 static struct kver ver(const char *s)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 
 /* 0 or -errno */
 static inline int tree_write(const char *top, const char *rel,

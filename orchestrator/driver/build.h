@@ -1,0 +1,47 @@
+/*
+ * The build driver: runs the stages in order (source, unpack, patch,
+ * configure and check, compile, strip and verify, boot check, publish) and
+ * records each one's result and duration in metadata.json.
+ */
+#ifndef UKB_BUILD_H
+#define UKB_BUILD_H
+
+#include "base/strvec.h"
+
+struct build_opts {
+	const char *tarball;       /* --tarball PATH */
+	const char *version;       /* --version X.Y[.Z] (fetched) */
+	const char *git_url;       /* --git URL */
+	const char *git_ref;       /* --ref REF */
+	unsigned arch;             /* ARCH_* */
+	unsigned link;             /* LINK_STATIC (default) or LINK_DYNAMIC */
+	const char *out;           /* --out DIR */
+	const char *profile;       /* "defconfig" (default) or "minimal" */
+	const char *toolchain;     /* toolchain profile name */
+	struct strvec fragments;   /* --fragment FILE ... */
+	struct strvec kconfig_add; /* --kconfig-add CONFIG_X=v ... */
+	int jobs;
+	int jobs_explicit;         /* -j given: distcc does not raise it */
+	const char *distcc_hosts;  /* --distcc HOSTS: compile through distcc */
+	int no_ccache;
+	int no_boot;
+	int source_only;           /* stop after the source stage */
+	int out_in_cache;          /* out is a scratch dir of ours in the cache */
+	int boot_timeout;
+	const char *boot_mem;
+	/* fetching */
+	struct strvec mirrors;
+	struct strvec keyrings;
+	int no_verify;
+	int offline;
+};
+
+int build_run(const struct build_opts *o);
+/* `umlkbuild [build] ...`: parse options, run, print the result. */
+int build_cmd(int argc, char **argv);
+/* `umlkbuild check-config [--version V] [--arch A] [--fragment F] FILE` */
+int check_config_cmd(int argc, char **argv);
+/* `umlkbuild patches --version V [--arch A]` */
+int patches_cmd(int argc, char **argv);
+
+#endif
