@@ -50,6 +50,8 @@ else
 BIN := $(O)/umlkbuild
 endif
 INIT := build/ukb-init build/ukb-init-i386
+# small programs the e2e tests run (tests/tools/)
+TEST_TOOLS := build/tests-tools/deny-syscall
 
 .PHONY: all check check-layers check-unit check-e2e check-full bench fuzz install clean \
 	demo toolchain valgrind check-versions
@@ -92,6 +94,10 @@ $(O)/tests/%: tests/unit/%.c $(O)/libukb.a
 	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -o $@ $< $(O)/libukb.a \
 		$(LDFLAGS) $(PC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+build/tests-tools/deny-syscall: tests/tools/deny-syscall.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) -O2 -o $@ $< $(shell $(PKG_CONFIG) --libs libseccomp)
+
 toolchain:
 	toolchain/install.sh
 
@@ -108,8 +114,9 @@ check-layers: $(BIN)
 check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
 
-check-e2e: $(BIN) $(INIT)
-	UKB=$(abspath $(BIN)) prove -v --timer tests/e2e/*.t
+check-e2e: $(BIN) $(INIT) $(TEST_TOOLS)
+	UKB=$(abspath $(BIN)) UKB_TEST_TOOLS=$(abspath build/tests-tools) \
+		prove -v --timer tests/e2e/*.t
 
 # The long matrix: every cell of 40-matrix.t defconfig-based as well.
 check-full: check

@@ -16,7 +16,9 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "base/errors.h"
 #include "base/fsutil.h"
@@ -27,6 +29,7 @@
 #include "base/strvec.h"
 #include "base/wrapper.h"
 #include "boot/boot.h"
+#include "boot/hostkernel.h"
 #include "boot/deploy.h"
 #include "configure/kconfig.h"
 #include "verify/verify.h"
@@ -544,9 +547,53 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 
 #define BOOT_ATTEMPTS 5
 
+/*
+ * Refuse, before starting it, a kernel whose line needs what this host's
+ * kernel lacks (hostkernel.h): otherwise it dies with no word of why.
+ */
+static int check_host_kernel(const char *vmlinux)
+{
+	struct hostkernel hk;
+	struct kver v;
+	struct stat st;
+	const char *why = NULL;
+	char ver[48], newest[32];
+	void *map;
+	int fd, ret = 0;
+
+	fd = open(vmlinux, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* starting it reports that */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !st.st_size) {
+		close(fd);
+		return 0;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 0;
+	if (!hostkernel_banner_version(map, (size_t)st.st_size, &v)) {
+		hostkernel_probe(&hk);
+		if (hostkernel_can_run(&hk, &v, &why)) {
+			kver_format(&v, ver, sizeof(ver));
+			hostkernel_newest_line(&hk, newest, sizeof(newest));
+			ret = error(-UKB_EHOST, "cannot boot '%s' (linux %s) on this host: %s",
+				    vmlinux, ver, why);
+			hint("this host (Linux %s) runs UML %s and older: use such an artifact here, or --no-boot",
+			     hk.release, newest);
+		}
+	}
+	munmap(map, (size_t)st.st_size);
+	return ret;
+}
+
 int boot_run(const struct boot_opts *o, struct boot_result *r)
 {
 	int ret, attempt = 1;
+
+	ret = check_host_kernel(o->vmlinux);
+	if (ret)
+		return ret;
 
 	for (;;) {
 		int last = attempt == BOOT_ATTEMPTS;

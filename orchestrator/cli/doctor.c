@@ -27,6 +27,7 @@
 #include "base/opts.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
+#include "boot/hostkernel.h"
 #include "cli/doctor.h"
 #include "compile/kbuild.h"
 #include "compile/preflight.h"
@@ -354,6 +355,25 @@ static int check_arch(struct doctor_report *rep)
 			    "cannot run 32-bit binaries: use the x86_64 artifact");
 }
 
+/* The newest UML line this host's kernel runs (boot/hostkernel.h). */
+static int check_host_kernel(struct doctor_report *rep)
+{
+	struct hostkernel hk;
+	char newest[32];
+
+	hostkernel_probe(&hk);
+	hostkernel_newest_line(&hk, newest, sizeof(newest));
+	if (hk.has_execveat && hk.has_memfd)
+		return add(rep, "host_kernel", 1, NULL,
+			   "Linux %s has execveat and memfd_create: it runs every UML line",
+			   hk.release);
+	/* not a failure: the older lines run; the artifact must fit */
+	return add(rep, "host_kernel", 1, NULL,
+		   "Linux %s lacks %s: it runs UML %s and older (6.13 and later start their processes with execveat of a memfd)",
+		   hk.release, hk.has_execveat ? "memfd_create" : "execveat",
+		   newest);
+}
+
 int doctor_run(struct doctor_report *rep)
 {
 	int from_env, failed = 0;
@@ -365,6 +385,7 @@ int doctor_run(struct doctor_report *rep)
 	failed += check_exec_mmap(rep, dir);
 	failed += check_ptrace(rep);
 	failed += check_arch(rep);
+	failed += check_host_kernel(rep);
 	return failed;
 }
 
