@@ -109,7 +109,7 @@ check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
 
 check-e2e: $(BIN) $(INIT)
-	UKB=$(abspath $(BIN)) prove -v --timer tests/e2e/*.t
+	UKB=$(abspath $(BIN)) UKB_STRICT=1 prove -v --timer tests/e2e/*.t
 
 # The long matrix: every cell of 40-matrix.t defconfig-based as well.
 check-full: check
