@@ -1,5 +1,5 @@
 # umlkbuild: builds User-mode Linux kernels with TCP BBR as the default.
-# Targets: all check check-full bench fuzz valgrind install clean demo.
+# Targets: all check check-fast check-full bench fuzz valgrind install clean demo.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -53,7 +53,7 @@ INIT := build/ukb-init build/ukb-init-i386
 # small programs the e2e tests run (tests/tools/)
 TEST_TOOLS := build/tests-tools/deny-syscall
 
-.PHONY: all check check-layers check-unit check-e2e check-full bench fuzz install clean \
+.PHONY: all check check-fast check-layers check-unit check-e2e check-full bench fuzz install clean \
 	demo toolchain valgrind check-versions
 all: $(BIN) $(INIT)
 
@@ -103,7 +103,7 @@ toolchain:
 
 # Unit and end-to-end tests, built with ASan/UBSan and -Werror.
 check: toolchain
-	$(MAKE) VARIANT=asan WERROR=1 check-layers check-unit check-e2e
+	$(MAKE) VARIANT=asan WERROR=1 check-layers check-fast check-e2e
 
 # The folders of orchestrator/ keep to orchestrator/LAYERS, in includes and
 # in calls; the checker's own test plants a violation of each kind.
@@ -114,8 +114,13 @@ check-layers: $(BIN)
 check-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
 
+# In seconds: the unit tests, and the driver's tests on a fake make, strip
+# and depmod (tests/fast/), without a kernel build.
+check-fast: check-unit $(BIN)
+	UKB=$(abspath $(BIN)) UKB_STRICT=1 prove --timer tests/fast/*.t
+
 check-e2e: $(BIN) $(INIT) $(TEST_TOOLS)
-	UKB=$(abspath $(BIN)) UKB_TEST_TOOLS=$(abspath build/tests-tools) \
+	UKB=$(abspath $(BIN)) UKB_STRICT=1 UKB_TEST_TOOLS=$(abspath build/tests-tools) \
 		prove -v --timer tests/e2e/*.t
 
 # The long matrix: every cell of 40-matrix.t defconfig-based as well.

@@ -2,7 +2,7 @@
 # The backbone: a full defconfig-based static x86_64 build of Debian's 6.1
 # source, published with its metadata, booted with BBR as the default.
 . "$(dirname "$0")/../lib.sh"
-[ -f "$KSRC_61" ] || skip_all "no $KSRC_61 (toolchain/install.sh installs linux-source-6.1)"
+need_source "$KSRC_61"
 
 A="$UKB_TEST_ARTIFACTS/linux-6.1-um-x86_64"
 rm -rf "$A"

@@ -2,7 +2,7 @@
 # The configure stage: fragments that defeat a required symbol fail before
 # anything is compiled, with the symbol named; syntax errors name file:line.
 . "$(dirname "$0")/../lib.sh"
-[ -f "$KSRC_61" ] || skip_all "no $KSRC_61"
+need_source "$KSRC_61"
 
 cat >"$T/no-bbr.config" <<'FRAG'
 # a user fragment that turns BBR off

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/mirror.sh"
 
-[ -f "$KSRC_61" ] || skip_all "no $KSRC_61"
+need_source "$KSRC_61"
 [ -x "$NGINX_BIN" ] || skip_all "nginx is not installed"
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 run "$UKB" --cache "$T/probe" --version 6.1.999 --arch x86_64 \

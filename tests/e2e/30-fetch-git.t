@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/mirror.sh"
 
-"$UKB" fetch --help >/dev/null 2>&1 || skip_all "no 'fetch' command in $UKB"
+"$UKB" fetch --help >/dev/null 2>&1 || fail_all "'$UKB fetch --help' fails"
 command -v git >/dev/null || skip_all "git is not installed"
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
@@ -125,7 +125,7 @@ if [ -f "$KSRC_61" ]; then
 	check "the input key changed" sh -c "[ \"\$(jq -r .build.input_key '$T/art-tar/metadata.json')\" != '$key' ]"
 	check "the new config has IPv6 off" grep -qx '# CONFIG_IPV6 is not set' "$T/art-tar/config"
 else
-	ok "# SKIP no $KSRC_61 to build a tag of"
+	skip_one "no $KSRC_61 to build a tag of"
 fi
 
 done_testing

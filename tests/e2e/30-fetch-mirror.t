@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/mirror.sh"
 
-"$UKB" fetch --help >/dev/null 2>&1 || skip_all "no 'fetch' command in $UKB"
+"$UKB" fetch --help >/dev/null 2>&1 || fail_all "'$UKB fetch --help' fails"
 [ -x "$NGINX_BIN" ] || skip_all "nginx is not installed"
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 

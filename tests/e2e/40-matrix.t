@@ -10,7 +10,7 @@ cell() {
 	local src=$1 ver=$2 arch=$3 a
 	a="$UKB_TEST_ARTIFACTS/linux-$ver-um-$arch-$UKB_PROFILE"
 	if [ ! -f "$src" ]; then
-		ok "# SKIP $ver $arch: no $src"
+		skip_one "$ver $arch: no $src"
 		return
 	fi
 	rm -rf "$a"
@@ -31,6 +31,7 @@ cell() {
 		# only a host that cannot run the binary may skip, and it must say so
 		check "$ver $arch: the skipped boot says why" grep -q 'this host cannot execute 32-bit binaries; boot check skipped' "$T/err"
 		check "$ver $arch: only i386 may skip the boot" test "$arch" = i386
+		if host_runs_32bit; then not_ok "$ver $arch: skipped the boot on a host that runs 32-bit binaries"; fi
 	fi
 }
 

@@ -3,9 +3,9 @@
 # test creates (TMPDIR not on tmpfs, TMPDIR on a noexec tmpfs).
 . "$(dirname "$0")/../lib.sh"
 
-"$UKB" doctor --help >/dev/null 2>&1 || skip_all "this umlkbuild has no doctor command"
+"$UKB" doctor --help >/dev/null 2>&1 || fail_all "'$UKB doctor --help' fails"
 need_root
-[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
+host_has_tun || host_limit tun
 
 run env -u TMPDIR -u TMP -u TEMP "$UKB" doctor
 expect_exit 0 "doctor passes on this host"

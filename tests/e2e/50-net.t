@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 need_root
-[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
+host_has_tun || host_limit tun
 need_artifact_61 || { not_ok "the shared 6.1 artifact builds"; done_testing; exit 1; }
 
 taps_before=$(ls /sys/class/net | sort)

@@ -4,7 +4,7 @@
 # at the config check, the run keeps going, and the reports and the exit
 # code say so. The boot check is 40-matrix-minimal.t's; here it is off.
 . "$(dirname "$0")/../lib.sh"
-[ -f "$KSRC_61" ] || skip_all "no $KSRC_61"
+need_source "$KSRC_61"
 
 out="$T/nightly"
 jqe() { jq -e "$@" >/dev/null; }

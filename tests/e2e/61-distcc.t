@@ -10,7 +10,7 @@
 
 command -v distccd >/dev/null && command -v distcc >/dev/null ||
 	skip_all "distcc is not installed (apt-get install distcc)"
-[ -f "$KSRC_61" ] || skip_all "no $KSRC_61"
+need_source "$KSRC_61"
 # Debian's distccd only runs compilers it has a masquerade link for
 [ -e /usr/lib/distcc/gcc ] || [ -e /usr/lib/distcc/x86_64-linux-gnu-gcc ] ||
 	skip_all "no /usr/lib/distcc/gcc: run update-distcc-symlinks"

@@ -73,7 +73,7 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 		env HOME="$T/nb" "$UKB" --cache "$T/nb/cache" \
 		--tarball "$T/nb/secret.tar.xz" --out "$T/nb/o14"
 else
-	ok "# SKIP row 14: no setpriv or no user nobody"
+	skip_one "row 14: no setpriv or no user nobody"
 fi
 : >"$T/empty.tar.xz"
 O=$T/o15 CH=$C DESC="empty file" row 15 3 \
@@ -197,7 +197,7 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1m,ro tmpfs "$T/ro" 2>/dev/nul
 		env UKB_DATADIR="$T/nopatch" "$UKB" --cache "$C" \
 		--tarball "$T/small.tar.xz" --out "$T/ro/out"
 else
-	ok "# SKIP row 34: cannot mount a read-only tmpfs (needs root)"
+	skip_one "row 34: cannot mount a read-only tmpfs (needs root)"
 fi
 # a full disk: the cache on a 16 MiB tmpfs, a tarball that unpacks to more
 mkdir -p "$T/full" "$T/big/linux-6.1.998"
@@ -215,7 +215,7 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16m tmpfs "$T/full" 2>/dev/nul
 	check "row 35: the full cache holds no scratch tree" \
 		sh -c "! ls '$T/full/trees' 2>/dev/null | grep -q '^tmp-'"
 else
-	ok "# SKIP row 35: cannot mount a tmpfs (needs root)"
+	skip_one "row 35: cannot mount a tmpfs (needs root)"
 fi
 
 # ---- patches (exit 4) ----------------------------------------------------
@@ -313,7 +313,7 @@ if [ -n "$mirror_ok" ]; then
 	check "row 42: the partial download stays for a resume" \
 		test -f "$T/f42/downloads/linux-6.1.999.tar.xz.part"
 else
-	for n in 38 39 40 41 42; do ok "# SKIP row $n: no nginx or gpg"; done
+	for n in 38 39 40 41 42; do skip_one "row $n: no nginx or gpg"; done
 fi
 
 # ---- boot (exit 8 and 2) --------------------------------------------------
@@ -372,6 +372,6 @@ if [ -f "$KSRC_61" ]; then
 	check "an unknown symbol asked to be off is met, without a warning" \
 		sh -c "! grep -q CONFIG_UKB_GONE '$T/err'"
 else
-	for n in 46 47 48 49 50 51 52 53; do ok "# SKIP row $n: no $KSRC_61"; done
+	for n in 46 47 48 49 50 51 52 53; do skip_one "row $n: no $KSRC_61"; done
 fi
 done_testing

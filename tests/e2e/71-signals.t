@@ -6,7 +6,7 @@
 # Runs on a private cache with the minimal profile and --no-boot, so the
 # one full build at the end stays a few minutes.
 . "$(dirname "$0")/../lib.sh"
-[ -f "$KSRC_61" ] || skip_all "no $KSRC_61"
+need_source "$KSRC_61"
 
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 C="$T/cache"

@@ -3,7 +3,7 @@
 # other's lock and says so, and both publish the same kernel. Uses the
 # suite's cache (warm after 10-build-6.1.t) and --no-boot to stay quick.
 . "$(dirname "$0")/../lib.sh"
-[ -f "$KSRC_61" ] || skip_all "no $KSRC_61"
+need_source "$KSRC_61"
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 
 for i in 1 2; do

@@ -35,7 +35,7 @@ if [ -f "$KSRC_61" ]; then
 	expect_err "required CONFIG_NET_SCH_QFQ=y" "with the installed required.list"
 	expect_err "overrides y from $P/share/umlkbuild/kconfig-fragments/" "and the installed fragments"
 else
-	ok "# SKIP no $KSRC_61 for a configure-only run"
+	skip_one "no $KSRC_61 for a configure-only run"
 fi
 run make -C "$T/src" -j"$jobs" PREFIX="$P" clean
 cd "$TOP" || exit 1

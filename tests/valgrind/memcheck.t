@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/mirror.sh"
 command -v valgrind >/dev/null || skip_all "valgrind is not installed"
-[ -f "$KSRC_612" ] || skip_all "no $KSRC_612"
+need_source "$KSRC_612"
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 
 VG_OUT="$TOP/build/valgrind"
@@ -74,7 +74,7 @@ if [ -x "$NGINX_BIN" ] && mirror_gpg_init "$T/gpg" && fpr=$(mirror_gen_key relea
 		not_ok "nginx starts"
 	fi
 else
-	ok "# SKIP fetch: no nginx or gpg"
+	skip_one "fetch: no nginx or gpg"
 fi
 
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
