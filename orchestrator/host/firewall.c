@@ -98,6 +98,30 @@ int fw_resolve(enum fw_backend want, enum fw_backend *got)
 	return 0;
 }
 
+int fw_usable(enum fw_backend b)
+{
+	switch (b) {
+	case FW_NFT:
+		return !fw_nft_kernel();
+	case FW_IPTABLES:
+		return !fw_nft_kernel() && !fw_ipt_usable(false, NULL);
+	case FW_IPTABLES_LEGACY:
+		return !fw_ipt_usable(true, NULL);
+	default:
+		return 0;
+	}
+}
+
+int fw_present_any(const char *name)
+{
+	int ret = 0;
+
+	for (enum fw_backend b = FW_NFT; b <= FW_IPTABLES_LEGACY && !ret; b++)
+		if (fw_usable(b))
+			ret = fw_present(name, b);
+	return ret;
+}
+
 int fw_render(const struct netspec *n, const char *wan_if, enum fw_backend b,
 	      struct strbuf *out)
 {
