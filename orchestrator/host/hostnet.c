@@ -108,8 +108,11 @@ static int tap_refused(const struct netspec *n, int err)
 	if (err == -EINVAL) {
 		if (rtnl_link_get(n->tap, &l))
 			l.kind[0] = '\0';
-		error(-UKB_EUSAGE, "'%s' is %s%s link, not a TAP", n->tap,
-		      l.kind[0] ? "a " : "another", l.kind);
+		if (!strcmp(l.kind, "tun"))
+			error(-UKB_EUSAGE, "'%s' is a TUN, not a TAP", n->tap);
+		else
+			error(-UKB_EUSAGE, "'%s' is %s%s link, not a TAP",
+			      n->tap, l.kind[0] ? "a " : "another", l.kind);
 		hint("name another with --tap");
 		return -UKB_EUSAGE;
 	}

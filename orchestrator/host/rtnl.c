@@ -33,7 +33,8 @@ static int talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	}
 	portid = mnl_socket_get_portid(nl);
 	nlh->nlmsg_seq = seq ? ++seq : (seq = (unsigned)time(NULL));
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	/* NLM_F_EXCL shares its bit with NLM_F_MATCH: both bits make a dump */
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;

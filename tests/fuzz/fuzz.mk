@@ -9,7 +9,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_PKG_CONFIG ?= pkg-config
 FUZZ_O := build/fuzz
-FUZZ_LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib yaml-0.1 libcrypt
+FUZZ_LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib yaml-0.1 libcrypt \
+	libmnl libnftables
 # every tests/fuzz/fuzz_NAME.c is a harness, its seeds in corpus/fuzz_NAME/
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -19,7 +20,8 @@ FUZZ_CFLAGS = -g -O1 -std=c17 -D_GNU_SOURCE -Iorchestrator -MMD -MP \
 	$(shell $(FUZZ_PKG_CONFIG) --cflags $(FUZZ_LIBS_PC))
 FUZZ_LIBS = $(shell $(FUZZ_PKG_CONFIG) --libs $(FUZZ_LIBS_PC))
 
-FUZZ_LIB_SRCS := $(filter-out orchestrator/main.c,$(wildcard orchestrator/*.c))
+FUZZ_LIB_SRCS := $(filter-out orchestrator/main.c orchestrator/guest/%,\
+	$(wildcard orchestrator/*.c orchestrator/*/*.c))
 FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ_O)/%.o)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_O)/%)
 
@@ -70,4 +72,4 @@ $(FUZZ_RUNS): fuzz-run-%: $(FUZZ_O)/%
 		"$$(ls $(FUZZ_O)/corpus-$* | wc -l)" \
 		"$$(sed -n 's/^stat::\(average_exec_per_sec\|peak_rss_mb\).*//p;s/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' $(FUZZ_O)/$*.log)"
 
--include $(wildcard $(FUZZ_O)/*.d $(FUZZ_O)/orchestrator/*.d)
+-include $(wildcard $(FUZZ_O)/*.d $(FUZZ_O)/orchestrator/*.d $(FUZZ_O)/orchestrator/*/*.d)
