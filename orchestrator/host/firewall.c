@@ -112,16 +112,6 @@ int fw_usable(enum fw_backend b)
 	}
 }
 
-int fw_present_any(const char *name)
-{
-	int ret = 0;
-
-	for (enum fw_backend b = FW_NFT; b <= FW_IPTABLES_LEGACY && !ret; b++)
-		if (fw_usable(b))
-			ret = fw_present(name, b);
-	return ret;
-}
-
 int fw_render(const struct netspec *n, const char *wan_if, enum fw_backend b,
 	      struct strbuf *out)
 {

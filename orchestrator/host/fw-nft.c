@@ -100,6 +100,39 @@ static int refused(const char *what, const char *name, struct strbuf *err)
 		     what, name, (int)strcspn(err->buf, "\n"), err->buf);
 }
 
+/*
+ * An accept in our table does not overrule a drop in another: name the
+ * tables whose forward chains drop by policy, where the guest's packets
+ * would die.
+ */
+static void warn_forward_drops(const char *name)
+{
+	struct strbuf out = STRBUF_INIT, ours = STRBUF_INIT;
+	char table[128] = "";
+
+	if (run("list ruleset", &out, NULL))
+		goto out;
+	strbuf_addf(&ours, "ip umlkbuild-%s", name);
+	for (const char *l = out.buf; *l; ) {
+		size_t len = strcspn(l, "\n");
+		const char *end = l + len;
+
+		if (!strncmp(l, "table ", 6) && len > 8)
+			snprintf(table, sizeof(table), "%.*s", (int)(len - 8),
+				 l + 6);
+		else if (memmem(l, len, "hook forward", 12) &&
+			 memmem(l, len, "policy drop;", 12) &&
+			 strcmp(table, ours.buf))
+			warning("nft table '%s' drops forwarded packets by "
+				"policy: the guest's traffic must be accepted "
+				"there too", table);
+		l = *end ? end + 1 : end;
+	}
+out:
+	strbuf_release(&out);
+	strbuf_release(&ours);
+}
+
 int fw_nft_apply(const struct netspec *n, const char *wan_if)
 {
 	struct strbuf script = STRBUF_INIT, err = STRBUF_INIT;
@@ -110,6 +143,8 @@ int fw_nft_apply(const struct netspec *n, const char *wan_if)
 	if (ret) {
 		ret = refused("the rules of", n->name, &err);
 		hint("`umlkbuild deploy --dry-run` prints them");
+	} else {
+		warn_forward_drops(n->name);
 	}
 	strbuf_release(&script);
 	strbuf_release(&err);

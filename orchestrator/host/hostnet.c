@@ -112,7 +112,8 @@ static int tap_refused(const struct netspec *n, int err)
 			error(-UKB_EUSAGE, "'%s' is a TUN, not a TAP", n->tap);
 		else
 			error(-UKB_EUSAGE, "'%s' is %s%s link, not a TAP",
-			      n->tap, l.kind[0] ? "a " : "another", l.kind);
+			      n->tap, l.kind[0] ? "a " : "another kind of",
+			      l.kind);
 		hint("name another with --tap");
 		return -UKB_EUSAGE;
 	}
@@ -285,10 +286,21 @@ int hostnet_status(const struct netspec *n, enum fw_backend fw,
 					     n->prefix) == 1;
 	}
 	st->forwarding = forwarding() == 1;
-	ret = fw == FW_AUTO ? fw_present_any(n->name) :
-			      fw_present(n->name, fw);
-	if (ret < 0)
-		return ret;
-	st->rules = ret;
+	if (fw != FW_AUTO) {
+		ret = fw_present(n->name, fw);
+		if (ret < 0)
+			return ret;
+		st->rules = ret;
+		st->fw = fw;
+		return 0;
+	}
+	/* not knowing which: wherever ours are */
+	for (enum fw_backend b = FW_NFT; b <= FW_IPTABLES_LEGACY; b++) {
+		if (fw_usable(b) && fw_present(n->name, b) == 1) {
+			st->rules = true;
+			st->fw = b;
+			break;
+		}
+	}
 	return 0;
 }

@@ -235,6 +235,11 @@ static void cycle(enum fw_backend b)
 	first = ruleset(b);
 	expect_ours(b, first, "t1");
 
+	/* status finds them without being told where */
+	assert_int_equal(hostnet_status(&n, FW_AUTO, &st), 0);
+	assert_true(st.rules);
+	assert_int_equal(st.fw, b);
+
 	/* the same again changes nothing */
 	assert_int_equal(hostnet_up(&n, b, NULL), 0);
 	second = ruleset(b);
@@ -484,6 +489,24 @@ static void no_tun(const struct netspec *n)
 	_exit(hostnet_up(n, FW_NFT, NULL) == -UKB_EHOST ? 0 : 1);
 }
 
+/* the host's own nft table drops forwarded packets: say so */
+static void forward_dropped(const struct netspec *n)
+{
+	static const char *const add[] = {
+		"nft", "add table inet hostfw; add chain inet hostfw forwarded "
+		"{ type filter hook forward priority 0; policy drop; }", NULL,
+	};
+	static const char *const del[] = {
+		"nft", "delete table inet hostfw", NULL,
+	};
+	struct strbuf out = STRBUF_INIT;
+	int ok = !proc_capture(add, &out) &&
+		 !hostnet_up(n, FW_NFT, NULL) && !hostnet_down(n, FW_NFT) &&
+		 !proc_capture(del, &out);
+
+	_exit(ok ? 0 : 1);
+}
+
 static void test_bad_hosts(void **state)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -498,6 +521,10 @@ static void test_bad_hosts(void **state)
 			       "No such file or directory\n"));
 	assert_non_null(strstr(err.buf, "TUN/TAP"));
 	assert_non_null(strstr(err.buf, "`umlkbuild doctor`"));
+	strbuf_reset(&err);
+	in_child(forward_dropped, &err);
+	assert_non_null(strstr(err.buf, "warning: nft table 'inet hostfw' "
+			       "drops forwarded packets by policy"));
 	strbuf_release(&err);
 }
 
