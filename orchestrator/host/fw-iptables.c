@@ -207,8 +207,9 @@ static int run_restore(const struct tools *t, const struct strbuf *in)
 		strbuf_rtrim(&out);
 		if (!out.len)
 			proc_describe(&p, &out);
-		ret = error(-UKB_EHOST, "'%s --noflush' refused the rules: %.*s",
-			    t->restore, (int)strcspn(out.buf, "\n"), out.buf);
+		ret = error(-UKB_EHOST,
+			    "'%s --noflush' refused the rules: %.*s", t->restore,
+			    (int)strcspn(out.buf, "\n"), out.buf);
 		hint("`umlkbuild deploy --dry-run` prints them");
 	}
 	strbuf_release(&out);
@@ -218,7 +219,7 @@ static int run_restore(const struct tools *t, const struct strbuf *in)
 struct scan {
 	bool chain[NR_HOOKS];   /* declared */
 	bool jump[NR_HOOKS];    /* jumped to exactly as we do it */
-	struct strbuf undo[2];  /* "-D ..." of every jump to ours: nat, filter */
+	struct strbuf undo[2];  /* "-D ..." of the jumps to ours: nat, filter */
 };
 
 /* whether line jumps or goes to the chain called c */
@@ -229,7 +230,8 @@ static bool targets(const char *line, const char *c)
 	for (const char *p = line; (p = strstr(p, " -")); p += 2) {
 		if ((p[2] != 'j' && p[2] != 'g') || p[3] != ' ')
 			continue;
-		if (!strncmp(p + 4, c, len) && (!p[4 + len] || p[4 + len] == ' '))
+		if (!strncmp(p + 4, c, len) &&
+		    (!p[4 + len] || p[4 + len] == ' '))
 			return true;
 	}
 	return false;

@@ -13,7 +13,7 @@
 
 struct rtnl_link {
 	int index;
-	unsigned type;          /* ARPHRD_ETHER for a TAP, ARPHRD_NONE for TUN */
+	unsigned type;          /* ARPHRD_ETHER: a TAP; ARPHRD_NONE: a TUN */
 	char kind[16];          /* IFLA_INFO_KIND: "tun", "veth"; "" if none */
 	bool up;                /* IFF_UP */
 };

@@ -2,8 +2,9 @@
  * A deployment's network values (host/netspec.h) on the same bytes: port
  * specs, names, interface names, and a whole spec built from them. What
  * parses must hold what was promised: a range 1..65535 that prints back
- * as text that parses to it again, names that fit a chain or IFNAMSIZ, and a spec that
- * passes netspec_check renders rules without reaching past its arrays.
+ * as text that parses to it again, names that fit a chain or IFNAMSIZ,
+ * and a spec that passes netspec_check renders rules without reaching
+ * past its arrays.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -144,8 +144,8 @@ static void expect_ours(enum fw_backend b, const char *rules,
 	if (b == FW_NFT) {
 		strbuf_addf(&want, "table ip umlkbuild-%s {", name);
 		assert_non_null(strstr(rules, want.buf));
-		assert_non_null(strstr(rules, "iifname \"" WAN "\" tcp dport 22 "
-				       "return"));
+		assert_non_null(strstr(rules, "iifname \"" WAN "\" tcp "
+				       "dport 22 return"));
 		assert_non_null(strstr(rules, "tcp dport 10000-20000 dnat "
 				       "to 10.0.0.2"));
 		assert_non_null(strstr(rules, "udp dport 10221 dnat to "
@@ -568,8 +568,9 @@ int main(void)
 	pid_t pid;
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "test_hostnet: FAILED: it needs root, to make "
-			"a network namespace of its own (CI runs it as root)\n");
+		fprintf(stderr, "test_hostnet: FAILED: it needs root, to "
+			"make a network namespace of its own (CI runs it as "
+			"root)\n");
 		return 1;
 	}
 	pid = fork();
