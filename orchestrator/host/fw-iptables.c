@@ -207,9 +207,9 @@ static int run_restore(const struct tools *t, const struct strbuf *in)
 		strbuf_rtrim(&out);
 		if (!out.len)
 			proc_describe(&p, &out);
-		ret = error(-UKB_EHOST,
-			    "'%s --noflush' refused the rules: %.*s", t->restore,
-			    (int)strcspn(out.buf, "\n"), out.buf);
+		ret = error(-UKB_EHOST, "'%s --noflush' refused the rules: "
+			    "%.*s", t->restore, (int)strcspn(out.buf, "\n"),
+			    out.buf);
 		hint("`umlkbuild deploy --dry-run` prints them");
 	}
 	strbuf_release(&out);
