@@ -30,6 +30,9 @@ const char *fw_backend_name(enum fw_backend b);
  */
 int fw_resolve(enum fw_backend want, enum fw_backend *got);
 
+/* Whether backend b (not FW_AUTO) can work here, quietly: 1 or 0. */
+int fw_usable(enum fw_backend b);
+
 /* The rules as the backend takes them (iptables-restore input, nft script). */
 int fw_render(const struct netspec *n, const char *wan_if, enum fw_backend b,
 	      struct strbuf *out);

@@ -18,6 +18,8 @@ struct hostnet_status {
 	bool tap_addr;          /* carries host_ip/prefix */
 	bool forwarding;        /* net.ipv4.ip_forward is 1 */
 	bool rules;             /* fw_present() */
+	enum fw_backend fw;     /* the backend resolved (up) or found (status
+				 * with FW_AUTO); FW_AUTO when none has them */
 };
 
 /*

@@ -9,7 +9,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_PKG_CONFIG ?= pkg-config
 FUZZ_O := build/fuzz
-FUZZ_LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib yaml-0.1 libcrypt
+FUZZ_LIBS_PC := libcurl libarchive libkmod inih libgit2 libcrypto jansson libelf liblzma zlib yaml-0.1 libcrypt \
+	libmnl libnftables
 # every tests/fuzz/fuzz_NAME.c is a harness, its seeds in corpus/fuzz_NAME/
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
