@@ -161,6 +161,6 @@ install: $(BIN) $(INIT)
 clean:
 	rm -rf build umlkbuild
 
--include $(wildcard $(O)/orchestrator/*.d $(O)/tests/*.d)
+-include $(wildcard $(O)/orchestrator/*.d $(O)/orchestrator/*/*.d $(O)/tests/*.d)
 
 include tests/fuzz/fuzz.mk
