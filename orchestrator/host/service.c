@@ -62,7 +62,6 @@ void service_render_unit(const struct deployment *d, const char *exe,
 		    "removes it\n"
 		    "[Unit]\n"
 		    "Description=UML guest %s (umlkbuild)\n"
-		    "Documentation=man:umlkbuild(1)\n"
 		    "Wants=network-online.target\n"
 		    "After=network-online.target\n"
 		    "# never give up restarting (no start-limit-hit)\n"
