@@ -93,17 +93,57 @@ static void kill_group(struct proc *p, int *reaped)
 		*reaped = 1;
 }
 
+/* p->input in an unlinked temporary file (no memfd: hosts on 3.10) */
+static int input_fd(const struct proc *p)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/ukb-input.XXXXXX",
+			       dir && *dir ? dir : "/tmp");
+	int fd = mkostemp(path, O_CLOEXEC), err = 0;
+
+	if (fd < 0) {
+		err = -errno;
+		free(path);
+		return err;
+	}
+	unlink(path);
+	free(path);
+	for (size_t off = 0; off < p->input_len && !err; ) {
+		ssize_t n = write(fd, p->input + off, p->input_len - off);
+
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (!err && lseek(fd, 0, SEEK_SET) < 0)
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 static int spawn(struct proc *p, int out_fd)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	struct strvec env = STRVEC_INIT;
 	sigset_t none, dflt;
-	int ret;
+	int ret, in_fd = -1;
 
+	if (p->input) {
+		in_fd = input_fd(p);
+		if (in_fd < 0)
+			return in_fd;
+	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-					 O_RDONLY, 0);
+	if (in_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
+	else
+		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
+						 "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO);
 	if (p->cwd)
@@ -129,6 +169,8 @@ static int spawn(struct proc *p, int out_fd)
 	strvec_clear(&env);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
+	if (in_fd >= 0)
+		close(in_fd);
 	return -ret;
 }
 

@@ -23,6 +23,8 @@ struct proc {
 	void (*on_line)(void *ctx, const char *line, size_t len);
 	void *ctx;
 	struct strbuf *capture; /* when set, all output is appended here */
+	const char *input;      /* when set, the child's stdin: input_len bytes */
+	size_t input_len;
 	/* outputs */
 	pid_t pid;
 	int status;             /* wait(2) status */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "inet.h"
 #include "rootfsopt.h"
 #include "wrapper.h"
 #include "banned.h"
@@ -37,65 +38,15 @@ int rootfs_parse_size(const char *s, uint64_t *bytes, const char **why)
 	return 0;
 }
 
-static int octet(const char **p, uint32_t *v)
-{
-	const char *s = *p;
-	unsigned n = 0;
-	int digits = 0;
-
-	while (*s >= '0' && *s <= '9' && digits < 4) {
-		n = n * 10 + (unsigned)(*s++ - '0');
-		digits++;
-	}
-	if (!digits || digits > 3 || n > 255 || (digits > 1 && **p == '0'))
-		return -1;
-	*v = n;
-	*p = s;
-	return 0;
-}
-
-static int parse_ip(const char **p, uint32_t *addr, const char **why)
-{
-	uint32_t a = 0, o;
-
-	for (int i = 0; i < 4; i++) {
-		if (i && *(*p)++ != '.')
-			BAD("expected four numbers A.B.C.D");
-		if (octet(p, &o))
-			BAD("expected four numbers 0 to 255, A.B.C.D");
-		a = a << 8 | o;
-	}
-	*addr = a;
-	return 0;
-}
-
 int rootfs_parse_ip(const char *s, uint32_t *addr, const char **why)
 {
-	int ret = parse_ip(&s, addr, why);
-
-	if (!ret && *s)
-		BAD("trailing characters after the address");
-	return ret;
+	return inet_parse_ip(s, addr, why);
 }
 
 int rootfs_parse_cidr(const char *s, uint32_t *addr, unsigned *prefix,
 		      const char **why)
 {
-	uint32_t a, mask, o;
-	int ret = parse_ip(&s, &a, why);
-
-	if (ret)
-		return ret;
-	if (*s++ != '/')
-		BAD("expected A.B.C.D/N");
-	if (octet(&s, &o) || *s || o < 1 || o > 32)
-		BAD("expected a prefix length 1 to 32 after '/'");
-	mask = o == 32 ? 0xffffffffu : ~(0xffffffffu >> o);
-	if (o < 31 && ((a & ~mask) == 0 || (a & ~mask) == ~mask))
-		BAD("the network's or broadcast address, not a host's");
-	*addr = a;
-	*prefix = o;
-	return 0;
+	return inet_parse_cidr(s, addr, prefix, why);
 }
 
 int rootfs_parse_copy(const char *s, char **host, char **guest,

@@ -30,6 +30,14 @@ const char *fw_backend_name(enum fw_backend b);
  */
 int fw_resolve(enum fw_backend want, enum fw_backend *got);
 
+/* Whether backend b (not FW_AUTO) can work here, quietly: 1 or 0. */
+int fw_usable(enum fw_backend b);
+/*
+ * fw_present() over every backend that can work here, for a caller that
+ * does not know which one applied them: 1, 0 or -errno.
+ */
+int fw_present_any(const char *name);
+
 /* The rules as the backend takes them (iptables-restore input, nft script). */
 int fw_render(const struct netspec *n, const char *wan_if, enum fw_backend b,
 	      struct strbuf *out);

@@ -7,13 +7,19 @@
 #ifndef UKB_HOST_NETSPEC_H
 #define UKB_HOST_NETSPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "strbuf.h"
 
 /* a deployment's name: [a-z][a-z0-9_-]*, at most this long (chain names) */
 #define NETSPEC_NAME_MAX 20
 
 enum { NETSPEC_TCP = 1, NETSPEC_UDP = 2 };
+/* "all": the one range with both protocols; it yields to the reserved
+ * ports instead of being refused over them */
+#define NETSPEC_ALL (NETSPEC_TCP | NETSPEC_UDP)
 
 /* ports lo..hi (lo <= hi, 1..65535) of the protocols in proto's mask */
 struct port_range {
@@ -43,6 +49,10 @@ void netspec_release(struct netspec *n);
  * port) into *r. Returns 0 or -UKB_EUSAGE with a static reason in *why.
  */
 int netspec_parse_ports(const char *s, struct port_range *r, const char **why);
+/* Back into that syntax: "tcp:80", "udp:1-9", "all". */
+void netspec_format_ports(const struct port_range *r, struct strbuf *out);
+/* Whether r is "all". */
+bool netspec_is_all(const struct port_range *r);
 /* The same for a deployment's name and a TAP's name. */
 int netspec_check_name(const char *s, const char **why);
 int netspec_check_ifname(const char *s, const char **why);

@@ -193,6 +193,25 @@ static void test_stdin_is_null(void **state)
 	strbuf_release(&cap);
 }
 
+static void test_input(void **state)
+{
+	const char *argv[] = { "cat", NULL };
+	struct strbuf cap = STRBUF_INIT, in = STRBUF_INIT;
+	struct proc p = { .argv = argv, .capture = &cap, .timeout_ms = 10000 };
+
+	(void)state;
+	/* more than a pipe holds, so a child that reads late still gets it */
+	for (int i = 0; i < 20000; i++)
+		strbuf_addf(&in, "line %d\n", i);
+	p.input = in.buf;
+	p.input_len = in.len;
+	assert_int_equal(proc_run(&p), 0);
+	assert_int_equal(cap.len, in.len);
+	assert_memory_equal(cap.buf, in.buf, in.len);
+	strbuf_release(&cap);
+	strbuf_release(&in);
+}
+
 static void test_timeout(void **state)
 {
 	const char *argv[] = { "sleep", "10", NULL };
@@ -304,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_stderr_and_many_lines),
 		cmocka_unit_test(test_stdin_is_null),
+		cmocka_unit_test(test_input),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_leader_exit_kills_stragglers),
