@@ -52,8 +52,19 @@ static void serve_tcp(int c, int kind)
 		getsockopt(c, IPPROTO_TCP, TCP_CONGESTION, cc, &len);
 		len = sizeof(p);
 		getpeername(c, (struct sockaddr *)&p, &len);
-		dprintf(c, "peer=%s:%u cc=%s\n", inet_ntoa(p.sin_addr),
-			ntohs(p.sin_port), cc);
+		long total = 0, avail = 0;
+		char line[128];
+		FILE *m = fopen("/proc/meminfo", "r");
+
+		while (m && fgets(line, sizeof(line), m)) {
+			sscanf(line, "MemTotal: %ld", &total);
+			sscanf(line, "MemAvailable: %ld", &avail);
+		}
+		if (m)
+			fclose(m);
+		dprintf(c, "peer=%s:%u cc=%s used_kb=%ld total_kb=%ld\n",
+			inet_ntoa(p.sin_addr), ntohs(p.sin_port), cc,
+			total - avail, total);
 	} else {
 		while (read(c, buf, sizeof(buf)) > 0)
 			;
