@@ -142,6 +142,7 @@ demo: toolchain
 bench: toolchain
 	$(MAKE) all
 	UKB=$(abspath umlkbuild) bench/run.sh
+	UKB=$(abspath umlkbuild) bench/deploy.sh
 
 # umlkbuild's own process under valgrind (memcheck) on a full run: a cold
 # build, fetch, git, boot --deploy and the small commands (tests/valgrind/memcheck.t;

@@ -34,7 +34,8 @@ _umlkbuild_dirs() {
 
 _umlkbuild() {
 	local cur prev cmd i
-	local commands="build fetch boot check-config explain patches reproduce matrix rootfs doctor"
+	local commands="build fetch boot check-config explain patches reproduce matrix rootfs
+		deploy undeploy run status console doctor"
 	local global="-q --quiet -v --verbose --cache --help --version"
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
@@ -55,6 +56,9 @@ _umlkbuild() {
 		--start --sysctl --mirror --keyring --offline --cache --config --out
 		-q --quiet -v --verbose --help"
 
+	local deploy_opts="--kernel --rootfs --name --mem --tap --host-ip --guest-ip
+		--forward --reserve --wan-if --firewall --service --dry-run --help"
+
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -70,6 +74,25 @@ _umlkbuild() {
 		esac
 	done
 
+	if [ "$cmd" = deploy ]; then
+		case $prev in
+		--kernel | --rootfs) _umlkbuild_files "$cur" ""; return ;;
+		--firewall)
+			COMPREPLY=($(compgen -W "auto nft iptables iptables-legacy" -- "$cur"))
+			return ;;
+		--service)
+			COMPREPLY=($(compgen -W "auto systemd sysv none" -- "$cur"))
+			return ;;
+		--forward | --reserve)
+			COMPREPLY=($(compgen -W "tcp: udp: all" -- "$cur"))
+			compopt -o nospace 2>/dev/null
+			return ;;
+		--wan-if)
+			COMPREPLY=($(compgen -W "auto $(ls /sys/class/net 2>/dev/null)" -- "$cur"))
+			return ;;
+		--name | --mem | --tap | --host-ip | --guest-ip) return ;;
+		esac
+	fi
 	if [ "$cmd" = rootfs ]; then
 		case $prev in
 		--arch)
@@ -160,6 +183,17 @@ _umlkbuild() {
 	fetch) COMPREPLY=($(compgen -W "$fetch_opts" -- "$cur")) ;;
 	rootfs) COMPREPLY=($(compgen -W "$rootfs_opts" -- "$cur")) ;;
 	doctor) COMPREPLY=($(compgen -W "$doctor_opts" -- "$cur")) ;;
+	deploy) COMPREPLY=($(compgen -W "$deploy_opts" -- "$cur")) ;;
+	undeploy | run | status | console)
+		# the deployments' names, from their config files
+		local d=${UKB_CONF_DIR:-/etc/umlkbuild/deploy} opts=--help
+		[ "$cmd" = status ] && opts="--json --help"
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(cd "$d" 2>/dev/null && ls -- *.conf 2>/dev/null | sed 's/\.conf$//')" -- "$cur"))
+		fi
+		;;
 	patches) COMPREPLY=($(compgen -W "$patches_opts" -- "$cur")) ;;
 	boot)
 		if [[ $cur == -* ]]; then

@@ -276,6 +276,14 @@ int manifest_get_bool(const struct manifest *m, const char *path, int dflt)
 	return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
+long long manifest_get_int(const struct manifest *m, const char *path,
+			   long long dflt)
+{
+	json_t *v = lookup(m, path);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
 size_t manifest_array_size(const struct manifest *m, const char *path)
 {
 	return json_array_size(lookup(m, path));

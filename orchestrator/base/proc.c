@@ -252,6 +252,23 @@ int proc_run(struct proc *p)
 	return -UKB_ECHILD;
 }
 
+int proc_start(struct proc *p, int *out_fd)
+{
+	int fds[2], ret;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	ret = spawn(p, fds[1]);
+	close(fds[1]);
+	if (ret) {
+		close(fds[0]);
+		return ret;
+	}
+	debug("started %s (pid %ld)", p->argv[0], (long)p->pid);
+	*out_fd = fds[0];
+	return 0;
+}
+
 void proc_describe(const struct proc *p, struct strbuf *sb)
 {
 	if (p->timed_out)

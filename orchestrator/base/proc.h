@@ -37,6 +37,13 @@ struct proc {
  * be started (-ENOENT: no such program).
  */
 int proc_run(struct proc *p);
+/*
+ * Start without waiting, as proc_run() would (own process group, stdin on
+ * /dev/null), for a caller that supervises the child itself: p->pid is
+ * set and *out_fd is the read end of its stdout and stderr (close-on-exec;
+ * the caller reads, waits with waitpid(2) and closes). 0 or -errno.
+ */
+int proc_start(struct proc *p, int *out_fd);
 /* "exited with 2", "killed by signal 9 (Killed)" into sb. */
 void proc_describe(const struct proc *p, struct strbuf *sb);
 /* Run argv and capture its output; for short tool queries. */

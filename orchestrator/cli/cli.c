@@ -16,6 +16,7 @@
 #include "boot/boot.h"
 #include "cli/cli.h"
 #include "cli/doctor.h"
+#include "cli/hostcmds.h"
 #include "compile/kbuild.h"
 #include "configure/configure.h"
 #include "configure/explain.h"
@@ -46,6 +47,11 @@ static const struct cmd commands[] = {
 	{ "reproduce", reproduce_cmd, "rebuild from a metadata.json and compare the sha256" },
 	{ "matrix", matrix_cmd, "build a matrix of sources, arches and profiles; report it" },
 	{ "rootfs", rootfs_cmd, "make the guest's root file system: a verified Alpine ext4 image" },
+	{ "deploy", deploy_cmd, "set up the TAP, the rules and the service of a UML guest on this host" },
+	{ "undeploy", undeploy_cmd, "remove a deployment: its service, VM, rules, TAP and files" },
+	{ "run", run_cmd, "supervise a deployment's VM in the foreground (what the service runs)" },
+	{ "status", status_cmd, "show the deployments' VMs, network and consoles (--json)" },
+	{ "console", console_cmd, "print the host pty of a deployment's guest console" },
 	{ "doctor", doctor_cmd, "check that this host can run (with --build: build) a UML kernel" },
 };
 

@@ -1,0 +1,78 @@
+/* `umlkbuild console NAME [N]`: the host pty of the guest's console N. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/errors.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "cli/hostcmds.h"
+#include "host/deployment.h"
+#include "host/vmstate.h"
+#include "base/banned.h"
+
+static const char console_usage[] =
+	"usage: umlkbuild console NAME [N]\n"
+	"\nPrints the host pty of the guest's console N (default 1, its tty1),\n"
+	"for `screen /dev/pts/M` or any terminal program.";
+
+static int pick(const char *s, unsigned *n)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || end == s || v < 1 || v >= VM_CONSOLES)
+		return error(-UKB_EUSAGE, "invalid console '%s': expected 1 to "
+			     "%d", s, VM_CONSOLES - 1);
+	*n = (unsigned)v;
+	return 0;
+}
+
+static int show(const char *name, unsigned n)
+{
+	char *run = deployment_run_dir(name);
+	char *state = path_join(run, "state.json");
+	struct vmstate st;
+	int ret = 0;
+
+	vmstate_init(&st);
+	vmstate_read(&st, state);
+	if (!vm_is_ours(st.vm_pid, name)) {
+		ret = error(-UKB_EHOST, "the VM of '%s' is not running", name);
+		hint("'umlkbuild status %s' says why", name);
+	} else if (!st.pts[n]) {
+		ret = error(-UKB_EHOST, "console %u of '%s' has no pty yet: the "
+			    "guest has not opened it", n, name);
+	} else {
+		puts(st.pts[n]);
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			info("attach with: screen %s", st.pts[n]);
+	}
+	vmstate_release(&st);
+	free(run);
+	free(state);
+	return ret;
+}
+
+int console_cmd(int argc, char **argv)
+{
+	struct deployment d;
+	const char *name = NULL;
+	unsigned n = 1;
+	int ret = hostcmd_parse_name(argc, argv, console_usage, &name);
+
+	if (ret)
+		return ret > 0 ? 0 : ret;
+	if (optind + 2 < argc)
+		return error(-UKB_EUSAGE, "unexpected argument '%s'",
+			     argv[optind + 2]);
+	if (optind + 1 < argc && (ret = pick(argv[optind + 1], &n)))
+		return ret;
+	ret = deployment_load(&d, name);
+	if (!ret)
+		ret = show(name, n);
+	deployment_release(&d);
+	return ret;
+}

@@ -1,0 +1,39 @@
+/* `umlkbuild run NAME`: the supervisor, in the foreground. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "base/errors.h"
+#include "base/log.h"
+#include "cli/hostcmds.h"
+#include "host/deployment.h"
+#include "host/supervise.h"
+#include "base/banned.h"
+
+static const char run_usage[] =
+	"usage: umlkbuild run NAME\n"
+	"\nThe supervisor the service runs, in the foreground: makes the TAP and\n"
+	"the rules if they are missing, starts the VM, restarts it with backoff\n"
+	"when it ends, halts it cleanly on SIGTERM. One per deployment.";
+
+int run_cmd(int argc, char **argv)
+{
+	struct deployment d;
+	const char *name = NULL;
+	int ret = hostcmd_parse_name(argc, argv, run_usage, &name);
+
+	if (ret)
+		return ret > 0 ? 0 : ret;
+	if (optind + 1 < argc)
+		return error(-UKB_EUSAGE, "unexpected argument '%s'",
+			     argv[optind + 1]);
+	ret = hostcmd_need_root("run");
+	if (ret)
+		return ret;
+	ret = deployment_load(&d, name);
+	if (!ret)
+		ret = deployment_check(&d);
+	if (!ret)
+		ret = supervise_run(&d);
+	deployment_release(&d);
+	return ret;
+}

@@ -1,0 +1,246 @@
+#!/bin/bash
+# `umlkbuild deploy`, `run`, `status`, `console`, `undeploy` (issue #14),
+# for real, in network namespaces this test makes: wan-* holds a client at
+# 192.0.2.2; host-* plays the OpenVZ container (192.0.2.1 on a veth to
+# wan, its default route through wan). In host: the suite's 6.1 kernel
+# boots an Alpine image (made by `umlkbuild rootfs` from Alpine's real
+# minirootfs on a loopback mirror) whose --start runs tests/deploy/netprobe:
+# a TCP echo on 10000, "peer and congestion control" on 10001, a sink on
+# 10002, a UDP echo on 10000. Per firewall backend (nft, iptables-legacy):
+# the forwards from wan, the reserved and unforwarded ports, a SIGKILLed VM
+# and a SIGKILLed supervisor, then undeploy leaving nothing. Then the
+# systemd unit (systemd-analyze verify), the sysv script (start, status,
+# stop) and the bad-input rows 120-134.
+# i386: not here, a host limit (32-bit binaries cannot execute: "Exec
+# format error").
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/mirror.sh"
+. "$TOP/tests/deploy.sh"
+
+need_root
+[ -e /dev/net/tun ] || skip_all "no /dev/net/tun"
+export UKB_CONF_DIR="$T/conf" UKB_RUN_DIR="$T/run" UKB_UNIT_DIR="$T/units" \
+	UKB_INITD_DIR="$T/initd" UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
+need_artifact_61 || { echo "Bail out! the 6.1 artifact does not build"; exit 1; }
+mkdir -p "$T/k"
+cp "$ARTIFACT_61/vmlinux" "$ARTIFACT_61/config" "$T/k/"
+deploy_image "$T/rootfs.img" || { echo "Bail out! cannot make the image"; exit 1; }
+deploy_topology "$$" || { echo "Bail out! cannot make the namespaces"; exit 1; }
+NP="$T/netprobe"
+K=(--kernel "$T/k/vmlinux" --rootfs "$T/rootfs.img")
+FWD=(--forward tcp:10000-10002 --forward udp:10000)
+
+# every process of ours is gone at the end, whatever happened: by the
+# pids the state files name
+kill_ours() {
+	local f p
+	for f in "$T"/run/*/state.json; do
+		[ -f "$f" ] || continue
+		p=$(jq -r .supervisor.pid "$f")
+		[ "$p" -gt 0 ] 2>/dev/null && kill -9 "$p" 2>/dev/null
+		p=$(jq -r .vm.pid "$f")
+		[ "$p" -gt 0 ] 2>/dev/null && kill -9 -- "-$p" 2>/dev/null
+	done
+	return 0
+}
+at_exit kill_ours
+
+vm_pids() { pgrep -f "umid=$1 " | while read -r p; do
+	[ "$(ps -o comm= -p "$p")" = vmlinux ] && ps -o pgid= -p "$p"; done | sort -u; }
+jget() { jq -r "$1" "$T/run/$2/state.json" 2>/dev/null; }
+
+# ---- the dry run changes nothing ----------------------------------------
+run in_host "$UKB" deploy "${K[@]}" --name dry --service systemd "${FWD[@]}" --dry-run
+expect_exit 0 "deploy --dry-run"
+expect_out 'dnat|DNAT' "it prints the DNAT rules"
+expect_out '^ExecStart=.* run dry$' "it prints the unit"
+expect_out "ubda=$T/rootfs.img eth0=tuntap,tap0 mem=256m umid=dry" "it prints the run line"
+check "it changed nothing (no file, no TAP, no rules)" sh -c "
+	[ ! -e '$T/conf/dry.conf' ] && [ ! -e '$T/units' ] &&
+	! ip -n $HOST_NS link show tap0 >/dev/null 2>&1 &&
+	! ip netns exec $HOST_NS nft list ruleset 2>/dev/null | grep -q umlkbuild"
+
+# flow FW: the whole life of one deployment with that firewall backend
+flow() {
+	local fw=$1 name="ukb${1%%-*}" t0 first pid vm vm2 sup n line
+	run in_host "$UKB" deploy "${K[@]}" --name "$name" --firewall "$fw" \
+		--service none "${FWD[@]}"
+	expect_exit 0 "$fw: deploy --service none"
+	t0=$(date +%s.%N)
+	in_host setsid "$UKB" run "$name" >"$T/run-$name.log" 2>&1 </dev/null &
+	if ! wait_for 180 in_wan "$NP" line 192.0.2.1 10001; then
+		not_ok "$fw: the forward answers after run (log: $(tail -c 400 "$T/run-$name.log"))"
+		return
+	fi
+	first=$(echo "$(date +%s.%N) - $t0" | bc)
+	ok "$fw: the forward answers, $first s after run started"
+	run in_host "$UKB" deploy "${K[@]}" --name "$name" --firewall "$fw" \
+		--service none "${FWD[@]}"
+	expect_exit 0 "$fw: the same deploy again is a no-op"
+	expect_err "nothing to do" "$fw: and says so"
+
+	head -c 8M /dev/urandom >"$T/rand"
+	in_wan "$NP" echo 192.0.2.1 10000 <"$T/rand" >"$T/back"
+	check "$fw: 8 MiB through the TCP forward come back identical (sha256)" \
+		test "$(sha256sum <"$T/rand")" = "$(sha256sum <"$T/back")"
+	run in_wan "$NP" udp 192.0.2.1 10000 "ping-$fw"
+	expect_out "^ping-$fw\$" "$fw: a UDP datagram round-trips"
+	line=$(in_wan "$NP" line 192.0.2.1 10001)
+	diag "the guest says: $line"
+	check "$fw: the guest sees the client's real address" \
+		sh -c "echo '$line' | grep -q '^peer=192.0.2.2:'"
+	check "$fw: the guest's side of the connection runs bbr" \
+		sh -c "echo '$line' | grep -q ' cc=bbr '"
+	# netprobe answers on 22 and 10003 too: only the rules keep them out
+	check "$fw: the guest answers on 22 and 10003 from the host" sh -c "
+		ip netns exec $HOST_NS '$NP' line 10.0.0.2 22 | grep -q peer= &&
+		ip netns exec $HOST_NS '$NP' line 10.0.0.2 10003 | grep -q peer="
+	check "$fw: port 22 is not forwarded (no DNAT to the guest for it)" \
+		sh -c "! timeout 5 ip netns exec $WAN_NS '$NP' line 192.0.2.1 22 2>/dev/null"
+	check "$fw: a port outside the forwards does not reach the guest" \
+		sh -c "! timeout 5 ip netns exec $WAN_NS '$NP' line 192.0.2.1 10003 2>/dev/null"
+
+	run in_host "$UKB" status "$name"
+	expect_exit 0 "$fw: status says ok"
+	expect_out "^$name: ok" "$fw: status: ok"
+	run in_host "$UKB" status --json
+	check "$fw: status --json: VM up, rules, guest answers, a console pty" \
+		jq -e --arg n "$name" '.ok and .deployments[$n].vm.up and
+			.deployments[$n].net.rules and .deployments[$n].guest.answers and
+			(.deployments[$n].consoles["1"] | startswith("/dev/pts/"))' "$T/out"
+	run in_host "$UKB" console "$name"
+	expect_out '^/dev/pts/[0-9]+$' "$fw: console prints tty1's pty"
+
+	# ---- faults: SIGKILL the VM ----
+	vm=$(jget .vm.pid "$name")
+	t0=$(date +%s.%N)
+	kill -9 "$vm"
+	if wait_for 180 in_wan "$NP" line 192.0.2.1 10001; then
+		n=$(echo "$(date +%s.%N) - $t0" | bc)
+		ok "$fw: after SIGKILL of the VM the forward works again in $n s (bound 180 s)"
+		echo "$fw $n" >>"$T/restart-times"
+	else
+		not_ok "$fw: the VM came back after SIGKILL"
+	fi
+	check "$fw: the restart is counted and logged" sh -c "
+		[ \"\$(jq -r .vm.restarts '$T/run/$name/state.json')\" -ge 1 ] &&
+		grep -q 'restart 1 of the VM' '$T/run-$name.log'"
+	# ---- faults: SIGKILL the supervisor, start it again ----
+	sup=$(jget .supervisor.pid "$name")
+	vm=$(jget .vm.pid "$name")
+	kill -9 "$sup"
+	in_host setsid "$UKB" run "$name" >>"$T/run-$name.log" 2>&1 </dev/null &
+	sleep 1
+	run in_host "$UKB" run "$name"
+	expect_exit 9 "$fw: a second run on the same deployment is refused"
+	expect_err "already has a supervisor" "$fw: it names the running one"
+	wait_for 180 in_wan "$NP" line 192.0.2.1 10001
+	vm2=$(jget .vm.pid "$name")
+	check "$fw: the new run halted the old VM and runs one VM" sh -c "
+		! kill -0 $vm 2>/dev/null && [ '$vm2' != '$vm' ] &&
+		[ \$(pgrep -f 'umid=$name ' | xargs -r ps -o pid=,ppid=,comm= -p |
+		     awk '\$3 == \"vmlinux\"' | wc -l) -ge 1 ]"
+	check "$fw: only one VM group for the image" \
+		test "$(vm_pids "$name" | wc -l)" -eq 1
+
+	# ---- undeploy ----
+	run in_host "$UKB" undeploy "$name"
+	expect_exit 0 "$fw: undeploy"
+	check "$fw: nothing of ours in nft list ruleset" \
+		sh -c "! ip netns exec $HOST_NS nft list ruleset 2>/dev/null | grep -q umlkbuild"
+	check "$fw: nothing of ours in iptables-save (legacy and nft)" sh -c "
+		! ip netns exec $HOST_NS iptables-legacy-save 2>/dev/null | grep -qi umlkbuild &&
+		! ip netns exec $HOST_NS iptables-nft-save 2>/dev/null | grep -qi umlkbuild"
+	check "$fw: no TAP" sh -c "! ip -n $HOST_NS link show tap0 >/dev/null 2>&1"
+	check "$fw: no process (run, VM)" sh -c "
+		! pgrep -f 'umid=$name ' >/dev/null && ! pgrep -f ' run $name\$' >/dev/null"
+	check "$fw: no state, no config" sh -c "
+		[ ! -e '$T/run/$name' ] && [ ! -e '$T/conf/$name.conf' ]"
+}
+
+for fw in nft iptables-legacy; do
+	if [ "$fw" = iptables-legacy ] && ! proc=$(command -v iptables-legacy-restore); then
+		diag "no iptables-legacy-restore: skipping that backend"
+		continue
+	fi
+	flow "$fw"
+done
+
+# ---- the systemd unit and the sysv script --------------------------------
+run in_host "$UKB" deploy "${K[@]}" --name unit --service systemd "${FWD[@]}"
+expect_exit 0 "deploy --service systemd (into UKB_UNIT_DIR, not enabled)"
+U="$T/units/umlkbuild-unit.service"
+check "the unit has Restart=always, StartLimitIntervalSec=0, After=network-online.target" \
+	sh -c "grep -q '^Restart=always' '$U' && grep -q '^StartLimitIntervalSec=0' '$U' &&
+	       grep -q '^After=network-online.target' '$U' && grep -q \"^ExecStart=\\\"$UKB\\\" run unit\" '$U'"
+run systemd-analyze verify "$U"
+expect_exit 0 "systemd-analyze verify passes on the generated unit"
+run in_host "$UKB" undeploy unit
+expect_exit 0 "undeploy removes the unit too"
+check "the unit file is gone" test ! -e "$U"
+
+run in_host "$UKB" deploy "${K[@]}" --name sv --service sysv "${FWD[@]}"
+expect_exit 0 "deploy --service sysv (into UKB_INITD_DIR, not started)"
+S="$T/initd/umlkbuild-sv"
+run in_host "$S" start
+expect_exit 0 "the sysv script starts it"
+wait_for 180 in_wan "$NP" line 192.0.2.1 10001
+check "the forward answers under the sysv script" in_wan "$NP" line 192.0.2.1 10001
+run in_host "$S" status
+expect_exit 0 "status: running"
+expect_out "umlkbuild-sv is running" "status says running"
+run in_host "$S" stop
+expect_exit 0 "the sysv script stops it"
+run in_host "$S" status
+expect_exit 3 "status after stop: not running (3)"
+check "no VM after stop" sh -c "! pgrep -f 'umid=sv ' >/dev/null"
+check "the VM was halted through its mconsole, not killed" \
+	sh -c "! grep -q 'did not halt' '$T/run/sv/run.log'"
+run in_host "$UKB" undeploy sv
+expect_exit 0 "undeploy sv"
+
+# ---- bad input (README rows 120 to 134) -----------------------------------
+# nothing half-applied: no config, unit, TAP or rules of a refused deploy
+row_check() {
+	[ -e "$T/conf/bad.conf" ] && bad+=("left bad.conf")
+	ls "$T/units"/*bad* "$T/initd"/*bad* >/dev/null 2>&1 && bad+=("left a service file")
+	ip -n "$HOST_NS" link show tapbad >/dev/null 2>&1 && bad+=("left tapbad")
+	ip netns exec "$HOST_NS" nft list ruleset 2>/dev/null | grep -q umlkbuild-bad &&
+		bad+=("left nft rules")
+	return 0
+}
+B=(ip netns exec "$HOST_NS" "$UKB" deploy "${K[@]}" --name bad --tap tapbad --service none)
+DESC="not root" row 120 9 "^error: 'umlkbuild deploy' needs root" \
+	ip netns exec "$HOST_NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$UKB" deploy "${K[@]}" --name bad --tap tapbad --service none
+DESC="no /dev/net/tun" row 121 9 "/dev/net/tun" \
+	ip netns exec "$HOST_NS" unshare -m sh -c 'mount -t tmpfs none /dev/net && exec "$@"' sh \
+	"$UKB" deploy "${K[@]}" --name bad --tap tapbad --service none
+mkdir -p "$T/emptypath"
+DESC="the asked-for firewall is missing (no iptables-legacy)" row 122 9 "iptables" \
+	env PATH="$T/emptypath" "${B[@]}" --firewall iptables-legacy
+ip -n "$HOST_NS" link add tapbad type dummy
+DESC="TAP name in use by something else" row 123 2 "tapbad" "${B[@]}"
+ip -n "$HOST_NS" link del tapbad
+DESC="malformed port" row 124 2 "^error: invalid --forward 'tcp:70000': " "${B[@]}" --forward tcp:70000
+DESC="malformed range" row 125 2 "^error: invalid --forward 'udp:20000-10000': " "${B[@]}" --forward udp:20000-10000
+DESC="malformed CIDR" row 126 2 "^error: invalid --host-ip '10.0.0.1/33': expected a prefix length 1 to 32 after '/'\$" "${B[@]}" --host-ip 10.0.0.1/33
+DESC="guest outside the TAP's subnet" row 127 2 "10\\.1\\.0\\.2" "${B[@]}" --guest-ip 10.1.0.2
+DESC="forward over a reserved port" row 128 2 "22" "${B[@]}" --forward tcp:20-30
+DESC="missing kernel" row 129 3 "^error: cannot use the --kernel '$T/nope': No such file or directory\$" \
+	ip netns exec "$HOST_NS" "$UKB" deploy --kernel "$T/nope" --rootfs "$T/rootfs.img" --name bad --service none
+DESC="missing image" row 130 3 "^error: cannot use the --rootfs '$T/nope.img': No such file or directory\$" \
+	ip netns exec "$HOST_NS" "$UKB" deploy --kernel "$T/k/vmlinux" --rootfs "$T/nope.img" --name bad --service none
+# a deployment named taken, with other settings
+run in_host "$UKB" deploy "${K[@]}" --name taken --service none "${FWD[@]}"
+DESC="name in use with other settings" row 131 2 "^error: deployment 'taken' exists with other settings" \
+	ip netns exec "$HOST_NS" "$UKB" deploy "${K[@]}" --name taken --service none --forward tcp:10000
+run in_host "$UKB" undeploy taken
+DESC="no such deployment" row 132 2 "^error: no deployment named 'ghost'\$" \
+	ip netns exec "$HOST_NS" "$UKB" undeploy ghost
+DESC="malformed --mem" row 133 2 "^error: invalid --mem '64x': " "${B[@]}" --mem 64x
+DESC="malformed name" row 134 2 "^error: invalid --name 'Bad/Name': " \
+	ip netns exec "$HOST_NS" "$UKB" deploy "${K[@]}" --name Bad/Name
+
+[ -f "$T/restart-times" ] && diag "restart after SIGKILL, per backend (s): $(tr '\n' ' ' <"$T/restart-times")"
+done_testing
