@@ -89,6 +89,20 @@ const char *matrix_guess_phase(int exit_code, const char *text);
  * -UKB_EBUILD when one failed, -UKB_EUSAGE for a bad file, -UKB_EHOST
  * when the out dir cannot be written, -UKB_EINTR when interrupted.
  */
-int matrix_cmd(int argc, char **argv);
+/* What the command line says; zero/NULL: the file's [matrix] or the default. */
+struct matrix_args {
+	const char *file;         /* FILE.ini */
+	const char *out;
+	const char *config_file;
+	const char *toolchain;
+	int jobs, parallel;
+	int no_boot, no_ccache, offline, json;
+};
+
+/*
+ * Build every cell of a->file, keep going past failures, write the
+ * reports; returns 0, -UKB_EBUILD when a build failed, or another error.
+ */
+int matrix_run_file(const struct matrix_args *a);
 
 #endif

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +19,6 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/manifest.h"
-#include "base/opts.h"
 #include "base/sigchain.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
@@ -430,28 +428,6 @@ static int run_all(const struct run_opts *ro, const struct matrix *m,
 	return ret;
 }
 
-static void usage(FILE *f)
-{
-	fputs("usage: umlkbuild matrix [OPTIONS] FILE.ini\n"
-	      "\nBuild every cell of FILE.ini (sources x arches x profiles), keep going\n"
-	      "past failures, and write OUT/matrix.json, matrix.md and matrix.html.\n"
-	      "\noptions (they override the file's [matrix] section):\n"
-	      "  --out DIR             where artifacts and reports land\n"
-	      "  -j, --jobs N          the make -j budget shared by the running builds\n"
-	      "  --parallel N          builds at once (default 1), each with -j JOBS/N\n"
-	      "  --toolchain NAME      toolchain profile for cells that name none\n"
-	      "  --no-ccache           compile without ccache\n"
-	      "  --no-boot             skip the boot checks\n"
-	      "  --offline             use only the cache\n"
-	      "  --config FILE         read this INI file after the system and user ones\n"
-	      "  --json                print matrix.json on stdout\n"
-	      "\nExit 0 when every build passed, 6 when one failed, 2 for a bad file.\n",
-	      f);
-}
-
-enum { OPT_OUT = 256, OPT_PARALLEL, OPT_TOOLCHAIN, OPT_NO_CCACHE, OPT_NO_BOOT,
-       OPT_OFFLINE, OPT_CONFIG, OPT_JSON };
-
 static void now_iso(char *buf, size_t n)
 {
 	time_t t = time(NULL);
@@ -461,27 +437,14 @@ static void now_iso(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int matrix_cmd(int argc, char **argv)
+int matrix_run_file(const struct matrix_args *a)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "parallel", required_argument, NULL, OPT_PARALLEL },
-		{ "toolchain", required_argument, NULL, OPT_TOOLCHAIN },
-		{ "no-ccache", no_argument, NULL, OPT_NO_CCACHE },
-		{ "no-boot", no_argument, NULL, OPT_NO_BOOT },
-		{ "offline", no_argument, NULL, OPT_OFFLINE },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct run_opts ro = { 0 };
+	struct run_opts ro = { .toolchain = a->toolchain, .offline = a->offline,
+			       .json = a->json };
 	struct matrix m;
 	struct report rep;
 	struct ukb_settings cfg;
-	const char *out = NULL, *config_file = NULL;
-	int c, ret = 0, jobs = 0, parallel = 0, no_boot = 0, no_ccache = 0;
+	int ret;
 	struct timespec t0;
 	char started[32];
 	size_t failed;
@@ -489,55 +452,29 @@ int matrix_cmd(int argc, char **argv)
 	matrix_init(&m);
 	report_init(&rep);
 	settings_init(&cfg);
-	optind = 1;
-	while (!ret && (c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OUT: out = optarg; break;
-		case 'j': ret = opts_parse_count("--jobs", optarg, 1024, &jobs); break;
-		case OPT_PARALLEL:
-			ret = opts_parse_count("--parallel", optarg, 64, &parallel);
-			break;
-		case OPT_TOOLCHAIN: ro.toolchain = optarg; break;
-		case OPT_NO_CCACHE: no_ccache = 1; break;
-		case OPT_NO_BOOT: no_boot = 1; break;
-		case OPT_OFFLINE: ro.offline = 1; break;
-		case OPT_CONFIG: config_file = optarg; break;
-		case OPT_JSON: ro.json = 1; break;
-		case 'h':
-			usage(stdout);
-			goto out;
-		default:
-			usage(stderr);
-			ret = -UKB_EUSAGE;
-		}
-	}
-	if (!ret && optind != argc - 1)
-		ret = error(-UKB_EUSAGE, optind < argc ? "matrix takes one FILE.ini" :
-			    "matrix needs a FILE.ini");
+	ret = matrix_load(&m, a->file);
 	if (!ret)
-		ret = matrix_load(&m, argv[optind]);
-	if (!ret)
-		ret = settings_load(&cfg, config_file);
+		ret = settings_load(&cfg, a->config_file);
 	if (ret)
 		goto out;
 	if (cfg.cache_dir && !cache_root_is_set())
 		cache_set_root(cfg.cache_dir);
 
 	/* the command line, then [matrix], then the defaults */
-	if (out)
-		ro.out = path_absolute(out);
+	if (a->out)
+		ro.out = path_absolute(a->out);
 	else if (m.out)
 		ro.out = xstrdup(m.out);
 	else
 		ro.out = path_absolute(".");
-	ro.jobs = jobs ? jobs : m.jobs ? m.jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	ro.jobs = a->jobs ? a->jobs : m.jobs ? m.jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (ro.jobs < 1)
 		ro.jobs = 1;
-	ro.parallel = parallel ? parallel : m.parallel ? m.parallel : 1;
+	ro.parallel = a->parallel ? a->parallel : m.parallel ? m.parallel : 1;
 	if (ro.parallel > (int)m.nr)
 		ro.parallel = (int)m.nr;
-	ro.no_boot = no_boot || m.no_boot;
-	ro.no_ccache = no_ccache || m.no_ccache;
+	ro.no_boot = a->no_boot || m.no_boot;
+	ro.no_ccache = a->no_ccache || m.no_ccache;
 	ro.boot_timeout = m.boot_timeout ? m.boot_timeout : 120;
 	if (!ro.toolchain)
 		ro.toolchain = m.toolchain;
@@ -564,7 +501,7 @@ int matrix_cmd(int argc, char **argv)
 		goto out;
 	}
 
-	rep.file = xstrdup(argv[optind]);
+	rep.file = xstrdup(a->file);
 	now_iso(started, sizeof(started));
 	rep.started = xstrdup(started);
 	prepare_rows(&m, &rep);
