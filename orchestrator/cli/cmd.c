@@ -162,14 +162,16 @@ int opts_end(struct opt_parser *p)
 	if (!ret && (p->cmd->flags & CMD_POSIX) && optind > 0 &&
 	    optind <= p->argc && strcmp(p->argv[optind - 1], "--")) {
 		for (int i = optind; i < p->argc; i++) {
-			const char *g = global_word(p->argv[i]);
+			const char *w = p->argv[i];
+			int len = (int)strcspn(w, "=");
 
-			if (!g)
+			if (!global_word(w))
 				continue;
-			ret = error(-UKB_EUSAGE, "'--%s' is a global option: put it before the command",
-				    g);
-			hint("umlkbuild --%s%s %s ...", g,
-			     strcmp(g, "cache") ? "" : " DIR", p->cmd->name);
+			ret = error(-UKB_EUSAGE, "'%.*s' is a global option: put it before the command",
+				    len, w);
+			hint("umlkbuild %.*s%s %s ...", len, w,
+			     strcmp(global_word(w), "cache") ? "" : " DIR",
+			     p->cmd->name);
 			break;
 		}
 	}
