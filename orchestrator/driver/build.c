@@ -782,6 +782,8 @@ int build_run(const struct build_opts *o)
 out:
 	if (ret && c.pub.staging)
 		publish_abort(&c.pub);
+	if (ret && o->failure_record && c.m)
+		manifest_write(c.m, o->failure_record);
 	/* keep the log of a failed make for the user; drop the others */
 	if (c.log_path && (!ret || !c.objdir))
 		unlink(c.log_path);

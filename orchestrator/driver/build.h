@@ -34,6 +34,8 @@ struct build_opts {
 	struct strvec keyrings;
 	int no_verify;
 	int offline;
+	/* where a failed run writes its metadata (results.failed_phase...) */
+	const char *failure_record;
 };
 
 /*

@@ -89,18 +89,30 @@ char *matrix_first_error(const char *text)
 	return ret;
 }
 
-const char *matrix_guess_phase(int exit_code, const char *text)
+const char *matrix_child_phase(int exit_code, const struct manifest *meta)
 {
+	static const char *const names[][2] = {
+		{ "source", "source" }, { "configure", "configure" },
+		{ "compile", "compile" }, { "kmod", "verify" },
+		{ "strip", "verify" }, { "config", "verify" },
+		{ "boot", "boot" }, { "publish", "publish" },
+	};
+	const char *ph = meta ? manifest_get_str(meta, "results.failed_phase") : NULL;
+
+	for (size_t i = 0; ph && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(ph, names[i][0]))
+			return names[i][1];
+	/* no record: it failed before a stage began, or was killed */
 	switch (exit_code) {
 	case EXIT_USAGE:
-		return strstr(text, "\nconfiguring ") ? "configure" : "usage";
+		return "usage";
 	case EXIT_SOURCE:
 	case EXIT_PATCH:
 		return "source";
 	case EXIT_CONFIG:
 		return "configure";
 	case EXIT_BUILD:
-		return strstr(text, "compiling vmlinux") ? "compile" : "configure";
+		return "compile";
 	case EXIT_ARTIFACT:
 		return "verify";
 	case EXIT_BOOT:
@@ -114,7 +126,6 @@ const char *matrix_guess_phase(int exit_code, const char *text)
 		return "internal";
 	}
 }
-
 
 /* ---- running ---------------------------------------------------------- */
 
@@ -146,20 +157,18 @@ static char *work_path(const struct run_opts *ro, size_t i)
 	return xasprintf("%s/.matrix-work/%03zu", ro->out, i + 1);
 }
 
+/* A failed child's metadata.json, for its results.failed_phase. */
+static char *record_path(const struct run_opts *ro, size_t i)
+{
+	return xasprintf("%s/.matrix-work/%03zu.failed.json", ro->out, i + 1);
+}
+
 /* In the forked child: one build_run with its diagnostics in log. */
 static void __attribute__((noreturn))
 child_build(const struct run_opts *ro, const struct matrix_build *b,
 	    size_t i, const char *log)
 {
-	struct build_opts o = {
-		.arch = b->arch, .link = LINK_STATIC, .profile = b->profile,
-		.toolchain = b->toolchain ? b->toolchain : ro->toolchain,
-		.fragments = b->fragments, .kconfig_add = b->kconfig_add,
-		.jobs = ro->jobs / ro->parallel, .no_ccache = ro->no_ccache,
-		.no_boot = ro->no_boot, .boot_timeout = ro->boot_timeout,
-		.mirrors = ro->cfg->mirrors, .keyrings = ro->cfg->keyrings,
-		.offline = ro->offline,
-	};
+	struct build_opts o;
 	char *work = work_path(ro, i);
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -174,6 +183,21 @@ child_build(const struct run_opts *ro, const struct matrix_build *b,
 		log_set_verbosity(LOG_NORMAL); /* the log wants the phases */
 	/* a file, not the parent's terminal: no colour */
 	setenv("NO_COLOR", "1", 1);
+	/* the defaults (static linking too), then the cell and the run */
+	build_opts_init(&o);
+	o.arch = b->arch;
+	o.profile = b->profile;
+	o.toolchain = b->toolchain ? b->toolchain : ro->toolchain;
+	o.fragments = b->fragments;
+	o.kconfig_add = b->kconfig_add;
+	o.jobs = ro->jobs / ro->parallel;
+	o.no_ccache = ro->no_ccache;
+	o.no_boot = ro->no_boot;
+	o.boot_timeout = ro->boot_timeout;
+	o.mirrors = ro->cfg->mirrors;
+	o.keyrings = ro->cfg->keyrings;
+	o.offline = ro->offline;
+	o.failure_record = record_path(ro, i);
 	if (o.jobs < 1)
 		o.jobs = 1;
 	o.out = work;
@@ -303,11 +327,16 @@ static void collect(const struct run_opts *ro, const struct matrix *m,
 	if (!r->exit_code) {
 		collect_pass(ro, m, rep, s->idx);
 	} else {
+		char *rec = record_path(ro, s->idx);
+		struct manifest *meta = path_exists(rec) ? manifest_load(rec) : NULL;
 		const char *p;
 
 		r->status = "FAIL";
 		strbuf_read_file(&text, log);
-		r->phase = xstrdup(matrix_guess_phase(r->exit_code, text.buf));
+		r->phase = xstrdup(matrix_child_phase(r->exit_code, meta));
+		manifest_free(meta);
+		unlink(rec);
+		free(rec);
 		r->error = matrix_first_error(text.buf);
 		if (r->error) {
 			/* the log holds it quoted; the reports quote it once */
