@@ -69,7 +69,5 @@ int boot_run(const struct boot_opts *o, struct boot_result *r);
 /* Feed one console line; pure, fuzzed. Returns 1 when it was ukb-init's. */
 int bootlog_parse_line(const char *line, size_t len, struct boot_result *r);
 void boot_result_release(struct boot_result *r);
-/* The `umlkbuild boot [--net] VMLINUX` subcommand. */
-int boot_cmd(int argc, char **argv);
 
 #endif

@@ -1,5 +1,4 @@
 /* `umlkbuild console NAME [N]`: the host pty of the guest's console N. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +11,6 @@
 #include "host/deployment.h"
 #include "host/vmstate.h"
 #include "base/banned.h"
-
-static const char console_usage[] =
-	"usage: umlkbuild console NAME [N]\n"
-	"\nPrints the host pty of the guest's console N (default 1, its tty1),\n"
-	"for `screen /dev/pts/M` or any terminal program.";
 
 static int pick(const char *s, unsigned *n)
 {
@@ -56,15 +50,15 @@ static int show(const char *name, unsigned n)
 	return ret;
 }
 
-int console_cmd(int argc, char **argv)
+static int console_cmd(int argc, char **argv)
 {
 	struct deployment d;
 	const char *name = NULL;
 	unsigned n = 1;
-	int ret = hostcmd_parse_name(argc, argv, console_usage, &name);
+	int ret = hostcmd_parse_name(&cmd_console, argc, argv, &name);
 
 	if (ret)
-		return ret > 0 ? 0 : ret;
+		return ret == OPTS_DONE ? 0 : ret;
 	if (optind + 2 < argc)
 		return error(-UKB_EUSAGE, "unexpected argument '%s'",
 			     argv[optind + 2]);
@@ -76,3 +70,17 @@ int console_cmd(int argc, char **argv)
 	deployment_release(&d);
 	return ret;
 }
+
+static const struct opt console_opts[] = { OPT_END };
+
+const struct cmd cmd_console = {
+	.name = "console",
+	.fn = console_cmd,
+	.help = "print the host pty of a deployment's guest console",
+	.usage = "usage: umlkbuild console NAME [N]\n"
+		 "\n"
+		 "Prints the host pty of the guest's console N (default 1, its tty1),\n"
+		 "for `screen /dev/pts/M` or any terminal program.\n",
+	.opts = console_opts,
+	.flags = CMD_POSIX,
+};

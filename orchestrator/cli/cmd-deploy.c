@@ -1,5 +1,4 @@
 /* `umlkbuild deploy`: the TAP, the rules, the service; or --dry-run. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +7,9 @@
 #include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/log.h"
-#include "base/opts.h"
 #include "base/strvec.h"
 #include "base/wrapper.h"
+#include "cli/cmd.h"
 #include "cli/hostcmds.h"
 #include "host/deployment.h"
 #include "host/firewall.h"
@@ -20,50 +19,9 @@
 #include "rootfs/rootfsopt.h"
 #include "base/banned.h"
 
-static const char deploy_usage[] =
-	"usage: umlkbuild deploy --kernel VMLINUX --rootfs IMG [--name bbr] "
-	"[--mem 256m] [--tap tap0]\n"
-	"                        [--host-ip 10.0.0.1/24] [--guest-ip 10.0.0.2]\n"
-	"                        [--forward tcp:10000-20000]... "
-	"[--forward udp:10221]... [--forward all]\n"
-	"                        [--reserve tcp:22]... [--wan-if IF|auto]\n"
-	"                        [--firewall auto|nft|iptables|iptables-legacy]\n"
-	"                        [--service auto|systemd|sysv|none] [--dry-run]\n"
-	"\nWithout --forward, tcp:10000-20000 and udp:10000-20000 (the seeds').\n"
-	"--reserve replaces the default reserved tcp:22.";
-
-int hostcmd_need_root(const char *cmd)
-{
-	if (!geteuid())
-		return 0;
-	error(-UKB_EHOST, "'umlkbuild %s' needs root: it changes the host's "
-	      "network and services", cmd);
-	hint("run it as root (sudo umlkbuild %s ...)", cmd);
-	return -UKB_EHOST;
-}
-
 enum {
-	OPT_KERNEL = 256, OPT_ROOTFS, OPT_NAME, OPT_MEM, OPT_TAP, OPT_HOST_IP,
-	OPT_GUEST_IP, OPT_FORWARD, OPT_RESERVE, OPT_WAN_IF, OPT_FIREWALL,
-	OPT_SERVICE, OPT_DRY_RUN,
-};
-
-static const struct option opts[] = {
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "mem", required_argument, NULL, OPT_MEM },
-	{ "tap", required_argument, NULL, OPT_TAP },
-	{ "host-ip", required_argument, NULL, OPT_HOST_IP },
-	{ "guest-ip", required_argument, NULL, OPT_GUEST_IP },
-	{ "forward", required_argument, NULL, OPT_FORWARD },
-	{ "reserve", required_argument, NULL, OPT_RESERVE },
-	{ "wan-if", required_argument, NULL, OPT_WAN_IF },
-	{ "firewall", required_argument, NULL, OPT_FIREWALL },
-	{ "service", required_argument, NULL, OPT_SERVICE },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	O_KERNEL = 1, O_ROOTFS, O_NAME, O_MEM, O_TAP, O_HOST_IP, O_GUEST_IP,
+	O_FORWARD, O_RESERVE, O_WAN_IF, O_FIREWALL, O_SERVICE, O_DRY_RUN,
 };
 
 struct args {
@@ -241,38 +199,40 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+/* 0, OPTS_DONE after --help, or a negative error (reported) */
 static int parse(int argc, char **argv, struct args *a)
 {
-	int c;
+	struct opt_parser p;
+	int c, ret;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	opts_begin(&p, &cmd_deploy, argc, argv);
+	while ((c = opts_next(&p))) {
 		switch (c) {
-		case OPT_KERNEL: a->kernel = optarg; break;
-		case OPT_ROOTFS: a->rootfs = optarg; break;
-		case OPT_NAME: a->name = optarg; break;
-		case OPT_MEM: a->mem = optarg; break;
-		case OPT_TAP: a->tap = optarg; break;
-		case OPT_HOST_IP: a->host_ip = optarg; break;
-		case OPT_GUEST_IP: a->guest_ip = optarg; break;
-		case OPT_FORWARD: strvec_push(&a->fwd, optarg); break;
-		case OPT_RESERVE: strvec_push(&a->reserve, optarg); break;
-		case OPT_WAN_IF: a->wan_if = optarg; break;
-		case OPT_FIREWALL: a->firewall = optarg; break;
-		case OPT_SERVICE: a->service = optarg; break;
-		case OPT_DRY_RUN: a->dry_run = 1; break;
-		case 'h': puts(deploy_usage); return 1;
-		default: return opts_error(c, argv);
+		case O_KERNEL: a->kernel = p.arg; break;
+		case O_ROOTFS: a->rootfs = p.arg; break;
+		case O_NAME: a->name = p.arg; break;
+		case O_MEM: a->mem = p.arg; break;
+		case O_TAP: a->tap = p.arg; break;
+		case O_HOST_IP: a->host_ip = p.arg; break;
+		case O_GUEST_IP: a->guest_ip = p.arg; break;
+		case O_FORWARD: strvec_push(&a->fwd, p.arg); break;
+		case O_RESERVE: strvec_push(&a->reserve, p.arg); break;
+		case O_WAN_IF: a->wan_if = p.arg; break;
+		case O_FIREWALL: a->firewall = p.arg; break;
+		case O_SERVICE: a->service = p.arg; break;
+		case O_DRY_RUN: a->dry_run = 1; break;
 		}
 	}
+	ret = opts_end(&p);
+	if (ret)
+		return ret;
 	if (optind < argc)
 		return error(-UKB_EUSAGE, "unexpected argument '%s'",
 			     argv[optind]);
 	return 0;
 }
 
-int deploy_cmd(int argc, char **argv)
+static int deploy_cmd(int argc, char **argv)
 {
 	struct args a = { .name = "bbr", .mem = "256m", .firewall = "auto",
 			  .service = "auto", .fwd = STRVEC_INIT,
@@ -280,8 +240,11 @@ int deploy_cmd(int argc, char **argv)
 	struct deployment d = { 0 };
 	int ret = parse(argc, argv, &a);
 
-	if (ret)
+	if (ret) {
+		if (ret == OPTS_DONE)
+			ret = 0;
 		goto out;
+	}
 	ret = fill(&a, &d);
 	if (!ret && !a.dry_run)
 		ret = hostcmd_need_root("deploy");
@@ -299,3 +262,50 @@ out:
 	strvec_clear(&a.reserve);
 	return ret > 0 ? 0 : ret;
 }
+
+static const struct opt deploy_opts[] = {
+	{ "kernel", O_KERNEL, 0, required_argument, "VMLINUX",
+	  "the UML kernel to run (an artifact's vmlinux)" },
+	{ "rootfs", O_ROOTFS, 0, required_argument, "IMG",
+	  "the guest's root image (umlkbuild rootfs)" },
+	{ "name", O_NAME, 0, required_argument, "NAME",
+	  "the deployment's name (default bbr)" },
+	{ "mem", O_MEM, 0, required_argument, "SIZE",
+	  "the guest's memory (default 256m)" },
+	{ "tap", O_TAP, 0, required_argument, "IF",
+	  "the TAP device (default tap0)" },
+	{ "host-ip", O_HOST_IP, 0, required_argument, "CIDR",
+	  "the host's address on the TAP (default 10.0.0.1/24)" },
+	{ "guest-ip", O_GUEST_IP, 0, required_argument, "IP",
+	  "the guest's address (default 10.0.0.2)" },
+	{ "forward", O_FORWARD, 0, required_argument, "PROTO:PORTS",
+	  "forward tcp:N[-M], udp:N[-M] or all to the guest (repeatable)" },
+	{ "reserve", O_RESERVE, 0, required_argument, "PROTO:PORTS",
+	  "never forward these (repeatable; default tcp:22)" },
+	{ "wan-if", O_WAN_IF, 0, required_argument, "IF",
+	  "the outbound interface, or auto (the default route's)" },
+	{ "firewall", O_FIREWALL, 0, required_argument, "KIND",
+	  "auto, nft, iptables or iptables-legacy" },
+	{ "service", O_SERVICE, 0, required_argument, "KIND",
+	  "auto, systemd, sysv or none" },
+	{ "dry-run", O_DRY_RUN, 0, no_argument, NULL,
+	  "print the rules, the service and the run line; change nothing" },
+	OPT_END,
+};
+
+const struct cmd cmd_deploy = {
+	.name = "deploy",
+	.fn = deploy_cmd,
+	.help = "set up the TAP, the rules and the service of a UML guest on this host",
+	.usage = "usage: umlkbuild deploy --kernel VMLINUX --rootfs IMG [--name bbr] [--mem 256m] [--tap tap0]\n"
+		 "                        [--host-ip 10.0.0.1/24] [--guest-ip 10.0.0.2]\n"
+		 "                        [--forward tcp:10000-20000]... [--forward udp:10221]... [--forward all]\n"
+		 "                        [--reserve tcp:22]... [--wan-if IF|auto]\n"
+		 "                        [--firewall auto|nft|iptables|iptables-legacy]\n"
+		 "                        [--service auto|systemd|sysv|none] [--dry-run]\n"
+		 "\n"
+		 "Without --forward, tcp:10000-20000 and udp:10000-20000 (the seeds').\n"
+		 "--reserve replaces the default reserved tcp:22.\n"
+		 "\noptions:\n",
+	.opts = deploy_opts,
+};

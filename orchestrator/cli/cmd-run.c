@@ -1,5 +1,4 @@
 /* `umlkbuild run NAME`: the supervisor, in the foreground. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "base/errors.h"
@@ -9,20 +8,14 @@
 #include "host/supervise.h"
 #include "base/banned.h"
 
-static const char run_usage[] =
-	"usage: umlkbuild run NAME\n"
-	"\nThe supervisor the service runs, in the foreground: makes the TAP and\n"
-	"the rules if they are missing, starts the VM, restarts it with backoff\n"
-	"when it ends, halts it cleanly on SIGTERM. One per deployment.";
-
-int run_cmd(int argc, char **argv)
+static int run_cmd(int argc, char **argv)
 {
 	struct deployment d;
 	const char *name = NULL;
-	int ret = hostcmd_parse_name(argc, argv, run_usage, &name);
+	int ret = hostcmd_parse_name(&cmd_run, argc, argv, &name);
 
 	if (ret)
-		return ret > 0 ? 0 : ret;
+		return ret == OPTS_DONE ? 0 : ret;
 	if (optind + 1 < argc)
 		return error(-UKB_EUSAGE, "unexpected argument '%s'",
 			     argv[optind + 1]);
@@ -37,3 +30,18 @@ int run_cmd(int argc, char **argv)
 	deployment_release(&d);
 	return ret;
 }
+
+static const struct opt run_opts[] = { OPT_END };
+
+const struct cmd cmd_run = {
+	.name = "run",
+	.fn = run_cmd,
+	.help = "supervise a deployment's VM in the foreground (what the service runs)",
+	.usage = "usage: umlkbuild run NAME\n"
+		 "\n"
+		 "The supervisor the service runs, in the foreground: makes the TAP and\n"
+		 "the rules if they are missing, starts the VM, restarts it with backoff\n"
+		 "when it ends, halts it cleanly on SIGTERM. One per deployment.\n",
+	.opts = run_opts,
+	.flags = CMD_POSIX,
+};

@@ -1,30 +1,18 @@
 /* `umlkbuild status [NAME] [--json]`: exit 0 when all is well, 9 not. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/errors.h"
 #include "base/log.h"
-#include "base/opts.h"
 #include "base/wrapper.h"
+#include "cli/cmd.h"
 #include "cli/hostcmds.h"
 #include "host/deployment.h"
 #include "host/status.h"
 #include "base/banned.h"
 
-static const char status_usage[] =
-	"usage: umlkbuild status [NAME] [--json]\n"
-	"\nEach deployment (or NAME): the supervisor, the VM (pid, uptime,\n"
-	"restarts), the TAP, forwarding, the rules, the guest answering on the\n"
-	"first forwarded TCP port, the consoles. Exit 0 when every one is ok,\n"
-	"9 when one is not, 2 for an unknown NAME.";
-
-static const struct option opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+static const struct opt status_opts[];
 
 static int report(char **names, size_t nr, int json)
 {
@@ -71,24 +59,19 @@ static int report(char **names, size_t nr, int json)
 	return ret;
 }
 
-int status_cmd(int argc, char **argv)
+static int status_cmd(int argc, char **argv)
 {
 	char **names, *one[2] = { NULL, NULL };
-	int c, json = 0, ret;
+	struct opt_parser p;
+	int json = 0, ret;
 	size_t nr = 0;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'j') {
-			json = 1;
-		} else if (c == 'h') {
-			puts(status_usage);
-			return 0;
-		} else {
-			return opts_error(c, argv);
-		}
-	}
+	opts_begin(&p, &cmd_status, argc, argv);
+	while (opts_next(&p))
+		json = 1;       /* --json, its only option */
+	ret = opts_end(&p);
+	if (ret)
+		return ret == OPTS_DONE ? 0 : ret;
 	if (optind + 1 < argc)
 		return error(-UKB_EUSAGE, "unexpected argument '%s'",
 			     argv[optind + 1]);
@@ -106,3 +89,25 @@ int status_cmd(int argc, char **argv)
 	free(names);
 	return ret;
 }
+
+enum { O_JSON = 1 };
+
+static const struct opt status_opts[] = {
+	{ "json", O_JSON, 0, no_argument, NULL,
+	  "the same as JSON on standard output, for scripts" },
+	OPT_END,
+};
+
+const struct cmd cmd_status = {
+	.name = "status",
+	.fn = status_cmd,
+	.help = "show the deployments' VMs, network and consoles (--json)",
+	.usage = "usage: umlkbuild status [NAME] [--json]\n"
+		 "\n"
+		 "Each deployment (or NAME): the supervisor, the VM (pid, uptime,\n"
+		 "restarts), the TAP, forwarding, the rules, the guest answering on the\n"
+		 "first forwarded TCP port, the consoles. Exit 0 when every one is ok,\n"
+		 "9 when one is not, 2 for an unknown NAME.\n"
+		 "\noptions:\n",
+	.opts = status_opts,
+};

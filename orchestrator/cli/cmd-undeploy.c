@@ -1,6 +1,5 @@
 /* `umlkbuild undeploy NAME`: remove exactly what deploy and run added. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,40 +18,6 @@
 
 #define STOP_WAIT_MS 60000
 
-static const char undeploy_usage[] =
-	"usage: umlkbuild undeploy NAME\n"
-	"\nStops the service and the VM (halted through its mconsole), then\n"
-	"removes the rules, the TAP, the service file, the state and NAME.conf.";
-
-static const struct option opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-int hostcmd_parse_name(int argc, char **argv, const char *usage,
-		       const char **name)
-{
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			puts(usage);
-			return 1;
-		}
-		return opts_error(c, argv);
-	}
-	if (optind >= argc) {
-		error(-UKB_EUSAGE, "'umlkbuild %s' needs a deployment's name",
-		      argv[0]);
-		hint("'umlkbuild status' lists them");
-		return -UKB_EUSAGE;
-	}
-	*name = argv[optind];
-	return 0;
-}
-
 static int remove_files(const struct deployment *d)
 {
 	char *run = deployment_run_dir(d->net.name);
@@ -70,14 +35,14 @@ static int remove_files(const struct deployment *d)
 	return ret;
 }
 
-int undeploy_cmd(int argc, char **argv)
+static int undeploy_cmd(int argc, char **argv)
 {
 	struct deployment d;
 	const char *name = NULL;
-	int ret = hostcmd_parse_name(argc, argv, undeploy_usage, &name);
+	int ret = hostcmd_parse_name(&cmd_undeploy, argc, argv, &name);
 
 	if (ret)
-		return ret > 0 ? 0 : ret;
+		return ret == OPTS_DONE ? 0 : ret;
 	if (optind + 1 < argc)
 		return error(-UKB_EUSAGE, "unexpected argument '%s'",
 			     argv[optind + 1]);
@@ -101,3 +66,17 @@ out:
 	deployment_release(&d);
 	return ret;
 }
+
+static const struct opt undeploy_opts[] = { OPT_END };
+
+const struct cmd cmd_undeploy = {
+	.name = "undeploy",
+	.fn = undeploy_cmd,
+	.help = "remove a deployment: its service, VM, rules, TAP and files",
+	.usage = "usage: umlkbuild undeploy NAME\n"
+		 "\n"
+		 "Stops the service and the VM (halted through its mconsole), then\n"
+		 "removes the rules, the TAP, the service file, the state and NAME.conf.\n",
+	.opts = undeploy_opts,
+	.flags = CMD_POSIX,
+};

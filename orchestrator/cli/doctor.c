@@ -1,7 +1,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +23,6 @@
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/manifest.h"
-#include "base/opts.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
 #include "boot/hostkernel.h"
@@ -416,57 +414,11 @@ static void print_json(const struct doctor_report *rep, int failed)
 	manifest_free(m);
 }
 
-static void doctor_usage(FILE *f)
+int doctor_report(int json, int build, unsigned arch)
 {
-	fputs("usage: umlkbuild doctor [--json] [--build [--arch ARCH]]\n"
-	      "\n"
-	      "Check that this host can run a UML artifact: /dev/net/tun, the\n"
-	      "tun driver, a tmpfs that maps PROT_EXEC for guest memory, ptrace,\n"
-	      "and whether it is 64-bit or 32-bit. --build also checks the tools\n"
-	      "a build for ARCH needs. Each item is ok or says how to fix it;\n"
-	      "exits 0 when all are ok.\n", f);
-}
-
-int doctor_cmd(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "build", no_argument, NULL, 'B' },
-		{ "arch", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct doctor_report rep = { 0 };
-	unsigned arch = ARCH_X86_64;
-	int c, json = 0, build = 0, failed;
+	int failed;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = 1;
-			break;
-		case 'B':
-			build = 1;
-			break;
-		case 'a':
-			if (kbuild_parse_arch(optarg, &arch))
-				return error(-UKB_EUSAGE,
-					     "unknown arch '%s': use x86_64 (amd64, 64) or i386 (i686, 32)",
-					     optarg);
-			break;
-		case 'h':
-			doctor_usage(stdout);
-			return 0;
-		default:
-			return opts_error(c, argv);
-		}
-	}
-	if (optind != argc) {
-		doctor_usage(stderr);
-		return -UKB_EUSAGE;
-	}
 	failed = doctor_run(&rep);
 	if (build) {
 		/* preflight names each missing tool and its package on stderr */

@@ -28,7 +28,10 @@ int doctor_run(struct doctor_report *rep);
 /* The directory a UML started now would put its memory file in; static. */
 const char *doctor_uml_tempdir(int *from_env);
 void doctor_report_release(struct doctor_report *rep);
-/* The `umlkbuild doctor [--json] [--build [--arch ARCH]]` subcommand. */
-int doctor_cmd(int argc, char **argv);
+/*
+ * Run the checks (with build: also the tools an arch build needs) and
+ * print them, as JSON with json; returns 0 or -UKB_EHOST when one failed.
+ */
+int doctor_report(int json, int build, unsigned arch);
 
 #endif

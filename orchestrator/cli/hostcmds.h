@@ -1,22 +1,18 @@
 /*
- * The host side's commands (issue #14), one file each under cli/:
- * deploy, undeploy, run, status, console. Each takes its argv (argv[0] is
- * the command's name) and returns 0 or a negative error for main.
+ * What the host side's commands (deploy, undeploy, run, status, console;
+ * one file each under cli/) share.
  */
 #ifndef UKB_CLI_HOSTCMDS_H
 #define UKB_CLI_HOSTCMDS_H
 
-int deploy_cmd(int argc, char **argv);
-int undeploy_cmd(int argc, char **argv);
-int run_cmd(int argc, char **argv);
-int status_cmd(int argc, char **argv);
-int console_cmd(int argc, char **argv);
+#include "cli/cmd.h"
 
 /*
- * NAME, the first argument of undeploy, run and console (with --help:
- * usage printed and 1 returned); optind is left on it.
+ * The options of cmd (only --help and the global ones) and NAME, its
+ * first operand, into *name: 0, OPTS_DONE after --help, or a negative
+ * error (reported). optind is left on NAME.
  */
-int hostcmd_parse_name(int argc, char **argv, const char *usage,
+int hostcmd_parse_name(const struct cmd *cmd, int argc, char **argv,
 		       const char **name);
 /* deploy, undeploy and run change the host: they need root. */
 int hostcmd_need_root(const char *cmd);

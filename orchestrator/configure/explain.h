@@ -32,7 +32,5 @@ int explain_symbol(const struct ktree *t, const struct kc_set *config,
 int explain_blockers(const struct ktree *t, const struct kc_set *config,
 		     const char *name, const char *want, struct strbuf *out);
 
-/* `umlkbuild explain [-C DIR] CONFIG_X[=VALUE]...` */
-int explain_cmd(int argc, char **argv);
 
 #endif

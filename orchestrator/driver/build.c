@@ -15,6 +15,7 @@
 #include "base/manifest.h"
 #include "base/paths.h"
 #include "base/proc.h"
+#include "base/scope.h"
 #include "base/sha256.h"
 #include "base/sigchain.h"
 #include "base/wrapper.h"
@@ -781,6 +782,8 @@ int build_run(const struct build_opts *o)
 out:
 	if (ret && c.pub.staging)
 		publish_abort(&c.pub);
+	if (ret && o->failure_record && c.m)
+		manifest_write(c.m, o->failure_record);
 	/* keep the log of a failed make for the user; drop the others */
 	if (c.log_path && (!ret || !c.objdir))
 		unlink(c.log_path);
@@ -797,4 +800,24 @@ out:
 	free(c.log_path);
 	free(out);
 	return ret;
+}
+
+void build_opts_init(struct build_opts *o)
+{
+	memset(o, 0, sizeof(*o));   /* the lists: STRVEC_INIT */
+	o->arch = ARCH_X86_64;
+	o->link = LINK_STATIC;
+	o->profile = "defconfig";
+	o->boot_timeout = 120;
+	o->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->jobs < 1)
+		o->jobs = 1;
+}
+
+void build_opts_release(struct build_opts *o)
+{
+	strvec_clear(&o->fragments);
+	strvec_clear(&o->kconfig_add);
+	strvec_clear(&o->mirrors);
+	strvec_clear(&o->keyrings);
 }

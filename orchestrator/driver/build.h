@@ -34,14 +34,16 @@ struct build_opts {
 	struct strvec keyrings;
 	int no_verify;
 	int offline;
+	/* where a failed run writes its metadata (results.failed_phase...) */
+	const char *failure_record;
 };
 
+/*
+ * The defaults every caller starts from: x86_64, static, defconfig, a
+ * 120 s boot check, -j the online CPUs. build_opts_release frees the lists.
+ */
+void build_opts_init(struct build_opts *o);
+void build_opts_release(struct build_opts *o);
 int build_run(const struct build_opts *o);
-/* `umlkbuild [build] ...`: parse options, run, print the result. */
-int build_cmd(int argc, char **argv);
-/* `umlkbuild check-config [--version V] [--arch A] [--fragment F] FILE` */
-int check_config_cmd(int argc, char **argv);
-/* `umlkbuild patches --version V [--arch A]` */
-int patches_cmd(int argc, char **argv);
 
 #endif

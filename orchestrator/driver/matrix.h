@@ -1,8 +1,6 @@
 /* The build's first "error: " line from its diagnostics (with the line
  * kbuild quotes under it), or NULL; caller frees. */
 char *matrix_first_error(const char *text);
-/* The failing phase, from the child's exit code and diagnostics. */
-const char *matrix_guess_phase(int exit_code, const char *text);
 
 /*
  * `umlkbuild matrix FILE.ini`: many builds from one INI file (read with
@@ -80,8 +78,13 @@ char *matrix_artifact_name(const struct matrix_build *b, const char *version);
 /* The build's first "error: " line from its diagnostics (with the line
  * kbuild quotes under it), or NULL; caller frees. */
 char *matrix_first_error(const char *text);
-/* The failing phase, from the child's exit code and diagnostics. */
-const char *matrix_guess_phase(int exit_code, const char *text);
+struct manifest;
+/*
+ * The failing phase of a child: its metadata's results.failed_phase
+ * (kmod, strip and config count as "verify"), else its exit code's class.
+ * meta may be NULL. Returns a static string.
+ */
+const char *matrix_child_phase(int exit_code, const struct manifest *meta);
 
 /*
  * `umlkbuild matrix [OPTIONS] FILE.ini`: run every build, keep going past
@@ -89,6 +92,20 @@ const char *matrix_guess_phase(int exit_code, const char *text);
  * -UKB_EBUILD when one failed, -UKB_EUSAGE for a bad file, -UKB_EHOST
  * when the out dir cannot be written, -UKB_EINTR when interrupted.
  */
-int matrix_cmd(int argc, char **argv);
+/* What the command line says; zero/NULL: the file's [matrix] or the default. */
+struct matrix_args {
+	const char *file;         /* FILE.ini */
+	const char *out;
+	const char *config_file;
+	const char *toolchain;
+	int jobs, parallel;
+	int no_boot, no_ccache, offline, json;
+};
+
+/*
+ * Build every cell of a->file, keep going past failures, write the
+ * reports; returns 0, -UKB_EBUILD when a build failed, or another error.
+ */
+int matrix_run_file(const struct matrix_args *a);
 
 #endif

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +19,6 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/manifest.h"
-#include "base/opts.h"
 #include "base/sigchain.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
@@ -91,18 +89,30 @@ char *matrix_first_error(const char *text)
 	return ret;
 }
 
-const char *matrix_guess_phase(int exit_code, const char *text)
+const char *matrix_child_phase(int exit_code, const struct manifest *meta)
 {
+	static const char *const names[][2] = {
+		{ "source", "source" }, { "configure", "configure" },
+		{ "compile", "compile" }, { "kmod", "verify" },
+		{ "strip", "verify" }, { "config", "verify" },
+		{ "boot", "boot" }, { "publish", "publish" },
+	};
+	const char *ph = meta ? manifest_get_str(meta, "results.failed_phase") : NULL;
+
+	for (size_t i = 0; ph && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(ph, names[i][0]))
+			return names[i][1];
+	/* no record: it failed before a stage began, or was killed */
 	switch (exit_code) {
 	case EXIT_USAGE:
-		return strstr(text, "\nconfiguring ") ? "configure" : "usage";
+		return "usage";
 	case EXIT_SOURCE:
 	case EXIT_PATCH:
 		return "source";
 	case EXIT_CONFIG:
 		return "configure";
 	case EXIT_BUILD:
-		return strstr(text, "compiling vmlinux") ? "compile" : "configure";
+		return "compile";
 	case EXIT_ARTIFACT:
 		return "verify";
 	case EXIT_BOOT:
@@ -116,7 +126,6 @@ const char *matrix_guess_phase(int exit_code, const char *text)
 		return "internal";
 	}
 }
-
 
 /* ---- running ---------------------------------------------------------- */
 
@@ -148,20 +157,18 @@ static char *work_path(const struct run_opts *ro, size_t i)
 	return xasprintf("%s/.matrix-work/%03zu", ro->out, i + 1);
 }
 
+/* A failed child's metadata.json, for its results.failed_phase. */
+static char *record_path(const struct run_opts *ro, size_t i)
+{
+	return xasprintf("%s/.matrix-work/%03zu.failed.json", ro->out, i + 1);
+}
+
 /* In the forked child: one build_run with its diagnostics in log. */
 static void __attribute__((noreturn))
 child_build(const struct run_opts *ro, const struct matrix_build *b,
 	    size_t i, const char *log)
 {
-	struct build_opts o = {
-		.arch = b->arch, .link = LINK_STATIC, .profile = b->profile,
-		.toolchain = b->toolchain ? b->toolchain : ro->toolchain,
-		.fragments = b->fragments, .kconfig_add = b->kconfig_add,
-		.jobs = ro->jobs / ro->parallel, .no_ccache = ro->no_ccache,
-		.no_boot = ro->no_boot, .boot_timeout = ro->boot_timeout,
-		.mirrors = ro->cfg->mirrors, .keyrings = ro->cfg->keyrings,
-		.offline = ro->offline,
-	};
+	struct build_opts o;
 	char *work = work_path(ro, i);
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -176,6 +183,21 @@ child_build(const struct run_opts *ro, const struct matrix_build *b,
 		log_set_verbosity(LOG_NORMAL); /* the log wants the phases */
 	/* a file, not the parent's terminal: no colour */
 	setenv("NO_COLOR", "1", 1);
+	/* the defaults (static linking too), then the cell and the run */
+	build_opts_init(&o);
+	o.arch = b->arch;
+	o.profile = b->profile;
+	o.toolchain = b->toolchain ? b->toolchain : ro->toolchain;
+	o.fragments = b->fragments;
+	o.kconfig_add = b->kconfig_add;
+	o.jobs = ro->jobs / ro->parallel;
+	o.no_ccache = ro->no_ccache;
+	o.no_boot = ro->no_boot;
+	o.boot_timeout = ro->boot_timeout;
+	o.mirrors = ro->cfg->mirrors;
+	o.keyrings = ro->cfg->keyrings;
+	o.offline = ro->offline;
+	o.failure_record = record_path(ro, i);
 	if (o.jobs < 1)
 		o.jobs = 1;
 	o.out = work;
@@ -305,11 +327,16 @@ static void collect(const struct run_opts *ro, const struct matrix *m,
 	if (!r->exit_code) {
 		collect_pass(ro, m, rep, s->idx);
 	} else {
+		char *rec = record_path(ro, s->idx);
+		struct manifest *meta = path_exists(rec) ? manifest_load(rec) : NULL;
 		const char *p;
 
 		r->status = "FAIL";
 		strbuf_read_file(&text, log);
-		r->phase = xstrdup(matrix_guess_phase(r->exit_code, text.buf));
+		r->phase = xstrdup(matrix_child_phase(r->exit_code, meta));
+		manifest_free(meta);
+		unlink(rec);
+		free(rec);
 		r->error = matrix_first_error(text.buf);
 		if (r->error) {
 			/* the log holds it quoted; the reports quote it once */
@@ -430,28 +457,6 @@ static int run_all(const struct run_opts *ro, const struct matrix *m,
 	return ret;
 }
 
-static void usage(FILE *f)
-{
-	fputs("usage: umlkbuild matrix [OPTIONS] FILE.ini\n"
-	      "\nBuild every cell of FILE.ini (sources x arches x profiles), keep going\n"
-	      "past failures, and write OUT/matrix.json, matrix.md and matrix.html.\n"
-	      "\noptions (they override the file's [matrix] section):\n"
-	      "  --out DIR             where artifacts and reports land\n"
-	      "  -j, --jobs N          the make -j budget shared by the running builds\n"
-	      "  --parallel N          builds at once (default 1), each with -j JOBS/N\n"
-	      "  --toolchain NAME      toolchain profile for cells that name none\n"
-	      "  --no-ccache           compile without ccache\n"
-	      "  --no-boot             skip the boot checks\n"
-	      "  --offline             use only the cache\n"
-	      "  --config FILE         read this INI file after the system and user ones\n"
-	      "  --json                print matrix.json on stdout\n"
-	      "\nExit 0 when every build passed, 6 when one failed, 2 for a bad file.\n",
-	      f);
-}
-
-enum { OPT_OUT = 256, OPT_PARALLEL, OPT_TOOLCHAIN, OPT_NO_CCACHE, OPT_NO_BOOT,
-       OPT_OFFLINE, OPT_CONFIG, OPT_JSON };
-
 static void now_iso(char *buf, size_t n)
 {
 	time_t t = time(NULL);
@@ -461,27 +466,14 @@ static void now_iso(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int matrix_cmd(int argc, char **argv)
+int matrix_run_file(const struct matrix_args *a)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "parallel", required_argument, NULL, OPT_PARALLEL },
-		{ "toolchain", required_argument, NULL, OPT_TOOLCHAIN },
-		{ "no-ccache", no_argument, NULL, OPT_NO_CCACHE },
-		{ "no-boot", no_argument, NULL, OPT_NO_BOOT },
-		{ "offline", no_argument, NULL, OPT_OFFLINE },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct run_opts ro = { 0 };
+	struct run_opts ro = { .toolchain = a->toolchain, .offline = a->offline,
+			       .json = a->json };
 	struct matrix m;
 	struct report rep;
 	struct ukb_settings cfg;
-	const char *out = NULL, *config_file = NULL;
-	int c, ret = 0, jobs = 0, parallel = 0, no_boot = 0, no_ccache = 0;
+	int ret;
 	struct timespec t0;
 	char started[32];
 	size_t failed;
@@ -489,55 +481,29 @@ int matrix_cmd(int argc, char **argv)
 	matrix_init(&m);
 	report_init(&rep);
 	settings_init(&cfg);
-	optind = 1;
-	while (!ret && (c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_OUT: out = optarg; break;
-		case 'j': ret = opts_parse_count("--jobs", optarg, 1024, &jobs); break;
-		case OPT_PARALLEL:
-			ret = opts_parse_count("--parallel", optarg, 64, &parallel);
-			break;
-		case OPT_TOOLCHAIN: ro.toolchain = optarg; break;
-		case OPT_NO_CCACHE: no_ccache = 1; break;
-		case OPT_NO_BOOT: no_boot = 1; break;
-		case OPT_OFFLINE: ro.offline = 1; break;
-		case OPT_CONFIG: config_file = optarg; break;
-		case OPT_JSON: ro.json = 1; break;
-		case 'h':
-			usage(stdout);
-			goto out;
-		default:
-			usage(stderr);
-			ret = -UKB_EUSAGE;
-		}
-	}
-	if (!ret && optind != argc - 1)
-		ret = error(-UKB_EUSAGE, optind < argc ? "matrix takes one FILE.ini" :
-			    "matrix needs a FILE.ini");
+	ret = matrix_load(&m, a->file);
 	if (!ret)
-		ret = matrix_load(&m, argv[optind]);
-	if (!ret)
-		ret = settings_load(&cfg, config_file);
+		ret = settings_load(&cfg, a->config_file);
 	if (ret)
 		goto out;
 	if (cfg.cache_dir && !cache_root_is_set())
 		cache_set_root(cfg.cache_dir);
 
 	/* the command line, then [matrix], then the defaults */
-	if (out)
-		ro.out = path_absolute(out);
+	if (a->out)
+		ro.out = path_absolute(a->out);
 	else if (m.out)
 		ro.out = xstrdup(m.out);
 	else
 		ro.out = path_absolute(".");
-	ro.jobs = jobs ? jobs : m.jobs ? m.jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	ro.jobs = a->jobs ? a->jobs : m.jobs ? m.jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (ro.jobs < 1)
 		ro.jobs = 1;
-	ro.parallel = parallel ? parallel : m.parallel ? m.parallel : 1;
+	ro.parallel = a->parallel ? a->parallel : m.parallel ? m.parallel : 1;
 	if (ro.parallel > (int)m.nr)
 		ro.parallel = (int)m.nr;
-	ro.no_boot = no_boot || m.no_boot;
-	ro.no_ccache = no_ccache || m.no_ccache;
+	ro.no_boot = a->no_boot || m.no_boot;
+	ro.no_ccache = a->no_ccache || m.no_ccache;
 	ro.boot_timeout = m.boot_timeout ? m.boot_timeout : 120;
 	if (!ro.toolchain)
 		ro.toolchain = m.toolchain;
@@ -564,7 +530,7 @@ int matrix_cmd(int argc, char **argv)
 		goto out;
 	}
 
-	rep.file = xstrdup(argv[optind]);
+	rep.file = xstrdup(a->file);
 	now_iso(started, sizeof(started));
 	rep.started = xstrdup(started);
 	prepare_rows(&m, &rep);

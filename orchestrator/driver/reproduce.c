@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +8,6 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/manifest.h"
-#include "base/opts.h"
 #include "base/sha256.h"
 #include "base/sigchain.h"
 #include "base/strbuf.h"
@@ -24,14 +22,6 @@
 #include "source/fetch.h"
 #include "source/source.h"
 #include "base/banned.h"
-
-static void usage(FILE *f)
-{
-	fputs("usage: umlkbuild reproduce [--out DIR] [--mirror URL] [--keyring FILE] METADATA.json\n"
-	      "\nRebuild from the inputs a metadata.json records and compare the new\n"
-	      "vmlinux's sha256 with the recorded one. Exit 0 when they match, 7 when\n"
-	      "they differ.\n", f);
-}
 
 /* The mirror a kernel.org URL came from: strip "/vN.x/NAME". */
 static char *mirror_of(const char *url)
@@ -336,58 +326,30 @@ out:
 	return ret;
 }
 
-int reproduce_cmd(int argc, char **argv)
+int reproduce_run(const char *file, const char *out_opt,
+		  const struct strvec *mirrors, const struct strvec *keyrings)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "mirror", required_argument, NULL, 'm' },
-		{ "keyring", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct build_opts o = { .boot_timeout = 120 };
+	struct build_opts o;
 	struct manifest *m = NULL;
-	const char *out_opt = NULL, *want;
+	const char *want;
 	char *work = NULL, *out = NULL, *vmlinux = NULL;
 	char have[SHA256_HEX_LEN + 1];
-	int c, ret = 0;
+	int ret = 0;
 
-	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (o.jobs < 1)
-		o.jobs = 1;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out_opt = optarg;
-			break;
-		case 'm':
-			strvec_push(&o.mirrors, optarg);
-			break;
-		case 'k':
-			strvec_push(&o.keyrings, optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return opts_error(c, argv);
-		}
-	}
-	if (optind != argc - 1) {
-		usage(stderr);
+	build_opts_init(&o);
+	strvec_pushv(&o.mirrors, mirrors->v);
+	strvec_pushv(&o.keyrings, keyrings->v);
+	m = manifest_load(file);
+	if (!m) {
+		build_opts_release(&o);
 		return -UKB_EUSAGE;
 	}
-	m = manifest_load(argv[optind]);
-	if (!m)
-		return -UKB_EUSAGE;
 	want = manifest_get_str(m, "vmlinux.sha256");
 	if (!want || !sha256_is_hex(want, strlen(want))) {
-		ret = error(-UKB_EUSAGE, "'%s' records no vmlinux sha256", argv[optind]);
+		ret = error(-UKB_EUSAGE, "'%s' records no vmlinux sha256", file);
 		goto out;
 	}
-	ret = reproduce_setup(m, argv[optind], &o);
+	ret = reproduce_setup(m, file, &o);
 	if (ret)
 		goto out;
 	work = cache_dir("reproduce");
@@ -413,7 +375,7 @@ int reproduce_cmd(int argc, char **argv)
 	out = out_opt ? xstrdup(out_opt) : path_join(work, "artifact");
 	o.out = out;
 	o.out_in_cache = !out_opt;
-	info("rebuilding from '%s'", argv[optind]);
+	info("rebuilding from '%s'", file);
 	ret = build_run(&o);
 	if (ret)
 		goto out;
@@ -436,10 +398,7 @@ out:
 		tmp_forget(work);
 	}
 	manifest_free(m);
-	strvec_clear(&o.fragments);
-	strvec_clear(&o.kconfig_add);
-	strvec_clear(&o.mirrors);
-	strvec_clear(&o.keyrings);
+	build_opts_release(&o);
 	free(work);
 	free(out);
 	free(vmlinux);

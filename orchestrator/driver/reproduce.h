@@ -8,8 +8,16 @@
 
 struct build_opts;
 struct manifest;
+struct strvec;
 
-int reproduce_cmd(int argc, char **argv);
+/*
+ * Rebuild from the metadata.json file (into out_opt, or a scratch dir in
+ * the cache) with the given mirrors and keyrings, which may be empty, and
+ * compare; prints "reproduced: SHA256". Returns 0, -UKB_EARTIFACT when
+ * the sha256 differs, or another error (reported).
+ */
+int reproduce_run(const char *file, const char *out_opt,
+		  const struct strvec *mirrors, const struct strvec *keyrings);
 /*
  * Check every field of the metadata m (loaded from file) that a rebuild
  * uses, as the command line checks its options, and fill o from it;

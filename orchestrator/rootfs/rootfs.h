@@ -41,7 +41,5 @@ struct rootfs_opts {
  */
 int rootfs_make(const struct rootfs_opts *o);
 
-/* `umlkbuild rootfs ...`; in rootfscmd.c. */
-int rootfs_cmd(int argc, char **argv);
 
 #endif

@@ -74,18 +74,6 @@ void fetch_global_init(void);
 void fetch_global_cleanup(void);
 
 /*
- * `umlkbuild fetch --version V [--mirror URL]... [--keyring FILE]...
- * [--cache DIR] [--config FILE] [--offline] [--no-verify] [-q] [-v]`:
- * fetch and verify only, print the cached tarball's path on stdout.
- * `umlkbuild fetch --git URL --ref REF --out DIR`: update the mirror,
- * export the tree into DIR, print the commit id. Mirrors, keyrings and
- * the cache come from the config files unless given. argv[0] is the
- * subcommand's name. Returns 0 or a negative error code for main to turn
- * into an exit code. In fetchcmd.c.
- */
-int fetch_cmd(int argc, char **argv);
-
-/*
  * Whether url may serve as a mirror: https://, file://, or http:// to a
  * loopback host (127.0.0.0/8, ::1, localhost). NULL when allowed, else a
  * static reason. Pure.

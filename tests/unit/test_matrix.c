@@ -284,18 +284,37 @@ static void test_failure_reading(void **state)
 	assert_null(matrix_first_error("all went well\n"));
 	assert_null(matrix_first_error(""));
 
-	assert_string_equal(matrix_guess_phase(EXIT_CONFIG, cfg_fail), "configure");
-	assert_string_equal(matrix_guess_phase(EXIT_BUILD, cc_fail), "compile");
-	assert_string_equal(matrix_guess_phase(EXIT_BUILD, cfg_fail), "configure");
-	assert_string_equal(matrix_guess_phase(EXIT_SOURCE, ""), "source");
-	assert_string_equal(matrix_guess_phase(EXIT_PATCH, ""), "source");
-	assert_string_equal(matrix_guess_phase(EXIT_USAGE, "error: bad\n"), "usage");
-	assert_string_equal(matrix_guess_phase(EXIT_USAGE, cfg_fail), "configure");
-	assert_string_equal(matrix_guess_phase(EXIT_ARTIFACT, ""), "verify");
-	assert_string_equal(matrix_guess_phase(EXIT_BOOT, ""), "boot");
-	assert_string_equal(matrix_guess_phase(EXIT_HOST, ""), "host");
-	assert_string_equal(matrix_guess_phase(130, ""), "interrupted");
-	assert_string_equal(matrix_guess_phase(1, ""), "internal");
+	/* the phase comes from the child's metadata, not from its messages */
+	{
+		static const char *const rec[][2] = {
+			{ "compile", "compile" }, { "configure", "configure" },
+			{ "source", "source" }, { "kmod", "verify" },
+			{ "strip", "verify" }, { "config", "verify" },
+			{ "boot", "boot" }, { "publish", "publish" },
+		};
+
+		for (size_t k = 0; k < sizeof(rec) / sizeof(rec[0]); k++) {
+			char *json = xasprintf("{\"results\": {\"failed_phase\": \"%s\"}}",
+					       rec[k][0]);
+			struct manifest *meta = manifest_loadb(json, strlen(json), "t.json");
+
+			assert_non_null(meta);
+			/* EXIT_BUILD for all: only the record tells them apart */
+			assert_string_equal(matrix_child_phase(EXIT_BUILD, meta), rec[k][1]);
+			manifest_free(meta);
+			free(json);
+		}
+	}
+	assert_string_equal(matrix_child_phase(EXIT_BUILD, NULL), "compile");
+	assert_string_equal(matrix_child_phase(EXIT_SOURCE, NULL), "source");
+	assert_string_equal(matrix_child_phase(EXIT_PATCH, NULL), "source");
+	assert_string_equal(matrix_child_phase(EXIT_USAGE, NULL), "usage");
+	assert_string_equal(matrix_child_phase(EXIT_CONFIG, NULL), "configure");
+	assert_string_equal(matrix_child_phase(EXIT_ARTIFACT, NULL), "verify");
+	assert_string_equal(matrix_child_phase(EXIT_BOOT, NULL), "boot");
+	assert_string_equal(matrix_child_phase(EXIT_HOST, NULL), "host");
+	assert_string_equal(matrix_child_phase(130, NULL), "interrupted");
+	assert_string_equal(matrix_child_phase(1, NULL), "internal");
 }
 
 static void test_escaping(void **state)

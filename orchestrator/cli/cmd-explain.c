@@ -3,7 +3,6 @@
  * a failed config check that point at it.
  */
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,9 @@
 #include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/log.h"
-#include "base/opts.h"
 #include "base/strvec.h"
 #include "base/wrapper.h"
+#include "cli/cmd.h"
 #include "configure/explain.h"
 #include "configure/hints.h"
 #include "base/banned.h"
@@ -72,18 +71,6 @@ static char *config_arch(const char *text)
 	return e > p ? xstrndup(p, (size_t)(e - p)) : xstrdup("um");
 }
 
-static void explain_usage(FILE *f)
-{
-	fputs("usage: umlkbuild explain [-C DIR] CONFIG_X[=VALUE]...\n"
-	      "\nFor each symbol, from the configured kernel build directory DIR\n"
-	      "(default .; its .config, and the tree at DIR or DIR/source): its\n"
-	      "value, type, where it is defined, every condition on it with the\n"
-	      "values of the symbols it names, what selects or implies it, and\n"
-	      "which of those keep it from VALUE (without one, a summary).\n"
-	      "Exit 5 when a symbol is defined in no Kconfig file the tree reads.\n",
-	      f);
-}
-
 /* "CONFIG_X=V", "X=V", "X": name into *name (caller frees), value or NULL. */
 static int parse_arg(const char *arg, char **name, const char **want)
 {
@@ -105,35 +92,23 @@ static int parse_arg(const char *arg, char **name, const char **want)
 	return 0;
 }
 
-int explain_cmd(int argc, char **argv)
+static int explain_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "directory", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = ".";
 	char *cfg_path = NULL, *srcdir = NULL, *arch = NULL;
 	struct strbuf text = STRBUF_INIT, out = STRBUF_INIT;
 	struct kc_set config = KC_SET_INIT;
 	struct strvec vars = STRVEC_INIT;
 	struct ktree t = KTREE_INIT;
-	int c, ret = 0, failed = 0;
+	struct opt_parser p;
+	int ret = 0, failed = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":C:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			explain_usage(stdout);
-			return 0;
-		default:
-			return opts_error(c, argv);
-		}
-	}
+	opts_begin(&p, &cmd_explain, argc, argv);
+	while (opts_next(&p))
+		dir = p.arg;    /* -C, its one option */
+	ret = opts_end(&p);
+	if (ret)
+		return ret == OPTS_DONE ? 0 : ret;
 	if (optind >= argc) {
 		error(-UKB_EUSAGE, "explain needs a symbol: CONFIG_X or CONFIG_X=VALUE");
 		hint("see 'umlkbuild explain --help'");
@@ -200,3 +175,24 @@ out:
 	free(arch);
 	return ret;
 }
+
+static const struct opt explain_opts[] = {
+	{ "directory", 1, 'C', required_argument, "DIR",
+	  "the configured kernel build directory (default .)" },
+	OPT_END,
+};
+
+const struct cmd cmd_explain = {
+	.name = "explain",
+	.fn = explain_cmd,
+	.help = "why a Kconfig symbol has its value, and what keeps it from another",
+	.usage = "usage: umlkbuild explain [-C DIR] CONFIG_X[=VALUE]...\n"
+		 "\nFor each symbol, from the configured kernel build directory DIR\n"
+		 "(default .; its .config, and the tree at DIR or DIR/source): its\n"
+		 "value, type, where it is defined, every condition on it with the\n"
+		 "values of the symbols it names, what selects or implies it, and\n"
+		 "which of those keep it from VALUE (without one, a summary).\n"
+		 "Exit 5 when a symbol is defined in no Kconfig file the tree reads.\n"
+		 "\noptions:\n",
+	.opts = explain_opts,
+};

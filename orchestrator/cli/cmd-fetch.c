@@ -1,5 +1,4 @@
 /* `umlkbuild fetch`: the fetch layer on its own, for scripts and tests. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +6,9 @@
 #include "base/cache.h"
 #include "base/errors.h"
 #include "base/log.h"
-#include "base/opts.h"
 #include "base/strvec.h"
 #include "base/version.h"
+#include "cli/cmd.h"
 #include "source/fetch.h"
 #include "source/gitsrc.h"
 #include "source/settings.h"
@@ -20,7 +19,7 @@ static const char fetch_usage[] =
 	"[--keyring FILE]...\n"
 	"                       [--offline] [--no-verify] [COMMON]\n"
 	"       umlkbuild fetch --git URL --ref REF --out DIR [COMMON]\n"
-	"common: [--cache DIR] [--config FILE] [-q] [-v]";
+	"common: [--cache DIR] [--config FILE] [-q] [-v]\n";
 
 /* --git: export ref's tree into out, print the commit id. */
 static int fetch_git(const char *url, const char *ref, const char *out)
@@ -43,24 +42,10 @@ static int fetch_git(const char *url, const char *ref, const char *out)
 	return 0;
 }
 
-int fetch_cmd(int argc, char **argv)
+static const struct opt fetch_opts[];
+
+static int fetch_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "version", required_argument, NULL, 'V' },
-		{ "mirror", required_argument, NULL, 'm' },
-		{ "keyring", required_argument, NULL, 'k' },
-		{ "cache", required_argument, NULL, 'C' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "offline", no_argument, NULL, 'o' },
-		{ "no-verify", no_argument, NULL, 'n' },
-		{ "git", required_argument, NULL, 'g' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "out", required_argument, NULL, 'O' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct strvec mirrors = STRVEC_INIT, keyrings = STRVEC_INIT;
 	struct ukb_settings cfg;
 	struct fetch_opts o = { 0 };
@@ -68,32 +53,32 @@ int fetch_cmd(int argc, char **argv)
 	const char *version = NULL, *cache = NULL, *config = NULL, *why;
 	const char *git = NULL, *ref = NULL, *outdir = NULL;
 	struct kver v;
+	struct opt_parser p;
 	int c, ret = 0;
 
 	settings_init(&cfg);
-	optind = 0;     /* main may have run getopt already */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qvh", opts, NULL)) != -1) {
+	opts_begin(&p, &cmd_fetch, argc, argv);
+	while ((c = opts_next(&p))) {
 		switch (c) {
-		case 'V': version = optarg; break;
-		case 'm': strvec_push(&mirrors, optarg); break;
-		case 'k': strvec_push(&keyrings, optarg); break;
-		case 'C': cache = optarg; break;
-		case 'c': config = optarg; break;
+		case 'V': version = p.arg; break;
+		case 'm': strvec_push(&mirrors, p.arg); break;
+		case 'k': strvec_push(&keyrings, p.arg); break;
+		case 'C': cache = p.arg; break;
+		case 'c': config = p.arg; break;
 		case 'o': o.offline = 1; break;
 		case 'n': o.no_verify = 1; break;
-		case 'g': git = optarg; break;
-		case 'r': ref = optarg; break;
-		case 'O': outdir = optarg; break;
+		case 'g': git = p.arg; break;
+		case 'r': ref = p.arg; break;
+		case 'O': outdir = p.arg; break;
 		case 'q': log_set_verbosity(LOG_QUIET); break;
 		case 'v': log_set_verbosity(LOG_VERBOSE); break;
-		case 'h':
-			puts(fetch_usage);
-			goto out;
-		default:
-			ret = opts_error(c, argv);
-			goto out;
 		}
+	}
+	ret = opts_end(&p);
+	if (ret) {
+		if (ret == OPTS_DONE)
+			ret = 0;
+		goto out;
 	}
 	if (optind < argc) {
 		ret = error(-UKB_EUSAGE, "fetch: unexpected argument '%s'",
@@ -147,3 +132,36 @@ out:
 	strvec_clear(&keyrings);
 	return ret;
 }
+
+static const struct opt fetch_opts[] = {
+	{ "version", 'V', 0, required_argument, "X.Y[.Z]",
+	  "the kernel.org release to download and verify" },
+	{ "mirror", 'm', 0, required_argument, "URL",
+	  "kernel.org mirror (repeatable)" },
+	{ "keyring", 'k', 0, required_argument, "FILE",
+	  "trusted OpenPGP keys (repeatable)" },
+	{ "offline", 'o', 0, no_argument, NULL, "use only the cache" },
+	{ "no-verify", 'n', 0, no_argument, NULL,
+	  "do not check signatures (loud)" },
+	{ "git", 'g', 0, required_argument, "URL",
+	  "a git repository: export --ref's tree into --out" },
+	{ "ref", 'r', 0, required_argument, "REF",
+	  "the tag, branch or commit of --git" },
+	{ "out", 'O', 0, required_argument, "DIR",
+	  "where --git exports the tree" },
+	{ "cache", 'C', 0, required_argument, "DIR",
+	  "the cache directory" },
+	{ "config", 'c', 0, required_argument, "FILE",
+	  "read this INI file after the system and user ones" },
+	{ "quiet", 'q', 'q', no_argument, NULL, "only errors" },
+	{ "verbose", 'v', 'v', no_argument, NULL, "say more" },
+	OPT_END,
+};
+
+const struct cmd cmd_fetch = {
+	.name = "fetch",
+	.fn = fetch_cmd,
+	.help = "download and verify a kernel.org tarball into the cache",
+	.usage = fetch_usage,
+	.opts = fetch_opts,
+};

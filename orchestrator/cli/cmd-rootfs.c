@@ -1,5 +1,4 @@
 /* `umlkbuild rootfs`: the guest's root file system image. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +6,9 @@
 #include "base/cache.h"
 #include "base/errors.h"
 #include "base/log.h"
-#include "base/opts.h"
 #include "base/strvec.h"
 #include "base/wrapper.h"
+#include "cli/cmd.h"
 #include "rootfs/alpine.h"
 #include "rootfs/rootfs.h"
 #include "rootfs/rootfsopt.h"
@@ -28,7 +27,7 @@ static const char rootfs_usage[] =
 	"                        [--sysctl KEY=VALUE]... [--mirror URL]... "
 	"[--keyring FILE]... [--offline]\n"
 	"                        [--cache DIR] [--config FILE] [-q] [-v] "
-	"--out rootfs.img";
+	"--out rootfs.img\n";
 
 static int bad(const char *opt, const char *val, const char *why)
 {
@@ -93,33 +92,43 @@ static int check_opts(struct rootfs_opts *o, const char *size,
 	return 0;
 }
 
-int rootfs_cmd(int argc, char **argv)
+static const struct opt rootfs_opts[] = {
+	{ "alpine", 'A', 0, required_argument, "X.Y[.Z]",
+	  "the Alpine release (default 3.20)" },
+	{ "arch", 'a', 0, required_argument, "ARCH", "x86_64 (default) or i386" },
+	{ "size", 's', 0, required_argument, "SIZE", "the image's size (default 512M)" },
+	{ "guest-ip", 'i', 0, required_argument, "CIDR",
+	  "the guest's eth0 address (default 10.0.0.2/24)" },
+	{ "gateway", 'g', 0, required_argument, "IP", "its gateway (default 10.0.0.1)" },
+	{ "dns", 'd', 0, required_argument, "IP", "its resolver (default 8.8.8.8)" },
+	{ "hostname", 'H', 0, required_argument, "NAME", "its host name (default uml)" },
+	{ "root-password-file", 'p', 0, required_argument, "FILE",
+	  "root's password, from FILE" },
+	{ "authorized-keys", 'K', 0, required_argument, "FILE",
+	  "root's SSH authorized_keys" },
+	{ "swap", 'w', 0, required_argument, "SIZE",
+	  "a swap file of SIZE, 0 for none (default 64M)" },
+	{ "copy", 'x', 0, required_argument, "HOSTPATH:GUESTPATH",
+	  "copy a host file into the image (repeatable)" },
+	{ "start", 'S', 0, required_argument, "'COMMAND'",
+	  "run COMMAND at boot (repeatable)" },
+	{ "sysctl", 'y', 0, required_argument, "KEY=VALUE",
+	  "set a sysctl at boot (repeatable)" },
+	{ "mirror", 'm', 0, required_argument, "URL", "Alpine mirror (repeatable)" },
+	{ "keyring", 'k', 0, required_argument, "FILE",
+	  "trusted Alpine signing keys (repeatable)" },
+	{ "offline", 'o', 0, no_argument, NULL, "use only the cache" },
+	{ "cache", 'C', 0, required_argument, "DIR", "the cache directory" },
+	{ "config", 'c', 0, required_argument, "FILE",
+	  "read this INI file after the system and user ones" },
+	{ "out", 'O', 0, required_argument, "FILE", "the image to write (required)" },
+	{ "quiet", 'q', 'q', no_argument, NULL, "only errors" },
+	{ "verbose", 'v', 'v', no_argument, NULL, "say more" },
+	OPT_END,
+};
+
+static int rootfs_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "alpine", required_argument, NULL, 'A' },
-		{ "arch", required_argument, NULL, 'a' },
-		{ "size", required_argument, NULL, 's' },
-		{ "guest-ip", required_argument, NULL, 'i' },
-		{ "gateway", required_argument, NULL, 'g' },
-		{ "dns", required_argument, NULL, 'd' },
-		{ "hostname", required_argument, NULL, 'H' },
-		{ "root-password-file", required_argument, NULL, 'p' },
-		{ "authorized-keys", required_argument, NULL, 'K' },
-		{ "swap", required_argument, NULL, 'w' },
-		{ "copy", required_argument, NULL, 'x' },
-		{ "start", required_argument, NULL, 'S' },
-		{ "sysctl", required_argument, NULL, 'y' },
-		{ "mirror", required_argument, NULL, 'm' },
-		{ "keyring", required_argument, NULL, 'k' },
-		{ "offline", no_argument, NULL, 'o' },
-		{ "cache", required_argument, NULL, 'C' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "out", required_argument, NULL, 'O' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct rootfs_opts o = {
 		.alpine = "3.20", .arch = "x86_64", .guest_ip = "10.0.0.2/24",
 		.gateway = "10.0.0.1", .dns = "8.8.8.8", .hostname = "uml",
@@ -130,41 +139,43 @@ int rootfs_cmd(int argc, char **argv)
 	const char *size = "512M", *swap = "64M", *cache = NULL;
 	const char *config = NULL;
 	struct ukb_settings cfg;
+	struct opt_parser p;
 	int c, ret = 0;
 
 	settings_init(&cfg);
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qvh", opts, NULL)) != -1) {
+	opts_begin(&p, &cmd_rootfs, argc, argv);
+	while ((c = opts_next(&p))) {
+		const char *arg = p.arg;
+
 		switch (c) {
-		case 'A': o.alpine = optarg; break;
-		case 'a': o.arch = optarg; break;
-		case 's': size = optarg; break;
-		case 'i': o.guest_ip = optarg; break;
-		case 'g': o.gateway = optarg; break;
-		case 'd': o.dns = optarg; break;
-		case 'H': o.hostname = optarg; break;
-		case 'p': o.password_file = optarg; break;
-		case 'K': o.authorized_keys = optarg; break;
-		case 'w': swap = optarg; break;
-		case 'x': strvec_push(&o.copies, optarg); break;
-		case 'S': strvec_push(&o.starts, optarg); break;
-		case 'y': strvec_push(&o.sysctls, optarg); break;
-		case 'm': strvec_push(&mirrors, optarg); break;
-		case 'k': strvec_push(&keyrings, optarg); break;
+		case 'A': o.alpine = arg; break;
+		case 'a': o.arch = arg; break;
+		case 's': size = arg; break;
+		case 'i': o.guest_ip = arg; break;
+		case 'g': o.gateway = arg; break;
+		case 'd': o.dns = arg; break;
+		case 'H': o.hostname = arg; break;
+		case 'p': o.password_file = arg; break;
+		case 'K': o.authorized_keys = arg; break;
+		case 'w': swap = arg; break;
+		case 'x': strvec_push(&o.copies, arg); break;
+		case 'S': strvec_push(&o.starts, arg); break;
+		case 'y': strvec_push(&o.sysctls, arg); break;
+		case 'm': strvec_push(&mirrors, arg); break;
+		case 'k': strvec_push(&keyrings, arg); break;
 		case 'o': o.fetch.offline = 1; break;
-		case 'C': cache = optarg; break;
-		case 'c': config = optarg; break;
-		case 'O': o.out = optarg; break;
+		case 'C': cache = arg; break;
+		case 'c': config = arg; break;
+		case 'O': o.out = arg; break;
 		case 'q': log_set_verbosity(LOG_QUIET); break;
 		case 'v': log_set_verbosity(LOG_VERBOSE); break;
-		case 'h':
-			puts(rootfs_usage);
-			goto out;
-		default:
-			ret = opts_error(c, argv);
-			goto out;
 		}
+	}
+	ret = opts_end(&p);
+	if (ret) {
+		if (ret == OPTS_DONE)
+			ret = 0;
+		goto out;
 	}
 	if (optind < argc) {
 		ret = error(-UKB_EUSAGE, "rootfs: unexpected argument '%s'",
@@ -203,3 +214,11 @@ out:
 	strvec_clear(&o.sysctls);
 	return ret;
 }
+
+const struct cmd cmd_rootfs = {
+	.name = "rootfs",
+	.fn = rootfs_cmd,
+	.help = "make the guest's root file system: a verified Alpine ext4 image",
+	.usage = rootfs_usage,
+	.opts = rootfs_opts,
+};
