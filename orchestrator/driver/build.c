@@ -271,8 +271,15 @@ static int up_to_date(struct build_ctx *c, const char *out, char *sha)
 		char want[SHA256_HEX_LEN + 1], have[SHA256_HEX_LEN + 1];
 		char *path = path_join(out, names[i]);
 
-		fresh = !sha256sums_lookup(sb.buf, sb.len, names[i], want) &&
+		struct strbuf why = STRBUF_INIT;
+
+		/* a damaged list only means "rebuild": a warning, no error */
+		fresh = !sha256sums_lookup(sums, sb.buf, sb.len, names[i],
+					   want, &why) &&
 			!sha256_file(path, have) && !strcmp(want, have);
+		if (why.len)
+			warning("%s: building again", why.buf);
+		strbuf_release(&why);
 		if (fresh && i == 0)
 			memcpy(sha, have, sizeof(have));
 		free(path);
