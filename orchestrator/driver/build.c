@@ -198,7 +198,14 @@ static int merge_inputs(struct build_ctx *c)
 
 		if (!strcmp(used.v[i], "--kconfig-add"))
 			continue;
-		strbuf_read_file(&text, used.v[i]);
+		/* configure_fragments read it: a failure now is no digest of "" */
+		ret = strbuf_read_file(&text, used.v[i]);
+		if (ret) {
+			ret = error(-UKB_EUSAGE, "cannot read fragment '%s': %s",
+				    used.v[i], strerror(-ret));
+			strbuf_release(&text);
+			goto out;
+		}
 		sha256_buf(text.buf, text.len, hex);
 		for (size_t j = 0; j < o->fragments.nr; j++)
 			user |= !strcmp(o->fragments.v[j], used.v[i]);

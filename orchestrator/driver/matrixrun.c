@@ -308,7 +308,9 @@ static void collect(const struct run_opts *ro, const struct matrix *m,
 		const char *p;
 
 		r->status = "FAIL";
-		strbuf_read_file(&text, log);
+		/* no log (the child died early): the phase from the code */
+		if (strbuf_read_file(&text, log))
+			strbuf_reset(&text);
 		r->phase = xstrdup(matrix_guess_phase(r->exit_code, text.buf));
 		r->error = matrix_first_error(text.buf);
 		if (r->error) {
