@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +99,6 @@ static void record_host(struct build_ctx *c)
 	const char *gcc[] = { c->tc.cc, "--version", NULL };
 	const char *ld[] = { "ld", "--version", NULL };
 	const char *make[] = { "make", "--version", NULL };
-	const char *ldd[] = { "ldd", "--version", NULL };
 	const char *ccache[] = { "ccache", "--version", NULL };
 	struct utsname u;
 
@@ -110,7 +110,8 @@ static void record_host(struct build_ctx *c)
 		      "wrapper", c->o->distcc_hosts ? "distcc" : c->tc.wrapper);
 	record_tool(c->m, "binutils", ld);
 	record_tool(c->m, "make", make);
-	record_tool(c->m, "glibc", ldd);
+	/* the libc this very process runs on, without spawning ldd */
+	manifest_set_str(c->m, "tools.glibc", gnu_get_libc_version());
 	if (!c->o->no_ccache && proc_have("ccache"))
 		record_tool(c->m, "ccache", ccache);
 	if (uname(&u) == 0)
