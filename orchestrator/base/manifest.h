@@ -51,8 +51,6 @@ int manifest_text_ok(const char *s, size_t len);
 
 /* The string at path, or NULL. */
 const char *manifest_get_str(const struct manifest *m, const char *path);
-/* The boolean at path, or dflt when absent. */
-int manifest_get_bool(const struct manifest *m, const char *path, int dflt);
 /* The length of the array at path (0 when absent). */
 size_t manifest_array_size(const struct manifest *m, const char *path);
 /* Item i of the array at path: the string itself (key NULL) or its

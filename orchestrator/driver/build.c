@@ -184,11 +184,11 @@ static int merge_inputs(struct build_ctx *c)
 	struct fragment_inputs in = { .profile = o->profile,
 				      .user = o->fragments.v,
 				      .adds = o->kconfig_add.v };
-	struct strvec used = STRVEC_INIT, skipped = STRVEC_INIT;
+	struct strvec used = STRVEC_INIT;
 	int ret;
 
 	ret = configure_fragments(&in, &c->src.version, o->arch | o->link,
-				  &c->requested, &used, &skipped);
+				  &c->requested, &used);
 	if (ret)
 		goto out;
 	c->nr_fragments = used.nr;
@@ -222,7 +222,6 @@ static int merge_inputs(struct build_ctx *c)
 	ret = configure_required(&c->required);
 out:
 	strvec_clear(&used);
-	strvec_clear(&skipped);
 	return ret;
 }
 
@@ -527,7 +526,6 @@ static int stage_boot(struct build_ctx *c)
 			      c->log_path, (long)getpid());
 	struct boot_opts bo = { .vmlinux = vmlinux, .log_path = log,
 				.timeout_s = c->o->boot_timeout,
-				.mem = c->o->boot_mem,
 				.init = ukb_init_path_arch(c->o->arch) };
 	struct boot_result r;
 	int ret;
