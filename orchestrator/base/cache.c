@@ -73,7 +73,7 @@ int cache_lock(const char *name, struct cache_lock *lk)
 	lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lk->fd < 0) {
 		ret = -errno;
-		error(ret, "cannot open lock '%s': %s", lk->path, strerror(-ret));
+		error_errno(ret, "cannot open lock '%s'", lk->path);
 		ret = -UKB_EHOST;
 		goto fail;
 	}

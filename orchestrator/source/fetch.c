@@ -711,7 +711,7 @@ static int save_tmp(struct fetch_ctx *c, const char *name,
 	*path = path_join(c->tmp, name);
 	ret = write_file_atomic(*path, sb->buf, sb->len, 0644);
 	if (ret)
-		error(ret, "cannot write '%s': %s", *path, strerror(-ret));
+		error_errno(ret, "cannot write '%s'", *path);
 	return ret;
 }
 
@@ -777,8 +777,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 		cached = 1;
 		ret = sha256_file(part, actual);
 		if (ret)
-			ret = error(ret, "cannot read '%s': %s", part,
-				    strerror(-ret));
+			ret = error_errno(ret, "cannot read '%s'", part);
 	} else {
 		free(part);
 		part = xasprintf("%s/%s.part", c->dl, name);

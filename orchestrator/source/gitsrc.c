@@ -229,7 +229,7 @@ static int make_dest(const char *dest)
 	if (ret == -EEXIST)
 		error(ret, "'%s' already exists", dest);
 	else if (ret)
-		error(ret, "cannot create '%s': %s", dest, strerror(-ret));
+		error_errno(ret, "cannot create '%s'", dest);
 	free(parent);
 	return ret;
 }

@@ -320,7 +320,7 @@ int sigverify_clearsigned(const struct sigverify_keys *k, const char *path,
 	if (!ret) {
 		ret = strbuf_read_file(text, out);
 		if (ret)
-			error(ret, "cannot read '%s': %s", out, strerror(-ret));
+			error_errno(ret, "cannot read '%s'", out);
 	}
 	unlink(out);
 	free(out);
@@ -353,8 +353,7 @@ static int decompress(const char *tool, const char *tarball, const char *dir,
 	if (link(tarball, link_path) < 0)
 		ret = copy_file(tarball, link_path);
 	if (ret) {
-		error(ret, "cannot copy '%s' to '%s': %s", tarball, link_path,
-		      strerror(-ret));
+		error_errno(ret, "cannot copy '%s' to '%s'", tarball, link_path);
 		goto out;
 	}
 	strvec_pushl(&argv, tool, "-d", "-k", "-f", "--", link_path, NULL);
@@ -395,8 +394,7 @@ int sigverify_tarball(const struct sigverify_keys *k, const char *sig,
 
 	ret = read_head(tarball, head, sizeof(head), &got);
 	if (ret)
-		return error(ret, "cannot read '%s': %s", tarball,
-			     strerror(-ret));
+		return error_errno(ret, "cannot read '%s'", tarball);
 	if (got >= sizeof(xz_magic) &&
 	    !memcmp(head, xz_magic, sizeof(xz_magic))) {
 		tool = "xz";
