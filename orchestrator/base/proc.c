@@ -102,8 +102,11 @@ static int spawn(struct proc *p, int out_fd)
 	int ret;
 
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-					 O_RDONLY, 0);
+	if (p->stdin_fd > 0)
+		posix_spawn_file_actions_adddup2(&fa, p->stdin_fd, STDIN_FILENO);
+	else
+		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+						 O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO);
 	if (p->cwd)

@@ -23,6 +23,7 @@ struct proc {
 	void (*on_line)(void *ctx, const char *line, size_t len);
 	void *ctx;
 	struct strbuf *capture; /* when set, all output is appended here */
+	int stdin_fd;           /* > 0: the child's stdin (else /dev/null) */
 	/* outputs */
 	pid_t pid;
 	int status;             /* wait(2) status */
