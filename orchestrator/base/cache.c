@@ -67,13 +67,14 @@ int cache_lock(const char *name, struct cache_lock *lk)
 	lk->fd = -1;
 	lk->path = NULL;
 	if (!dir)
-		return -EACCES;
+		return -UKB_EHOST;
 	lk->path = xasprintf("%s/%s.lock", dir, name);
 	free(dir);
 	lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lk->fd < 0) {
 		ret = -errno;
-		error(ret, "cannot open lock '%s': %s", lk->path, strerror(-ret));
+		error_errno(ret, "cannot open lock '%s'", lk->path);
+		ret = -UKB_EHOST;
 		goto fail;
 	}
 	if (flock(lk->fd, LOCK_EX | LOCK_NB) == 0)

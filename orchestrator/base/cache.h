@@ -28,7 +28,8 @@ struct cache_lock {
 
 /*
  * Take the exclusive lock called name, waiting (with a message) while
- * another run holds it. Returns 0, -UKB_EINTR or -errno.
+ * another run holds it. Returns 0, -UKB_EINTR, -UKB_EHOST when the lock
+ * cannot be created (reported), or -errno.
  */
 int cache_lock(const char *name, struct cache_lock *lk);
 void cache_unlock(struct cache_lock *lk);

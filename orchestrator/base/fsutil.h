@@ -16,7 +16,9 @@ int mkdir_p(const char *path, mode_t mode);
 int mkdir_p_track(const char *path, mode_t mode, struct strvec *created);
 /* rm -rf without following links; a missing path is success. */
 int rmtree(const char *path);
-/* Write data to path through a temporary file and rename(2). */
+/* Write data to path through a temporary file and rename(2); 0 or -errno
+ * (the caller reports it). */
+__attribute__((warn_unused_result))
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);
 /* Copy a regular file (data and mode). */

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/errors.h"
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
@@ -224,6 +225,39 @@ int error(int err, const char *fmt, ...)
 	emit('E', "error:", "1;31", 1, fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+int error_errno(int err, const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+
+	if (!err)
+		err = errno ? -errno : -EIO;
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	error(err, "%s: %s", msg.buf, ukb_strerror(err));
+	strbuf_release(&msg);
+	return err;
+}
+
+_Noreturn void bug_fl(const char *file, int line, const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	clear_line();
+	fprintf(stderr, "BUG: %s:%d: %s\n", file, line, msg.buf);
+	if (log_file) {
+		fprintf(log_file, "E: BUG: %s:%d: %s\n", file, line, msg.buf);
+		fflush(log_file);
+	}
+	strbuf_release(&msg);
+	abort();
 }
 
 void warning(const char *fmt, ...)

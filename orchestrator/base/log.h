@@ -30,6 +30,20 @@ int log_interactive(void);
 
 /* Print "error: ..." and return err, so callers can `return error(...)`. */
 int error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * error() for a failed call: appends ": " and the message of err (a
+ * negative errno or -UKB_E*), or of errno when err is 0; returns err, or
+ * -errno when err is 0 (git's error_errno).
+ */
+int error_errno(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Internal misuse, never bad input: prints "BUG: file:line: ..." and
+ * aborts (git's BUG()).
+ */
+#define BUG(...) bug_fl(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void bug_fl(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A hint line under an error, as git prints them. */
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -269,13 +269,6 @@ const char *manifest_get_str(const struct manifest *m, const char *path)
 	return json_string_value(lookup(m, path));
 }
 
-int manifest_get_bool(const struct manifest *m, const char *path, int dflt)
-{
-	json_t *v = lookup(m, path);
-
-	return json_is_boolean(v) ? json_is_true(v) : dflt;
-}
-
 long long manifest_get_int(const struct manifest *m, const char *path,
 			   long long dflt)
 {

@@ -51,8 +51,6 @@ int manifest_text_ok(const char *s, size_t len);
 
 /* The string at path, or NULL. */
 const char *manifest_get_str(const struct manifest *m, const char *path);
-/* The boolean at path, or dflt when absent. */
-int manifest_get_bool(const struct manifest *m, const char *path, int dflt);
 /* The integer at path, or dflt when absent or not an integer. */
 long long manifest_get_int(const struct manifest *m, const char *path,
 			   long long dflt);

@@ -81,7 +81,7 @@ static const char *installed_prefix(void)
 	return prefix;
 }
 
-const char *ukb_datadir(void)
+static const char *ukb_datadir(void)
 {
 	static char *relocated;
 	const char *env = getenv("UKB_DATADIR");

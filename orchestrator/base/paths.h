@@ -7,7 +7,6 @@
 #ifndef UKB_PATHS_H
 #define UKB_PATHS_H
 
-const char *ukb_datadir(void);
 /* datadir/name; caller frees. */
 char *ukb_data_path(const char *name);
 const char *ukb_init_path(void);

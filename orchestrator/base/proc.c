@@ -141,6 +141,8 @@ static int spawn(struct proc *p, int out_fd)
 	posix_spawn_file_actions_init(&fa);
 	if (in_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
+	else if (p->stdin_fd > 0)
+		posix_spawn_file_actions_adddup2(&fa, p->stdin_fd, STDIN_FILENO);
 	else
 		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
 						 "/dev/null", O_RDONLY, 0);

@@ -25,6 +25,7 @@ struct proc {
 	struct strbuf *capture; /* when set, all output is appended here */
 	const char *input;      /* when set, the child's stdin: input_len bytes */
 	size_t input_len;
+	int stdin_fd;           /* > 0: the child's stdin (else /dev/null) */
 	/* outputs */
 	pid_t pid;
 	int status;             /* wait(2) status */

@@ -23,6 +23,8 @@ struct progress {
 
 static struct progress *active;
 
+static void progress_clear_line(void);
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -126,7 +128,8 @@ void progress_stop(struct progress **pp)
 	*pp = NULL;
 }
 
-void progress_clear_line(void)
+/* Erase a progress line before other output is printed. */
+static void progress_clear_line(void)
 {
 	if (active && active->shown) {
 		fputs("\r\033[K", stderr);

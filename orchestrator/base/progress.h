@@ -15,7 +15,5 @@ struct progress *progress_start(const char *title, uint64_t total, int bytes);
 void progress_update(struct progress *p, uint64_t done);
 /* Print the final state (when anything was shown) and free. NULL is fine. */
 void progress_stop(struct progress **p);
-/* Erase a progress line before other output is printed. */
-void progress_clear_line(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "base/sha256.h"
+#include "base/wrapper.h"
 #include "base/banned.h"
 
 struct sha256 {
@@ -42,31 +43,33 @@ void sha256_finish(struct sha256 *h, char hex[SHA256_HEX_LEN + 1])
 	hex[SHA256_HEX_LEN] = '\0';
 }
 
+#define SHA256_FILE_CHUNK (1 << 17)
+
+/* Each call reads through a buffer of its own: xzpump hashes in threads. */
 int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1])
 {
-	static unsigned char buf[1 << 17];
+	unsigned char *buf;
 	struct sha256 *h;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
+	buf = xmalloc(SHA256_FILE_CHUNK);
 	h = sha256_new();
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while ((n = read(fd, buf, SHA256_FILE_CHUNK)) != 0) {
 		if (n < 0) {
-			int err = errno;
-
-			if (err == EINTR)
+			if (errno == EINTR)
 				continue;
-			close(fd);
-			sha256_finish(h, hex);
-			return -err;
+			ret = -errno;
+			break;
 		}
 		sha256_update(h, buf, (size_t)n);
 	}
 	close(fd);
+	free(buf);
 	sha256_finish(h, hex);
-	return 0;
+	return ret;
 }
 
 void sha256_buf(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])

@@ -30,6 +30,7 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_rtrim(struct strbuf *sb);
 /* Append a whole file; returns 0 or a negative errno. */
+__attribute__((warn_unused_result))
 int strbuf_read_file(struct strbuf *sb, const char *path);
 
 #endif

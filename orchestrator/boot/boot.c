@@ -385,7 +385,7 @@ static int net_enter(struct net_run *n)
 	}
 	ret = -pthread_create(&n->thread, NULL, net_sink, n);
 	if (ret)
-		ret = error(ret, "cannot start the TCP sink: %s", strerror(-ret));
+		ret = error_errno(ret, "cannot start the TCP sink");
 	else
 		n->thread_started = 1;
 	debug("network namespace: %s %s/%d, sink on port %u", NET_TAP,
@@ -539,8 +539,7 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 		return 0;
 	}
 	if (ret < 0 && ret > -UKB_EBASE)
-		return error(ret, "cannot start '%s': %s", o->vmlinux,
-			     strerror(-ret));
+		return error_errno(ret, "cannot start '%s'", o->vmlinux);
 	r->ran = 1;
 	return judge(o, &p, ret, r, quiet);
 }

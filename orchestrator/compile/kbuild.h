@@ -6,6 +6,7 @@
 #include "base/strvec.h"
 
 /* "x86_64"/"amd64"/"64" or "i386"/"i686"/"32" to ARCH_*; -UKB_EUSAGE else. */
+__attribute__((warn_unused_result))
 int kbuild_parse_arch(const char *s, unsigned *arch);
 const char *kbuild_arch_name(unsigned arch);   /* "x86_64" or "i386" */
 

@@ -66,8 +66,7 @@ static void list_fragments(const char *dir, struct strvec *out)
 }
 
 static int merge_file(const char *path, int user, const struct kver *v,
-		      unsigned arch, struct kc_set *merged, struct strvec *used,
-		      struct strvec *skipped)
+		      unsigned arch, struct kc_set *merged, struct strvec *used)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct kc_set frag = KC_SET_INIT;
@@ -85,7 +84,6 @@ static int merge_file(const char *path, int user, const struct kver *v,
 		goto out;
 	if (!scope_matches(&scope, v, arch)) {
 		debug("fragment '%s' does not apply here", path);
-		strvec_push(skipped, path);
 		goto out;
 	}
 	kc_merge(merged, &frag);
@@ -145,8 +143,7 @@ int configure_check_inputs(const char *const *fragments,
 }
 
 int configure_fragments(const struct fragment_inputs *in, const struct kver *v,
-			unsigned arch, struct kc_set *merged, struct strvec *used,
-			struct strvec *skipped)
+			unsigned arch, struct kc_set *merged, struct strvec *used)
 {
 	struct strvec files = STRVEC_INIT;
 	char *dir = ukb_data_path("kconfig-fragments");
@@ -166,7 +163,7 @@ int configure_fragments(const struct fragment_inputs *in, const struct kver *v,
 	strvec_pushv(&files, in->user);
 	for (size_t i = 0; i < files.nr && !ret; i++)
 		ret = merge_file(files.v[i], i >= nr_project, v, arch, merged,
-				 used, skipped);
+				 used);
 	if (!ret && in->adds && in->adds[0]) {
 		struct strbuf sb = STRBUF_INIT;
 		struct kc_set add = KC_SET_INIT;

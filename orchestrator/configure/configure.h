@@ -27,12 +27,11 @@ int configure_check_inputs(const char *const *fragments,
 			   const char *const *adds);
 /*
  * Merge every fragment that applies into merged; the names of those used
- * go to used, those skipped for their scope to skipped. Returns 0,
+ * go to used (one out of scope is only named with -v). Returns 0,
  * -UKB_EUSAGE (syntax error, missing file: message printed).
  */
 int configure_fragments(const struct fragment_inputs *in, const struct kver *v,
-			unsigned arch, struct kc_set *merged, struct strvec *used,
-			struct strvec *skipped);
+			unsigned arch, struct kc_set *merged, struct strvec *used);
 /* Load kconfig-fragments/required.list. */
 int configure_required(struct kc_required *req);
 /* The make target a profile starts from ("defconfig", "tinyconfig"). */

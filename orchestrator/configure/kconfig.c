@@ -384,10 +384,14 @@ int kc_parse_fragment(struct kc_set *out, const char *file, const char *buf,
 	return parse_append(out, file, buf, len, 1, scope);
 }
 
-int kc_parse_config(struct kc_set *out, const char *file, const char *buf,
-		    size_t len)
+void kc_parse_config(struct kc_set *out, const char *file, const char *buf,
+		     size_t len)
 {
-	return parse_append(out, file, buf, len, 0, NULL);
+	/* lenient: parse_buf fails only in strict mode */
+	int ret = parse_append(out, file, buf, len, 0, NULL);
+
+	if (ret)
+		BUG("the lenient parse of '%s' failed", file);
 }
 
 const char *kc_not_config(const char *buf, size_t len,

@@ -51,8 +51,11 @@ struct kc_entry *kc_find(const struct kc_set *set, const char *name);
  */
 int kc_parse_fragment(struct kc_set *out, const char *file, const char *buf,
 		      size_t len, struct scope *scope);
-/* Parse a generated .config (lenient: unknown comments are skipped). */
-int kc_parse_config(struct kc_set *out, const char *file, const char *buf,
+/*
+ * Parse a generated .config (lenient: a line it does not understand is
+ * skipped), so it cannot fail.
+ */
+void kc_parse_config(struct kc_set *out, const char *file, const char *buf,
 		    size_t len);
 /*
  * Why text that kc_parse_config read into config is no Kconfig .config

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,6 @@ static void record_host(struct build_ctx *c)
 	const char *gcc[] = { c->tc.cc, "--version", NULL };
 	const char *ld[] = { "ld", "--version", NULL };
 	const char *make[] = { "make", "--version", NULL };
-	const char *ldd[] = { "ldd", "--version", NULL };
 	const char *ccache[] = { "ccache", "--version", NULL };
 	struct utsname u;
 
@@ -111,7 +111,8 @@ static void record_host(struct build_ctx *c)
 		      "wrapper", c->o->distcc_hosts ? "distcc" : c->tc.wrapper);
 	record_tool(c->m, "binutils", ld);
 	record_tool(c->m, "make", make);
-	record_tool(c->m, "glibc", ldd);
+	/* the libc this very process runs on, without spawning ldd */
+	manifest_set_str(c->m, "tools.glibc", gnu_get_libc_version());
 	if (!c->o->no_ccache && proc_have("ccache"))
 		record_tool(c->m, "ccache", ccache);
 	if (uname(&u) == 0)
@@ -184,11 +185,11 @@ static int merge_inputs(struct build_ctx *c)
 	struct fragment_inputs in = { .profile = o->profile,
 				      .user = o->fragments.v,
 				      .adds = o->kconfig_add.v };
-	struct strvec used = STRVEC_INIT, skipped = STRVEC_INIT;
+	struct strvec used = STRVEC_INIT;
 	int ret;
 
 	ret = configure_fragments(&in, &c->src.version, o->arch | o->link,
-				  &c->requested, &used, &skipped);
+				  &c->requested, &used);
 	if (ret)
 		goto out;
 	c->nr_fragments = used.nr;
@@ -199,7 +200,14 @@ static int merge_inputs(struct build_ctx *c)
 
 		if (!strcmp(used.v[i], "--kconfig-add"))
 			continue;
-		strbuf_read_file(&text, used.v[i]);
+		/* configure_fragments read it: a failure now is no digest of "" */
+		ret = strbuf_read_file(&text, used.v[i]);
+		if (ret) {
+			ret = error(-UKB_EUSAGE, "cannot read fragment '%s': %s",
+				    used.v[i], strerror(-ret));
+			strbuf_release(&text);
+			goto out;
+		}
 		sha256_buf(text.buf, text.len, hex);
 		for (size_t j = 0; j < o->fragments.nr; j++)
 			user |= !strcmp(o->fragments.v[j], used.v[i]);
@@ -215,7 +223,6 @@ static int merge_inputs(struct build_ctx *c)
 	ret = configure_required(&c->required);
 out:
 	strvec_clear(&used);
-	strvec_clear(&skipped);
 	return ret;
 }
 
@@ -272,8 +279,15 @@ static int up_to_date(struct build_ctx *c, const char *out, char *sha)
 		char want[SHA256_HEX_LEN + 1], have[SHA256_HEX_LEN + 1];
 		char *path = path_join(out, names[i]);
 
-		fresh = !sha256sums_lookup(sb.buf, sb.len, names[i], want) &&
+		struct strbuf why = STRBUF_INIT;
+
+		/* a damaged list only means "rebuild": a warning, no error */
+		fresh = !sha256sums_lookup(sums, sb.buf, sb.len, names[i],
+					   want, &why) &&
 			!sha256_file(path, have) && !strcmp(want, have);
+		if (why.len)
+			warning("%s: building again", why.buf);
+		strbuf_release(&why);
 		if (fresh && i == 0)
 			memcpy(sha, have, sizeof(have));
 		free(path);
@@ -513,7 +527,6 @@ static int stage_boot(struct build_ctx *c)
 			      c->log_path, (long)getpid());
 	struct boot_opts bo = { .vmlinux = vmlinux, .log_path = log,
 				.timeout_s = c->o->boot_timeout,
-				.mem = c->o->boot_mem,
 				.init = ukb_init_path_arch(c->o->arch) };
 	struct boot_result r;
 	int ret;

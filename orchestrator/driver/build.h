@@ -28,7 +28,6 @@ struct build_opts {
 	int source_only;           /* stop after the source stage */
 	int out_in_cache;          /* out is a scratch dir of ours in the cache */
 	int boot_timeout;
-	const char *boot_mem;
 	/* fetching */
 	struct strvec mirrors;
 	struct strvec keyrings;

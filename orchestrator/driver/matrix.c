@@ -360,7 +360,10 @@ static int expand_cell(struct parse_ctx *p, const struct cell *c)
 		struct matrix_build *b;
 		unsigned arch = 0;
 
-		kbuild_parse_arch(arches[a], &arch);
+		/* the cell's arches were checked as they were read */
+		if (kbuild_parse_arch(arches[a], &arch))
+			BUG("arch '%s' of [cell %s] was not checked", arches[a],
+			    c->name);
 		/* two builds that would publish under one name */
 		for (size_t i = 0; i < m->nr; i++) {
 			const struct matrix_build *o = &m->b[i];

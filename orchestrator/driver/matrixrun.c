@@ -332,7 +332,9 @@ static void collect(const struct run_opts *ro, const struct matrix *m,
 		const char *p;
 
 		r->status = "FAIL";
-		strbuf_read_file(&text, log);
+		/* no log (the child died early): no text to quote */
+		if (strbuf_read_file(&text, log))
+			strbuf_reset(&text);
 		r->phase = xstrdup(matrix_child_phase(r->exit_code, meta));
 		manifest_free(meta);
 		unlink(rec);

@@ -360,7 +360,13 @@ int supervise_run(const struct deployment *d)
 	if (ret)
 		goto out;
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	write_file_atomic(pidfile, pid, strlen(pid), 0644);
+	/* the sysv script's pidfile: without it, its stop and status fail */
+	ret = write_file_atomic(pidfile, pid, strlen(pid), 0644);
+	if (ret) {
+		ret = error(-UKB_EHOST, "cannot write '%s': %s", pidfile,
+			    strerror(-ret));
+		goto out;
+	}
 	clean_leftover(&s);
 	s.st.sup_pid = getpid();
 	save_state(&s);

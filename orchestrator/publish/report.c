@@ -255,7 +255,8 @@ void report_html(const struct report *rep, struct strbuf *out)
 	strbuf_addstr(out, "</table>\n</body>\n</html>\n");
 }
 
-int report_write_json(const struct report *rep, const char *path)
+/* Write matrix.json to path (atomically). Returns 0 or -errno. */
+static int report_write_json(const struct report *rep, const char *path)
 {
 	struct manifest *m = manifest_new();
 	int ret;

@@ -54,8 +54,6 @@ void md_escape(struct strbuf *out, const char *s);
 
 void report_md(const struct report *rep, struct strbuf *out);
 void report_html(const struct report *rep, struct strbuf *out);
-/* Write matrix.json to path (atomically). Returns 0 or -errno. */
-int report_write_json(const struct report *rep, const char *path);
 /*
  * Write dir/matrix.json, dir/matrix.md and dir/matrix.html atomically.
  * Returns 0 or -UKB_EHOST with a message.

@@ -136,7 +136,7 @@ static int put(struct rootfs_run *r, const char *rel, const char *text,
 	unlink(path);  /* a symlink there is replaced, never followed */
 	ret = write_file_atomic(path, text, strlen(text), mode);
 	if (ret)
-		error(ret, "cannot write '%s': %s", path, strerror(-ret));
+		error_errno(ret, "cannot write '%s'", path);
 	free(path);
 	return ret;
 }
@@ -242,7 +242,7 @@ static int set_root_password(struct rootfs_run *r, const char *field)
 	if (!ret && chown(path, st.st_uid, st.st_gid) < 0)
 		ret = -errno;
 	if (ret)
-		error(ret, "cannot write '%s': %s", path, strerror(-ret));
+		error_errno(ret, "cannot write '%s'", path);
 out:
 	strbuf_release(&in);
 	strbuf_release(&out);
@@ -662,7 +662,7 @@ static int write_json(struct rootfs_run *r, const char *image_sha,
 	if (!ret && rename(tmp, r->json) < 0)
 		ret = -errno;
 	if (ret)
-		error(ret, "cannot write '%s': %s", r->json, strerror(-ret));
+		error_errno(ret, "cannot write '%s'", r->json);
 	manifest_free(m);
 	free(tmp);
 	return ret;
@@ -730,7 +730,7 @@ int rootfs_make(const struct rootfs_opts *o)
 	if (!ret)
 		ret = make_image(&r, uuid);
 	if (!ret && (ret = sha256_file(r.image, image_sha)))
-		error(ret, "cannot read '%s': %s", r.image, strerror(-ret));
+		error_errno(ret, "cannot read '%s'", r.image);
 	if (!ret)
 		ret = write_json(&r, image_sha, uuid);
 	if (!ret && rename(r.image, o->out) < 0) {

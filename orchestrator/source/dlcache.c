@@ -44,7 +44,7 @@ int dlcache_get(const char *dl, const char *sha, const char *name,
 	}
 	ret = sha256_file(path, actual);
 	if (ret) {
-		error(ret, "cannot read '%s': %s", path, strerror(-ret));
+		error_errno(ret, "cannot read '%s'", path);
 		goto out;
 	}
 	if (strcmp(actual, sha)) {
@@ -109,8 +109,7 @@ int dlcache_put(const char *dl, const char *part, const char *sha,
 	if (!ret && strcmp(part, path) && rename(part, path) < 0)
 		ret = -errno;
 	if (ret) {
-		error(ret, "cannot store '%s' in the cache: %s", path,
-		      strerror(-ret));
+		error_errno(ret, "cannot store '%s' in the cache", path);
 		goto out;
 	}
 	ret = mkdir_p(byname, 0755);

@@ -193,8 +193,21 @@ static int is_hex64(const char *s)
 	return 1;
 }
 
-int sha256sums_lookup(const char *buf, size_t len, const char *file,
-		      char out[65])
+/* Report a malformed line of name: printed, or kept in why when given. */
+static int sums_bad(const char *name, size_t line, struct strbuf *why,
+		    const char *problem, const char *file)
+{
+	if (why)
+		strbuf_addf(why, "%s:%zu: %s%s%s", name, line, problem,
+			    file ? file : "", file ? "'" : "");
+	else
+		error(-UKB_ESOURCE, "%s:%zu: %s%s%s", name, line, problem,
+		      file ? file : "", file ? "'" : "");
+	return -UKB_ESOURCE;
+}
+
+int sha256sums_lookup(const char *name, const char *buf, size_t len,
+		      const char *file, char out[65], struct strbuf *why)
 {
 	size_t flen = strlen(file), pos = 0, line = 0;
 	int found = 0;
@@ -212,20 +225,20 @@ int sha256sums_lookup(const char *buf, size_t len, const char *file,
 			continue;
 		if (n < 67 || !is_hex64(s) || s[64] != ' ' ||
 		    (s[65] != ' ' && s[65] != '*'))
-			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: "
-				     "expected '<sha256>  <file>'", line);
+			return sums_bad(name, line, why,
+					"expected '<sha256>  <file>'", NULL);
 		if (memchr(s, '\0', n))
-			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: NUL "
-				     "byte in line", line);
+			return sums_bad(name, line, why,
+					"NUL byte in line", NULL);
 		if (n - 66 != flen || memcmp(s + 66, file, flen))
 			continue;
 		for (int i = 0; i < 64; i++)
 			hex[i] = (char)(s[i] | 0x20);  /* lowercase hex */
 		hex[64] = '\0';
 		if (found && strcmp(hex, out))
-			return error(-UKB_ESOURCE, "sha256sums.asc:%zu: a "
-				     "second, different checksum for '%s'",
-				     line, file);
+			return sums_bad(name, line, why,
+					"a second, different checksum for '",
+					file);
 		memcpy(out, hex, sizeof(hex));
 		found = 1;
 	}
@@ -698,7 +711,7 @@ static int save_tmp(struct fetch_ctx *c, const char *name,
 	*path = path_join(c->tmp, name);
 	ret = write_file_atomic(*path, sb->buf, sb->len, 0644);
 	if (ret)
-		error(ret, "cannot write '%s': %s", *path, strerror(-ret));
+		error_errno(ret, "cannot write '%s'", *path);
 	return ret;
 }
 
@@ -737,7 +750,8 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 		free(name);
 		ext = exts[i];
 		name = kver_tarball_name(c->v, ext);
-		ret = sha256sums_lookup(text.buf, text.len, name, expected);
+		ret = sha256sums_lookup("sha256sums.asc", text.buf, text.len,
+					 name, expected, NULL);
 		if (ret != -UKB_ENOTFOUND)
 			break;
 	}
@@ -763,8 +777,7 @@ static int fetch_verified_from(struct fetch_ctx *c, const char *mirror,
 		cached = 1;
 		ret = sha256_file(part, actual);
 		if (ret)
-			ret = error(ret, "cannot read '%s': %s", part,
-				    strerror(-ret));
+			ret = error_errno(ret, "cannot read '%s'", part);
 	} else {
 		free(part);
 		part = xasprintf("%s/%s.part", c->dl, name);
@@ -891,7 +904,8 @@ static int fetch_item_from(struct fetch_ctx *c, const char *mirror,
 	sig_shown = url_redact(sig_url);
 	ret = get_mem(c->h, sums_url, SIGN_MAX, &sums, why);
 	if (!ret) {
-		ret = sha256sums_lookup(sums.buf, sums.len, name, expected);
+		ret = sha256sums_lookup(sums_shown, sums.buf, sums.len, name,
+					expected, why);
 		if (ret == -UKB_ENOTFOUND)
 			strbuf_addf(why, "'%s' does not list '%s'", sums_shown,
 				    name);
@@ -1111,7 +1125,7 @@ static int fetch_run(struct fetch_ctx *c, const char *const *mirrors,
 	}
 	c->dl = cache_dir("downloads");
 	if (!c->dl)
-		return -EACCES;
+		return -UKB_EHOST;
 	/* one run per release at a time: the other waits, then finds it */
 	ret = cache_lock(lockname, &lk);
 	if (ret)

@@ -99,11 +99,12 @@ char *url_redact(const char *url);
  * Find file in a sha256sums list (the signed text of sha256sums.asc,
  * "<sha256>  <name>" or "<sha256> *<name>" lines) and write its hash, in
  * lowercase, into out. Returns 0, -UKB_ENOTFOUND, or -UKB_ESOURCE for
- * malformed input or conflicting entries (reported as
- * "sha256sums.asc:LINE: ..."). Pure; fuzzed.
+ * malformed input or conflicting entries, described as "name:LINE: ..."
+ * (name is the list's file name): appended to why when why is given,
+ * else printed as an error. Pure; fuzzed.
  */
-int sha256sums_lookup(const char *buf, size_t len, const char *file,
-		      char out[65]);
+int sha256sums_lookup(const char *name, const char *buf, size_t len,
+		      const char *file, char out[65], struct strbuf *why);
 
 /* Pause before retry n (1, 2, ...) of a transient failure: base << (n-1). */
 extern unsigned fetch_retry_base_ms;

@@ -229,7 +229,7 @@ static int make_dest(const char *dest)
 	if (ret == -EEXIST)
 		error(ret, "'%s' already exists", dest);
 	else if (ret)
-		error(ret, "cannot create '%s': %s", dest, strerror(-ret));
+		error_errno(ret, "cannot create '%s'", dest);
 	free(parent);
 	return ret;
 }
@@ -255,8 +255,10 @@ int gitsrc_export(const char *url, const char *ref, const char *dest,
 	}
 	sha256_buf(url, strlen(url), key);
 	dir = cache_dir("git");
-	if (!dir)
-		return -EACCES;
+	if (!dir) {
+		free(shown);
+		return -UKB_EHOST;
+	}
 	path = xasprintf("%s/%s.git", dir, key);
 	lockname = xasprintf("git-%s", key);
 	ret = cache_lock(lockname, &lk);

@@ -11,6 +11,7 @@
 #include "base/sigchain.h"
 #include "base/wrapper.h"
 #include "source/sigverify.h"
+#include "source/xzpump.h"
 #include "base/banned.h"
 
 #define STATUS_PREFIX "[GNUPG:] "
@@ -23,22 +24,6 @@ struct gpgv_status {
 	char *keyid;        /* from BADSIG, NO_PUBKEY, ERRSIG, ... */
 	struct strbuf prose;
 };
-
-static int read_head(const char *path, unsigned char *buf, size_t size,
-		     size_t *got)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	*got = (size_t)n;
-	return 0;
-}
 
 /* The start of a key file, refusing a FIFO or a device, bounded. */
 static int read_key_head(const char *name, unsigned char *buf, size_t size,
@@ -235,9 +220,20 @@ static void on_gpgv_line(void *ctx, const char *line, size_t len)
 	free(copy);
 }
 
-/* Run gpgv on args (after the keyrings) and judge its verdict. */
-static int run_gpgv(const struct sigverify_keys *k, struct strvec *args,
-		    const char *what, char **signer)
+/* What feeds gpgv's stdin, and its verdict once gpgv is done. */
+struct gpgv_feed {
+	int fd;
+	int (*finish)(struct gpgv_feed *f);  /* 0 or an error, reported */
+	struct xzpump *xz;
+	const char *what;
+};
+
+/*
+ * Run gpgv on args (after the keyrings), its stdin from feed when given,
+ * and judge its verdict (after the feed's, which outranks it).
+ */
+static int run_gpgv_in(const struct sigverify_keys *k, struct strvec *args,
+		       const char *what, char **signer, struct gpgv_feed *feed)
 {
 	struct gpgv_status st = { .prose = STRBUF_INIT };
 	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
@@ -255,10 +251,19 @@ static int run_gpgv(const struct sigverify_keys *k, struct strvec *args,
 	strvec_pushf(&env, "GNUPGHOME=%s", k->home);
 	p.argv = argv.v;
 	p.env = env.v;
+	p.stdin_fd = feed ? feed->fd : -1;
 
 	ret = proc_run(&p);
 	key = st.keyid ? st.keyid : "unknown";
-	if (ret == -ENOENT) {
+	if (feed && ret != -UKB_EINTR && ret != -ENOENT) {
+		int fret = feed->finish(feed);
+
+		if (fret)
+			ret = fret;
+	}
+	if (ret == -UKB_ESOURCE) {
+		/* the feed said why */
+	} else if (ret == -ENOENT) {
 		ret = error(-UKB_EHOST, "cannot check the signature on '%s': "
 			    "gpgv is not installed", what);
 		hint("install Debian's 'gpgv' package");
@@ -306,6 +311,12 @@ static int run_gpgv(const struct sigverify_keys *k, struct strvec *args,
 	return ret;
 }
 
+static int run_gpgv(const struct sigverify_keys *k, struct strvec *args,
+		    const char *what, char **signer)
+{
+	return run_gpgv_in(k, args, what, signer, NULL);
+}
+
 int sigverify_clearsigned(const struct sigverify_keys *k, const char *path,
 			  const char *what, struct strbuf *text,
 			  char **signer)
@@ -320,7 +331,7 @@ int sigverify_clearsigned(const struct sigverify_keys *k, const char *path,
 	if (!ret) {
 		ret = strbuf_read_file(text, out);
 		if (ret)
-			error(ret, "cannot read '%s': %s", out, strerror(-ret));
+			error_errno(ret, "cannot read '%s'", out);
 	}
 	unlink(out);
 	free(out);
@@ -340,100 +351,61 @@ int sigverify_detached(const struct sigverify_keys *k, const char *sig,
 	return ret;
 }
 
-/* Decompress tarball (a hard link to it, so xz -k leaves it alone) in dir. */
-static int decompress(const char *tool, const char *tarball, const char *dir,
-		      const char *suffix, const char *what, char **tar)
+/* The decoder's verdict: a damaged stream is a bad source, whatever gpgv
+ * made of the part it read. */
+static int feed_finish(struct gpgv_feed *f)
 {
-	struct strbuf last = STRBUF_INIT, why = STRBUF_INIT;
-	struct strvec argv = STRVEC_INIT;
-	char *link_path = xasprintf("%s/source.tar%s", dir, suffix);
-	struct proc p = { .on_line = last_line, .ctx = &last };
-	int ret = 0;
+	const char *why = NULL;
+	int err = 0;
 
-	if (link(tarball, link_path) < 0)
-		ret = copy_file(tarball, link_path);
-	if (ret) {
-		error(ret, "cannot copy '%s' to '%s': %s", tarball, link_path,
-		      strerror(-ret));
-		goto out;
+	switch (xzpump_finish(f->xz, &why, &err)) {
+	case XZPUMP_OK:
+		return 0;
+	case XZPUMP_FAILED:
+		return error(-UKB_ESOURCE, "cannot decompress '%s': %s",
+			     f->what, err ? ukb_strerror(err) : why);
+	default:
+		return error(-UKB_ESOURCE, "'%s' does not decompress: %s",
+			     f->what, why);
 	}
-	strvec_pushl(&argv, tool, "-d", "-k", "-f", "--", link_path, NULL);
-	p.argv = argv.v;
-	ret = proc_run(&p);
-	if (ret == -ENOENT) {
-		ret = error(-UKB_EHOST, "cannot decompress '%s': %s is not "
-			    "installed", what, tool);
-	} else if (ret == -UKB_ECHILD) {
-		proc_describe(&p, &why);
-		ret = error(-UKB_ESOURCE, "'%s' does not decompress: %s %s%s%s",
-			    what, tool, why.buf, last.len ? ": " : "",
-			    last.buf);
-	} else if (ret && ret != -UKB_EINTR) {
-		ret = error(ret, "cannot run %s: %s", tool, ukb_strerror(ret));
-	}
-	if (!ret)
-		*tar = xasprintf("%s/source.tar", dir);
-out:
-	unlink(link_path);
-	free(link_path);
-	strvec_clear(&argv);
-	strbuf_release(&last);
-	strbuf_release(&why);
-	return ret;
 }
 
+/*
+ * The signature covers the uncompressed tar: decode it with liblzma or
+ * zlib (xzpump) straight into gpgv's stdin, one pass and no temporary
+ * file. gpgv's verdict counts only when the stream also decoded cleanly
+ * to its end.
+ */
 int sigverify_tarball(const struct sigverify_keys *k, const char *sig,
 		      const char *tarball, const char *what, char **signer)
 {
-	static const unsigned char xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
-	static const unsigned char gz_magic[] = { 0x1f, 0x8b };
-	unsigned char head[6];
-	const char *tool = NULL, *suffix = NULL;
-	char *dir = NULL, *tar = NULL, *slash;
-	size_t got = 0;
-	int ret;
+	struct gpgv_feed feed = { .finish = feed_finish };
+	struct strvec args = STRVEC_INIT;
+	struct xzpump *xz = NULL;
+	enum xzpump_codec codec;
+	int fd, plain = -1, ret;
 
-	ret = read_head(tarball, head, sizeof(head), &got);
-	if (ret)
-		return error(ret, "cannot read '%s': %s", tarball,
-			     strerror(-ret));
-	if (got >= sizeof(xz_magic) &&
-	    !memcmp(head, xz_magic, sizeof(xz_magic))) {
-		tool = "xz";
-		suffix = ".xz";
-	} else if (got >= 2 && !memcmp(head, gz_magic, sizeof(gz_magic))) {
-		tool = "gzip";
-		suffix = ".gz";
-	} else {
+	fd = open(tarball, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno(-errno, "cannot read '%s'", tarball);
+	codec = xzpump_detect(fd);
+	if (codec == XZPUMP_NONE) {
+		close(fd);
 		return sigverify_detached(k, sig, tarball, what, signer);
 	}
-
-	/* beside the tarball: the same file system, and not a small /tmp */
-	dir = xstrdup(tarball);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		slash = xasprintf("%s/.verify-XXXXXX", dir);
-	} else {
-		slash = xstrdup(".verify-XXXXXX");
+	ret = xzpump_start(&xz, fd, codec, &plain);
+	if (ret) {
+		close(fd);
+		return error_errno(ret, "cannot decompress '%s'", what);
 	}
-	free(dir);
-	dir = slash;
-	if (!mkdtemp(dir)) {
-		ret = -errno;
-		error(ret, "cannot create a temporary directory '%s': %s", dir,
-		      strerror(errno));
-		free(dir);
-		return ret;
-	}
-	tmp_register(dir);
 	info("checking the signature on the uncompressed '%s'", what);
-	ret = decompress(tool, tarball, dir, suffix, what, &tar);
-	if (!ret)
-		ret = sigverify_detached(k, sig, tar, what, signer);
-	rmtree(dir);
-	tmp_forget(dir);
-	free(dir);
-	free(tar);
+	feed.fd = plain;
+	feed.xz = xz;
+	feed.what = what;
+	strvec_pushl(&args, "--", sig, "-", NULL);
+	ret = run_gpgv_in(k, &args, what, signer, &feed);
+	xzpump_free(xz);
+	close(fd);
+	strvec_clear(&args);
 	return ret;
 }

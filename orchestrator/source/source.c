@@ -66,10 +66,14 @@ static void remember_version(const char *trees, const char *key,
 {
 	char *path = xasprintf("%s/%.32s.version", trees, key);
 	char buf[48], line[64];
+	int ret;
 
 	kver_format(v, buf, sizeof(buf));
 	snprintf(line, sizeof(line), "%s\n", buf);
-	write_file_atomic(path, line, strlen(line), 0644);
+	/* only a shortcut for the next run: it reads the Makefile again */
+	ret = write_file_atomic(path, line, strlen(line), 0644);
+	if (ret)
+		warning("cannot write '%s': %s", path, strerror(-ret));
 	free(path);
 }
 

@@ -658,7 +658,7 @@ static int make_dest(const char *archive, const char *dest, const char *abs)
 	}
 	if (errno != ENOENT) {
 		ret = -errno;
-		error(ret, "cannot create '%s': %s", dest, strerror(-ret));
+		error_errno(ret, "cannot create '%s'", dest);
 		goto out;
 	}
 	for (slash = parent + strlen(parent); slash > parent && slash[-1] == '/';)
@@ -668,14 +668,13 @@ static int make_dest(const char *archive, const char *dest, const char *abs)
 		*slash = '\0';
 		ret = mkdir_p(parent, 0755);
 		if (ret) {
-			error(ret, "cannot create '%s': %s", parent,
-			      strerror(-ret));
+			error_errno(ret, "cannot create '%s'", parent);
 			goto out;
 		}
 	}
 	if (mkdir(dest, 0755) < 0 || chmod(dest, 0755) < 0) {
 		ret = -errno;
-		error(ret, "cannot create '%s': %s", dest, strerror(-ret));
+		error_errno(ret, "cannot create '%s'", dest);
 	}
 out:
 	free(parent);
@@ -725,7 +724,7 @@ static int unpack_run(const char *path, const char *dest,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		ret = -errno;
-		error(ret, "cannot read '%s': %s", path, strerror(-ret));
+		error_errno(ret, "cannot read '%s'", path);
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -743,7 +742,7 @@ static int unpack_run(const char *path, const char *dest,
 	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cwd < 0 || chdir(dest) < 0) {
 		ret = -errno;
-		error(ret, "cannot enter '%s': %s", dest, strerror(-ret));
+		error_errno(ret, "cannot enter '%s'", dest);
 		goto out;
 	}
 
@@ -773,7 +772,7 @@ static int unpack_run(const char *path, const char *dest,
 	if (codec != XZPUMP_NONE) {
 		ret = xzpump_start(&u.xz, fd, codec, &in_fd);
 		if (ret) {
-			error(ret, "cannot unpack '%s': %s", path, strerror(-ret));
+			error_errno(ret, "cannot unpack '%s'", path);
 			goto out;
 		}
 	}
@@ -851,8 +850,7 @@ out:
 	if (cwd >= 0) {
 		if (fchdir(cwd) < 0) {
 			r = -errno;
-			error(r, "cannot return to the working directory: %s",
-			      strerror(-r));
+			error_errno(r, "cannot return to the working directory");
 			if (!ret)
 				ret = r;
 		}

@@ -150,8 +150,7 @@ static int stage_builtin_only(const struct kbuild *kb, const char *moddir)
 	int ret = mkdir_p(moddir, 0755);
 
 	if (ret)
-		return error(ret, "cannot create '%s': %s", moddir,
-			     strerror(-ret));
+		return error_errno(ret, "cannot create '%s'", moddir);
 	ret = kmodcheck_make_builtin_list(kb);
 	if (ret)
 		return ret;
@@ -161,8 +160,7 @@ static int stage_builtin_only(const struct kbuild *kb, const char *moddir)
 
 		ret = path_exists(src) ? copy_file(src, dst) : 0;
 		if (ret)
-			error(ret, "cannot copy '%s' to '%s': %s", src, dst,
-			      strerror(-ret));
+			error_errno(ret, "cannot copy '%s' to '%s'", src, dst);
 		else if (i == 0 && !path_exists(src))
 			ret = error(-UKB_EBUILD,
 				    "'%s' is missing: the build did not list its built-in modules",
@@ -175,8 +173,17 @@ static int stage_builtin_only(const struct kbuild *kb, const char *moddir)
 	return 0;
 }
 
-int kmodcheck_stage(const struct kbuild *kb, const char *krel,
-		    const char *staging)
+/*
+ * Install the build's module metadata into staging (created; an old one
+ * is removed): "make modules" and "make modules_install
+ * INSTALL_MOD_PATH=staging" when CONFIG_MODULES=y (modules_install needs
+ * the modules.order that only "make modules" writes), else a copy of
+ * modules.builtin (made by kmodcheck_make_builtin_list when missing);
+ * then "depmod -b staging krel". Returns 0, -UKB_EBUILD, -UKB_EHOST (no
+ * depmod) or -errno, with a message.
+ */
+static int kmodcheck_stage(const struct kbuild *kb, const char *krel,
+			   const char *staging)
 {
 	char *moddir = xasprintf("%s/lib/modules/%s", staging, krel);
 	struct strvec argv = STRVEC_INIT;
@@ -186,7 +193,7 @@ int kmodcheck_stage(const struct kbuild *kb, const char *krel,
 
 	ret = rmtree(staging);
 	if (ret) {
-		ret = error(ret, "cannot remove '%s': %s", staging, strerror(-ret));
+		ret = error_errno(ret, "cannot remove '%s'", staging);
 		goto out;
 	}
 	memset(&inst.make_vars, 0, sizeof(inst.make_vars));
@@ -216,7 +223,7 @@ int kmodcheck_stage(const struct kbuild *kb, const char *krel,
 			    why.buf);
 		strbuf_release(&why);
 	} else if (ret < 0 && ret > -UKB_EBASE) {
-		ret = error(ret, "cannot run 'depmod': %s", strerror(-ret));
+		ret = error_errno(ret, "cannot run 'depmod'");
 	}
 out:
 	strvec_clear(&argv);
@@ -361,7 +368,7 @@ int kmodcheck_showconfig(const char *vmlinux, const char *config,
 
 	ret = strbuf_read_file(&want, config);
 	if (ret) {
-		ret = error(ret, "cannot read '%s': %s", config, strerror(-ret));
+		ret = error_errno(ret, "cannot read '%s'", config);
 		goto out;
 	}
 	p.argv = argv;

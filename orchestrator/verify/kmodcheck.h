@@ -51,17 +51,6 @@ int kmodcheck_judge(const char *staging, const char *krel,
 		    struct kmodcheck_verdict *v);
 
 /*
- * Install the build's module metadata into staging (created; an old one
- * is removed): "make modules" and "make modules_install
- * INSTALL_MOD_PATH=staging" when CONFIG_MODULES=y (modules_install needs
- * the modules.order that only "make modules" writes), else a copy of
- * modules.builtin (made by kmodcheck_make_builtin_list when missing); then "depmod -b staging krel". Returns 0, -UKB_EBUILD,
- * -UKB_EHOST (no depmod) or -errno, with a message.
- */
-int kmodcheck_stage(const struct kbuild *kb, const char *krel,
-		    const char *staging);
-
-/*
  * objdir/modules.builtin, made when the vmlinux build did not write it (a
  * kernel before 5.3 lists built-in modules only in the "modules.builtin"
  * target, inside "ifdef CONFIG_MODULES": asked for with CONFIG_MODULES=y

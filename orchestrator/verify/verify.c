@@ -15,7 +15,8 @@
 
 static int read_elf(const char *path, struct elf_facts *f, int quiet);
 
-int verify_read_elf(const char *path, struct elf_facts *f)
+/* Read facts; returns 0 or -UKB_EARTIFACT/-errno with a message. */
+static int verify_read_elf(const char *path, struct elf_facts *f)
 {
 	return read_elf(path, f, 0);
 }

@@ -13,9 +13,7 @@ struct elf_facts {
 	uint64_t text_size, data_size, bss_size;
 };
 
-/* Read facts; returns 0 or -UKB_EARTIFACT/-errno with a message. */
-int verify_read_elf(const char *path, struct elf_facts *f);
-/* The same without a message (a probe). */
+/* Read facts without a message (a probe). */
 int verify_read_elf_quiet(const char *path, struct elf_facts *f);
 /*
  * Check an artifact for arch (ARCH_*): right class and machine, static

@@ -217,6 +217,23 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16m tmpfs "$T/full" 2>/dev/nul
 else
 	skip_one "row 35: cannot mount a tmpfs (needs root)"
 fi
+# a cache whose downloads/ or git/ cannot be created is a host problem
+# (exit 9) wherever it is found: fetch.c and gitsrc.c said 3 and 1
+for sub in downloads git; do
+	mkdir -p "$T/nc-$sub"
+	: >"$T/nc-$sub/$sub"
+done
+O=$T/o35a DESC="a cache whose downloads/ cannot be created" row 35 9 \
+	"^error: cannot create cache directory '$T/nc-downloads/downloads': Not a directory\$" \
+	"$UKB" --cache "$T/nc-downloads" --version 6.1.1 \
+	--mirror http://127.0.0.1:9/ --out "$T/o35a"
+DESC="fetch into a cache whose downloads/ cannot be created" row 35 9 \
+	"^error: cannot create cache directory '$T/nc-downloads/downloads': Not a directory\$" \
+	"$UKB" --cache "$T/nc-downloads" fetch --version 6.1.1 --mirror http://127.0.0.1:9/
+O=$T/o35b DESC="a cache whose git/ cannot be created" row 35 9 \
+	"^error: cannot create cache directory '$T/nc-git/git': Not a directory\$" \
+	"$UKB" --cache "$T/nc-git" --git "file://$T/nogit" --ref main \
+	--out "$T/o35b"
 
 # ---- patches (exit 4) ----------------------------------------------------
 mkdir -p "$T/badpatch/patches"

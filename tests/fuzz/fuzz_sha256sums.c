@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *file;
 	int ret;
 
-	ret = sha256sums_lookup(s, size, "linux-6.1.1.tar.xz", out);
+	ret = sha256sums_lookup("sha256sums.asc", s, size,
+				"linux-6.1.1.tar.xz", out, NULL);
 	if (!ret)
 		check_hit(s, size, "linux-6.1.1.tar.xz", out);
 	else if (ret != -UKB_ENOTFOUND && ret != -UKB_ESOURCE)
@@ -46,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!nl || memchr(s, '\0', (size_t)(nl - s)))
 		return 0;
 	file = xstrndup(s, (size_t)(nl - s));
-	ret = sha256sums_lookup(nl + 1, size - (size_t)(nl - s) - 1, file, out);
+	ret = sha256sums_lookup("sha256sums.asc", nl + 1,
+				size - (size_t)(nl - s) - 1, file, out, NULL);
 	if (!ret)
 		check_hit(nl + 1, size - (size_t)(nl - s) - 1, file, out);
 	else if (ret != -UKB_ENOTFOUND && ret != -UKB_ESOURCE)

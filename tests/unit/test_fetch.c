@@ -30,7 +30,7 @@
 
 static int lookup(const char *text, const char *file, char out[65])
 {
-	return sha256sums_lookup(text, strlen(text), file, out);
+	return sha256sums_lookup("sums", text, strlen(text), file, out, NULL);
 }
 
 static void test_sums_found(void **state)
@@ -82,11 +82,39 @@ static void test_sums_malformed(void **state)
 				out), -UKB_ESOURCE);
 	assert_int_equal(lookup(HASH_A "  f\n" HASH_B "  f\n", "f", out),
 			 -UKB_ESOURCE);
-	assert_int_equal(sha256sums_lookup(nul, sizeof(nul) - 1, "f", out),
+	assert_int_equal(sha256sums_lookup("sums", nul, sizeof(nul) - 1, "f",
+					   out, NULL),
 			 -UKB_ESOURCE);
 	/* the length is honoured: nothing is read past it */
-	assert_int_equal(sha256sums_lookup(HASH_A "  f\n", 10, "f", out),
+	assert_int_equal(sha256sums_lookup("sums", HASH_A "  f\n", 10, "f",
+					   out, NULL),
 			 -UKB_ESOURCE);
+}
+
+/*
+ * The problem names the list it was found in (an artifact's SHA256SUMS
+ * was reported as "sha256sums.asc"), and with why it is described there,
+ * not printed: a damaged artifact list only means "build again".
+ */
+static void test_sums_names_its_file(void **state)
+{
+	static const char text[] = HASH_A "  vmlinux\nnot a line\n";
+	struct strbuf why = STRBUF_INIT;
+	char out[65];
+
+	(void)state;
+	assert_int_equal(sha256sums_lookup("/a/SHA256SUMS", text,
+					   sizeof(text) - 1, "config", out,
+					   &why), -UKB_ESOURCE);
+	assert_string_equal(why.buf, "/a/SHA256SUMS:2: expected "
+			    "'<sha256>  <file>'");
+	strbuf_reset(&why);
+	assert_int_equal(sha256sums_lookup("x.sha256", HASH_A "  f\n"
+					   HASH_B "  f\n", 2 * 68, "f", out,
+					   &why), -UKB_ESOURCE);
+	assert_string_equal(why.buf, "x.sha256:2: a second, different "
+			    "checksum for 'f'");
+	strbuf_release(&why);
 }
 
 static void test_url_policy(void **state)
@@ -614,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_sums_found),
 		cmocka_unit_test(test_sums_not_found),
 		cmocka_unit_test(test_sums_malformed),
+		cmocka_unit_test(test_sums_names_its_file),
 		cmocka_unit_test(test_url_policy),
 		cmocka_unit_test(test_git_url_policy),
 		cmocka_unit_test(test_url_redact),

@@ -6,16 +6,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/strbuf.h"
@@ -200,6 +203,58 @@ static void test_sink(void **state)
 	free(path);
 }
 
+static void say_errno(void)
+{
+	assert_int_equal(error_errno(-ENOENT, "cannot read '%s'", "/x"),
+			 -ENOENT);
+	assert_int_equal(error_errno(-UKB_EHOST, "cannot use '%s'", "y"),
+			 -UKB_EHOST);
+	errno = EACCES;
+	assert_int_equal(error_errno(0, "cannot open"), -EACCES);
+}
+
+/* error_errno: the message of the code (or of errno) after ": " */
+static void test_error_errno(void **state)
+{
+	char *err, *want;
+
+	(void)state;
+	err = capture_stderr(say_errno);
+	want = xasprintf("error: cannot read '/x': %s\n"
+			 "error: cannot use 'y': %s\n"
+			 "error: cannot open: %s\n", strerror(ENOENT),
+			 ukb_strerror(-UKB_EHOST), strerror(EACCES));
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+}
+
+/* BUG: "BUG: file:line: ..." on stderr, then abort */
+static void test_bug(void **state)
+{
+	int fds[2], status;
+	char buf[256] = "";
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		BUG("arch %d is not a target", 7);
+	}
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	close(fds[0]);
+	assert_true(n > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	assert_non_null(strstr(buf, "BUG: tests/unit/test_log.c:"));
+	assert_non_null(strstr(buf, ": arch 7 is not a target\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +263,8 @@ int main(void)
 		cmocka_unit_test(test_quote_not_utf8),
 		cmocka_unit_test(test_quote_lines),
 		cmocka_unit_test(test_sink),
+		cmocka_unit_test(test_error_errno),
+		cmocka_unit_test(test_bug),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
