@@ -157,6 +157,8 @@ install: $(BIN) $(INIT)
 	install -d $(DESTDIR)$(DATADIR)/keys/alpine $(DESTDIR)$(DATADIR)/rootfs
 	install -m 644 keys/alpine/*.asc $(DESTDIR)$(DATADIR)/keys/alpine/
 	install -m 644 rootfs/boot.sh rootfs/50-umlkbuild.conf $(DESTDIR)$(DATADIR)/rootfs/
+	install -d $(DESTDIR)$(DATADIR)/bundle
+	install -m 644 bundle/run.sh bundle/README $(DESTDIR)$(DATADIR)/bundle/
 
 clean:
 	rm -rf build umlkbuild

@@ -34,7 +34,7 @@ _umlkbuild_dirs() {
 
 _umlkbuild() {
 	local cur prev cmd i
-	local commands="build fetch boot check-config explain patches reproduce matrix rootfs doctor"
+	local commands="build fetch boot check-config explain patches reproduce matrix rootfs bundle doctor"
 	local global="-q --quiet -v --verbose --cache --help --version"
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
@@ -54,6 +54,8 @@ _umlkbuild() {
 		--hostname --root-password-file --authorized-keys --swap --copy
 		--start --sysctl --mirror --keyring --offline --cache --config --out
 		-q --quiet -v --verbose --help"
+	local bundle_opts="--kernel --rootfs --out --mem --tap --forward --verify
+		-q --quiet -v --verbose --help"
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -69,6 +71,26 @@ _umlkbuild() {
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
+
+	if [ "$cmd" = bundle ]; then
+		case $prev in
+		--kernel)
+			_umlkbuild_dirs "$cur"
+			return
+			;;
+		--rootfs)
+			_umlkbuild_files "$cur" "img"
+			return
+			;;
+		--out | --verify)
+			_umlkbuild_files "$cur" "tar.xz"
+			return
+			;;
+		--mem | --tap | --forward)
+			return # a value nobody can guess
+			;;
+		esac
+	fi
 
 	if [ "$cmd" = rootfs ]; then
 		case $prev in
@@ -159,6 +181,7 @@ _umlkbuild() {
 	build) COMPREPLY=($(compgen -W "$build_opts" -- "$cur")) ;;
 	fetch) COMPREPLY=($(compgen -W "$fetch_opts" -- "$cur")) ;;
 	rootfs) COMPREPLY=($(compgen -W "$rootfs_opts" -- "$cur")) ;;
+	bundle) COMPREPLY=($(compgen -W "$bundle_opts" -- "$cur")) ;;
 	doctor) COMPREPLY=($(compgen -W "$doctor_opts" -- "$cur")) ;;
 	patches) COMPREPLY=($(compgen -W "$patches_opts" -- "$cur")) ;;
 	boot)

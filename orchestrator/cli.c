@@ -7,6 +7,7 @@
 
 #include "boot.h"
 #include "build.h"
+#include "bundle.h"
 #include "cache.h"
 #include "cli.h"
 #include "config.h"
@@ -45,6 +46,7 @@ static const struct cmd commands[] = {
 	{ "reproduce", reproduce_cmd, "rebuild from a metadata.json and compare the sha256" },
 	{ "matrix", matrix_cmd, "build a matrix of sources, arches and profiles; report it" },
 	{ "rootfs", rootfs_cmd, "make the guest's root file system: a verified Alpine ext4 image" },
+	{ "bundle", bundle_cmd, "pack a kernel and a rootfs image with run.sh into one verifiable tar.xz" },
 	{ "doctor", doctor_cmd, "check that this host can run (with --build: build) a UML kernel" },
 };
 

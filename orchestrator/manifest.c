@@ -69,6 +69,12 @@ void manifest_set_str(struct manifest *m, const char *path, const char *v)
 	set(m, path, v ? json_string(v) : json_null());
 }
 
+void manifest_set_doc(struct manifest *m, const char *path,
+		      const struct manifest *doc)
+{
+	set(m, path, json_deep_copy(doc->root));
+}
+
 void manifest_set_int(struct manifest *m, const char *path, long long v)
 {
 	set(m, path, json_integer(v));
@@ -267,6 +273,14 @@ const char *manifest_type_name(enum manifest_type t)
 const char *manifest_get_str(const struct manifest *m, const char *path)
 {
 	return json_string_value(lookup(m, path));
+}
+
+long long manifest_get_int(const struct manifest *m, const char *path,
+			   long long dflt)
+{
+	json_t *v = lookup(m, path);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
 
 int manifest_get_bool(const struct manifest *m, const char *path, int dflt)

@@ -15,6 +15,9 @@ void manifest_set_str(struct manifest *m, const char *path, const char *v);
 void manifest_set_int(struct manifest *m, const char *path, long long v);
 void manifest_set_real(struct manifest *m, const char *path, double v);
 void manifest_set_bool(struct manifest *m, const char *path, int v);
+/* Set path to a deep copy of another document's whole content. */
+void manifest_set_doc(struct manifest *m, const char *path,
+		      const struct manifest *doc);
 /* Append to the array at path a value built with a jansson pack format. */
 void manifest_append(struct manifest *m, const char *path, const char *fmt, ...);
 /* Set path to a value built with a jansson pack format. */
@@ -51,6 +54,9 @@ int manifest_text_ok(const char *s, size_t len);
 
 /* The string at path, or NULL. */
 const char *manifest_get_str(const struct manifest *m, const char *path);
+/* The integer at path, or dflt when absent or not an integer. */
+long long manifest_get_int(const struct manifest *m, const char *path,
+			   long long dflt);
 /* The boolean at path, or dflt when absent. */
 int manifest_get_bool(const struct manifest *m, const char *path, int dflt);
 /* The length of the array at path (0 when absent). */
