@@ -51,7 +51,7 @@ BIN := $(O)/umlkbuild
 endif
 INIT := build/ukb-init build/ukb-init-i386
 
-.PHONY: all check check-unit check-e2e check-full bench fuzz install clean \
+.PHONY: all check check-unit check-e2e check-full bench bench-rootfs fuzz install clean \
 	demo toolchain valgrind check-versions
 all: $(BIN) $(INIT)
 
@@ -124,6 +124,11 @@ demo: toolchain
 bench: toolchain
 	$(MAKE) all
 	UKB=$(abspath umlkbuild) bench/run.sh
+
+# The guest's side alone (bench/rootfs.sh; also run by bench).
+bench-rootfs:
+	$(MAKE) all
+	UKB=$(abspath umlkbuild) bench/rootfs.sh
 
 # umlkbuild's own process under valgrind (memcheck) on a full run: a cold
 # build, fetch, git, boot --deploy and the small commands (tests/valgrind/memcheck.t;

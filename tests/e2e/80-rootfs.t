@@ -49,6 +49,7 @@ chmod 750 "$T/proxy"
 ARGS=(--mirror "$M" --keyring "$KEY" --root-password-file "$T/pw"
 	--authorized-keys "$T/keys" --copy "$T/proxy:/usr/local/bin/proxy"
 	--start 'nc -lk -p 8080 -e /bin/echo hello-from-guest &'
+	--start 'while :; do nc -u -l -p 5353 -e /bin/echo udp-from-guest; done &'
 	--start 'echo started >/root/started'
 	--sysctl net.ipv4.tcp_tw_recycle=1 --sysctl vm.swappiness=10)
 run "$UKB" --cache "$C" rootfs --alpine 3.20 "${ARGS[@]}" --out "$T/a/rootfs.img"
@@ -224,6 +225,15 @@ guest_checks() {
 	done
 	check "boot: the guest answers TCP at 10.0.0.2 (the --start listener)" \
 		grep -q hello-from-guest "$T/tcp"
+	# busybox nc answers one datagram per run: the --start loop restarts it
+	for i in $(seq 20); do
+		(exec 3<>/dev/udp/10.0.0.2/5353 && echo ping >&3 &&
+			timeout 2 dd bs=2000 count=1 <&3 2>/dev/null) >"$T/udp" 2>/dev/null
+		grep -q udp-from-guest "$T/udp" && break
+		sleep 0.5
+	done
+	check "boot: the guest answers UDP at 10.0.0.2 (a --start busybox nc -u)" \
+		grep -q udp-from-guest "$T/udp"
 	pts=$(sed -n "s/.*Virtual console 1 assigned device '\(\/dev\/pts\/[0-9]*\)'.*/\1/p" "$T/console.log" | head -1)
 	if [ -n "$pts" ] && stty -F "$pts" raw -echo 2>/dev/null &&
 		exec 5<>"$pts"; then
