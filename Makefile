@@ -53,7 +53,7 @@ INIT := build/ukb-init build/ukb-init-i386
 # small programs the e2e tests run (tests/tools/)
 TEST_TOOLS := build/tests-tools/deny-syscall
 
-.PHONY: all check check-fast check-layers check-unit check-e2e check-full bench fuzz install clean \
+.PHONY: all check check-fast check-layers check-unit check-e2e check-full bench bench-rootfs fuzz install clean \
 	demo toolchain valgrind check-versions
 all: $(BIN) $(INIT)
 
@@ -144,6 +144,11 @@ bench: toolchain
 	UKB=$(abspath umlkbuild) bench/run.sh
 	UKB=$(abspath umlkbuild) bench/deploy.sh
 
+# The guest's side alone (bench/rootfs.sh; also run by bench).
+bench-rootfs:
+	$(MAKE) all
+	UKB=$(abspath umlkbuild) bench/rootfs.sh
+
 # umlkbuild's own process under valgrind (memcheck) on a full run: a cold
 # build, fetch, git, boot --deploy and the small commands (tests/valgrind/memcheck.t;
 # about ten minutes, so not part of check).
@@ -176,6 +181,8 @@ install: $(BIN) $(INIT)
 	install -d $(DESTDIR)$(DATADIR)/keys/alpine $(DESTDIR)$(DATADIR)/rootfs
 	install -m 644 keys/alpine/*.asc $(DESTDIR)$(DATADIR)/keys/alpine/
 	install -m 644 rootfs/boot.sh rootfs/50-umlkbuild.conf $(DESTDIR)$(DATADIR)/rootfs/
+	install -d $(DESTDIR)$(DATADIR)/bundle
+	install -m 644 bundle/run.sh bundle/README $(DESTDIR)$(DATADIR)/bundle/
 
 clean:
 	rm -rf build umlkbuild

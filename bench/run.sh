@@ -202,4 +202,6 @@ and applying the patch series.
 MD
 # its own section, appended: parsing large inputs
 UKB=$UKB "$top/bench/parse.sh" >/dev/null
+# and the guest's side (rootfs, bundle, boot to login, idle memory)
+UKB=$UKB "$top/bench/rootfs.sh" >/dev/null
 cat "$top/bench/RESULTS.md"

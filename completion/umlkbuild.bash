@@ -35,7 +35,7 @@ _umlkbuild_dirs() {
 _umlkbuild() {
 	local cur prev cmd i
 	local commands="build fetch boot check-config explain patches reproduce matrix rootfs
-		deploy undeploy run status console doctor"
+		bundle deploy undeploy run status console doctor"
 	local global="-q --quiet -v --verbose --cache --help --version"
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
@@ -54,6 +54,8 @@ _umlkbuild() {
 	local rootfs_opts="--alpine --arch --size --guest-ip --gateway --dns
 		--hostname --root-password-file --authorized-keys --swap --copy
 		--start --sysctl --mirror --keyring --offline --cache --config --out
+		-q --quiet -v --verbose --help"
+	local bundle_opts="--kernel --rootfs --out --mem --tap --forward --verify
 		-q --quiet -v --verbose --help"
 
 	local deploy_opts="--kernel --rootfs --name --mem --tap --host-ip --guest-ip
@@ -93,6 +95,26 @@ _umlkbuild() {
 		--name | --mem | --tap | --host-ip | --guest-ip) return ;;
 		esac
 	fi
+	if [ "$cmd" = bundle ]; then
+		case $prev in
+		--kernel)
+			_umlkbuild_dirs "$cur"
+			return
+			;;
+		--rootfs)
+			_umlkbuild_files "$cur" "img"
+			return
+			;;
+		--out | --verify)
+			_umlkbuild_files "$cur" "tar.xz"
+			return
+			;;
+		--mem | --tap | --forward)
+			return # a value nobody can guess
+			;;
+		esac
+	fi
+
 	if [ "$cmd" = rootfs ]; then
 		case $prev in
 		--arch)
@@ -182,6 +204,7 @@ _umlkbuild() {
 	build) COMPREPLY=($(compgen -W "$build_opts" -- "$cur")) ;;
 	fetch) COMPREPLY=($(compgen -W "$fetch_opts" -- "$cur")) ;;
 	rootfs) COMPREPLY=($(compgen -W "$rootfs_opts" -- "$cur")) ;;
+	bundle) COMPREPLY=($(compgen -W "$bundle_opts" -- "$cur")) ;;
 	doctor) COMPREPLY=($(compgen -W "$doctor_opts" -- "$cur")) ;;
 	deploy) COMPREPLY=($(compgen -W "$deploy_opts" -- "$cur")) ;;
 	undeploy | run | status | console)

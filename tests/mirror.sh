@@ -95,6 +95,39 @@ mirror_tree() {
 	mirror_sign_sums "$dir" "$fpr"
 }
 
+# alpine_tree ROOT VERSION ARCH TARBALL FPR: ROOT/vX.Y/releases/ARCH/ with
+# the tarball, its .sha256 and .asc, and latest-releases.yaml.
+alpine_tree() {
+	local root=$1 ver=$2 arch=$3 tarball=$4 fpr=$5 dir name
+	dir="$root/v${ver%.*}/releases/$arch"
+	name="alpine-minirootfs-$ver-$arch.tar.gz"
+	mkdir -p "$dir"
+	cp "$tarball" "$dir/$name"
+	(cd "$dir" && sha256sum "$name" >"$name.sha256")
+	gpg --batch --yes --quiet --local-user "$fpr!" --armor \
+		--detach-sign --output "$dir/$name.asc" "$dir/$name" 2>/dev/null
+	cat >"$dir/latest-releases.yaml" <<EOT
+---
+-
+  title: "Standard"
+  flavor: alpine-standard
+  version: $ver
+  file: alpine-standard-$ver-$arch.iso
+-
+  title: "Mini root filesystem"
+  desc: "Minimal root filesystem.
+    For use in containers
+    and minimal chroots."
+  profile: minirootfs
+  date: 2024-09-06
+  arch: $arch
+  version: $ver
+  flavor: alpine-minirootfs
+  file: $name
+  sha256: $(cut -d' ' -f1 "$dir/$name.sha256")
+EOT
+}
+
 # mirror_small_tarball FILE [MiB]: a small linux-shaped tar.xz (a Makefile
 # and MiB of incompressible data) for tests that do not build.
 mirror_small_tarball() {

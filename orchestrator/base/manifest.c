@@ -69,6 +69,12 @@ void manifest_set_str(struct manifest *m, const char *path, const char *v)
 	set(m, path, v ? json_string(v) : json_null());
 }
 
+void manifest_set_doc(struct manifest *m, const char *path,
+		      const struct manifest *doc)
+{
+	set(m, path, json_deep_copy(doc->root));
+}
+
 void manifest_set_int(struct manifest *m, const char *path, long long v)
 {
 	set(m, path, json_integer(v));

@@ -15,6 +15,9 @@ void manifest_set_str(struct manifest *m, const char *path, const char *v);
 void manifest_set_int(struct manifest *m, const char *path, long long v);
 void manifest_set_real(struct manifest *m, const char *path, double v);
 void manifest_set_bool(struct manifest *m, const char *path, int v);
+/* Set path to a deep copy of another document's whole content. */
+void manifest_set_doc(struct manifest *m, const char *path,
+		      const struct manifest *doc);
 /* Append to the array at path a value built with a jansson pack format. */
 void manifest_append(struct manifest *m, const char *path, const char *fmt, ...);
 /* Set path to a value built with a jansson pack format. */

@@ -21,6 +21,7 @@ static const struct cmd *const commands[] = {
 	&cmd_reproduce,
 	&cmd_matrix,
 	&cmd_rootfs,
+	&cmd_bundle,
 	&cmd_deploy,
 	&cmd_undeploy,
 	&cmd_run,

@@ -89,6 +89,7 @@ extern const struct cmd cmd_reproduce;
 extern const struct cmd cmd_matrix;
 extern const struct cmd cmd_rootfs;
 extern const struct cmd cmd_doctor;
+extern const struct cmd cmd_bundle;
 extern const struct cmd cmd_deploy;
 extern const struct cmd cmd_undeploy;
 extern const struct cmd cmd_run;

@@ -17,39 +17,6 @@ fi
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 C="$T/cache"
 
-# alpine_tree ROOT VERSION ARCH TARBALL FPR: ROOT/vX.Y/releases/ARCH/ with
-# the tarball, its .sha256 and .asc, and latest-releases.yaml.
-alpine_tree() {
-	local root=$1 ver=$2 arch=$3 tarball=$4 fpr=$5 dir name
-	dir="$root/v${ver%.*}/releases/$arch"
-	name="alpine-minirootfs-$ver-$arch.tar.gz"
-	mkdir -p "$dir"
-	cp "$tarball" "$dir/$name"
-	(cd "$dir" && sha256sum "$name" >"$name.sha256")
-	gpg --batch --yes --quiet --local-user "$fpr!" --armor \
-		--detach-sign --output "$dir/$name.asc" "$dir/$name" 2>/dev/null
-	cat >"$dir/latest-releases.yaml" <<EOT
----
--
-  title: "Standard"
-  flavor: alpine-standard
-  version: $ver
-  file: alpine-standard-$ver-$arch.iso
--
-  title: "Mini root filesystem"
-  desc: "Minimal root filesystem.
-    For use in containers
-    and minimal chroots."
-  profile: minirootfs
-  date: 2024-09-06
-  arch: $arch
-  version: $ver
-  flavor: alpine-minirootfs
-  file: $name
-  sha256: $(cut -d' ' -f1 "$dir/$name.sha256")
-EOT
-}
-
 mirror_gpg_init "$T/gpg"
 fpr=$(mirror_gen_key alpine)
 other=$(mirror_gen_key other)
@@ -82,6 +49,7 @@ chmod 750 "$T/proxy"
 ARGS=(--mirror "$M" --keyring "$KEY" --root-password-file "$T/pw"
 	--authorized-keys "$T/keys" --copy "$T/proxy:/usr/local/bin/proxy"
 	--start 'nc -lk -p 8080 -e /bin/echo hello-from-guest &'
+	--start 'while :; do nc -u -l -p 5353 -e /bin/echo udp-from-guest; done &'
 	--start 'echo started >/root/started'
 	--sysctl net.ipv4.tcp_tw_recycle=1 --sysctl vm.swappiness=10)
 run "$UKB" --cache "$C" rootfs --alpine 3.20 "${ARGS[@]}" --out "$T/a/rootfs.img"
@@ -257,6 +225,15 @@ guest_checks() {
 	done
 	check "boot: the guest answers TCP at 10.0.0.2 (the --start listener)" \
 		grep -q hello-from-guest "$T/tcp"
+	# busybox nc answers one datagram per run: the --start loop restarts it
+	for i in $(seq 20); do
+		(exec 3<>/dev/udp/10.0.0.2/5353 && echo ping >&3 &&
+			timeout 2 dd bs=2000 count=1 <&3 2>/dev/null) >"$T/udp" 2>/dev/null
+		grep -q udp-from-guest "$T/udp" && break
+		sleep 0.5
+	done
+	check "boot: the guest answers UDP at 10.0.0.2 (a --start busybox nc -u)" \
+		grep -q udp-from-guest "$T/udp"
 	pts=$(sed -n "s/.*Virtual console 1 assigned device '\(\/dev\/pts\/[0-9]*\)'.*/\1/p" "$T/console.log" | head -1)
 	if [ -n "$pts" ] && stty -F "$pts" raw -echo 2>/dev/null &&
 		exec 5<>"$pts"; then

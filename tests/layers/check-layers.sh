@@ -21,7 +21,7 @@ declare -A allowed=() libfile=()
 while read -r first rest; do
 	case $first in
 	'' | '#'*) ;;
-	lib) set -- $rest; libfile[$1]=${2:-} ;;
+	lib) set -- $rest; lib=$1; shift; libfile[$lib]=" $* " ;;
 	*:) allowed[${first%:}]=" ${first%:} $rest " ;;
 	*) say "$rules: cannot read the line '$first $rest'" ;;
 	esac
@@ -73,8 +73,10 @@ while IFS= read -r -d '' file; do
 				case $inc in
 				"$lib" | "$lib"*/* | "$lib"*)
 					[ "${lib%/}" != "$lib" ] || [ "$inc" = "$lib" ] || continue
-					[ "$rel" = "${libfile[$lib]}" ] ||
-						say "$rel:$n: includes <$inc>: only ${libfile[$lib]} may include it"
+					case ${libfile[$lib]} in
+					*" $rel "*) ;;
+					*) say "$rel:$n: includes <$inc>: only$(printf ' %s' ${libfile[$lib]}) may include it" ;;
+					esac
 					;;
 				esac
 			done
