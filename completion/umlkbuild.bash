@@ -36,14 +36,14 @@ _umlkbuild() {
 	local cur prev cmd i
 	local commands="build fetch boot check-config explain patches reproduce matrix rootfs
 		bundle deploy undeploy run status console doctor"
-	local global="-q --quiet -v --verbose --cache --help --version"
+	local global="-q --quiet -v --verbose --cache -h --help --version"
 	local build_opts="--tarball --version --git --ref --arch --out --profile
 		--fragment --kconfig-add -j --jobs --no-ccache --no-boot
 		--boot-timeout --mirror --keyring --no-verify --offline --config --link --toolchain
 		--distcc --source-only --help"
 	local fetch_opts="--version --git --ref --out --mirror --keyring --offline
 		--no-verify --cache --config -q --quiet -v --verbose --help"
-	local boot_opts="--timeout --mem --log --net --net-bytes --deploy --help"
+	local boot_opts="-t --timeout -m --mem -l --log --net --net-bytes --deploy --help"
 	local reproduce_opts="--out --mirror --keyring --help"
 	local matrix_opts="--out -j --jobs --parallel --toolchain --no-ccache --no-boot
 		--offline --config --json --help"
@@ -93,6 +93,12 @@ _umlkbuild() {
 			COMPREPLY=($(compgen -W "auto $(ls /sys/class/net 2>/dev/null)" -- "$cur"))
 			return ;;
 		--name | --mem | --tap | --host-ip | --guest-ip) return ;;
+		esac
+	fi
+	if [ "$cmd" = boot ]; then
+		case $prev in
+		-l) _umlkbuild_files "$cur" ""; return ;;
+		-t | -m) return ;;
 		esac
 	fi
 	if [ "$cmd" = bundle ]; then
