@@ -180,11 +180,12 @@ report "$T/diffs"
 
 # The global options, once for all.
 complete_words "$COMPLETION" umlkbuild - >"$T/top"
-man_options "$MANPAGE" | awk -F '\t' '$1 == "(global)" { print $2 }' >"$T/man-globals"
-for g in $GLOBALS; do
-	grep -qx -- "$g" "$T/top" || not_ok "global option '$g' missing from the bash completion"
-	grep -qx -- "$g" "$T/man-globals" || not_ok "global option '$g' missing from umlkbuild.1's GLOBAL OPTIONS"
-done
+man_options "$MANPAGE" | awk -F '\t' '$1 == "(global)" { print $2 }' | sort -u >"$T/man-globals"
+tr ' ' '\n' <<<"$GLOBALS" | sort -u >"$T/globals"
+check "the completion offers the global options" \
+	sh -c "comm -23 '$T/globals' '$T/top' | sed 's/^/# missing: /'; ! comm -23 '$T/globals' '$T/top' | grep -q ."
+check "umlkbuild.1's GLOBAL OPTIONS documents them" \
+	sh -c "comm -23 '$T/globals' '$T/man-globals' | sed 's/^/# missing: /'; ! comm -23 '$T/globals' '$T/man-globals' | grep -q ."
 missing=
 for c in $COMMANDS; do
 	grep -qx -- -h "$T/list/$c.raw" && grep -qx -- --help "$T/list/$c.raw" || missing+=" $c"
