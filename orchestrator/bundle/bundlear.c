@@ -1,6 +1,4 @@
-/* The bundle's tar.xz through libarchive: see bundlear.h. */
-#include <archive.h>
-#include <archive_entry.h>
+/* The bundle's tar.xz (through tar.h): see bundlear.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,6 +9,7 @@
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/sigchain.h"
+#include "base/tar.h"
 #include "base/wrapper.h"
 #include "bundle/bundlear.h"
 #include "base/banned.h"
@@ -19,32 +18,30 @@
 #define CHUNK (1u << 20)
 
 struct bar_writer {
-	struct archive *a;
+	struct tar *a;
 	char *path;
 	long long mtime;
 };
 
 static int write_failed(struct bar_writer *w, const char *name)
 {
-	int e = archive_errno(w->a);
+	int e = tar_errno(w->a);
 
 	return error(-UKB_EHOST, "cannot write '%s' into '%s': %s", name,
-		     w->path, e > 0 && archive_error_string(w->a) ?
-		     archive_error_string(w->a) : "libarchive failed");
+		     w->path, e > 0 && tar_error(w->a) ?
+		     tar_error(w->a) : "libarchive failed");
 }
 
 int bar_create(const char *path, long long mtime, struct bar_writer **out)
 {
 	struct bar_writer *w = xcalloc(1, sizeof(*w));
 
-	w->a = archive_write_new();
+	w->a = tar_write_new();
 	w->path = xstrdup(path);
 	w->mtime = mtime;
-	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
-	    archive_write_add_filter_xz(w->a) != ARCHIVE_OK ||
-	    archive_write_open_filename(w->a, path) != ARCHIVE_OK) {
+	if (!w->a || tar_create_xz(w->a, path) != TAR_OK) {
 		error(-UKB_EHOST, "cannot write '%s': %s", path,
-		      archive_error_string(w->a) ? archive_error_string(w->a) :
+		      w->a && tar_error(w->a) ? tar_error(w->a) :
 		      "libarchive failed");
 		bar_abort(w);
 		return -UKB_EHOST;
@@ -53,42 +50,33 @@ int bar_create(const char *path, long long mtime, struct bar_writer **out)
 	return 0;
 }
 
-static struct archive_entry *new_entry(struct bar_writer *w, const char *name,
-				       unsigned type, unsigned mode,
-				       uint64_t size)
+/* A member of w: owned by root, at w's time, not sparse. */
+static struct tar_entry member(struct bar_writer *w, const char *name,
+			       enum tar_type type, unsigned mode, uint64_t size)
 {
-	struct archive_entry *e = archive_entry_new();
-
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, type);
-	archive_entry_set_perm(e, mode);
-	archive_entry_set_size(e, (la_int64_t)size);
-	archive_entry_set_uid(e, 0);
-	archive_entry_set_gid(e, 0);
-	archive_entry_set_uname(e, "root");
-	archive_entry_set_gname(e, "root");
-	archive_entry_set_mtime(e, (time_t)w->mtime, 0);
-	return e;
+	return (struct tar_entry){
+		.name = name,
+		.type = type,
+		.mode = mode,
+		.size = (int64_t)size,
+		.mtime = w->mtime,
+	};
 }
 
 int bar_add_dir(struct bar_writer *w, const char *name)
 {
-	struct archive_entry *e = new_entry(w, name, AE_IFDIR, 0755, 0);
-	int r = archive_write_header(w->a, e);
+	struct tar_entry e = member(w, name, TAR_DIR, 0755, 0);
 
-	archive_entry_free(e);
-	return r == ARCHIVE_OK ? 0 : write_failed(w, name);
+	return tar_add(w->a, &e) == TAR_OK ? 0 : write_failed(w, name);
 }
 
 int bar_add_buf(struct bar_writer *w, const char *name, const void *buf,
 		size_t len, unsigned mode)
 {
-	struct archive_entry *e = new_entry(w, name, AE_IFREG, mode, len);
-	int r = archive_write_header(w->a, e);
+	struct tar_entry e = member(w, name, TAR_FILE, mode, len);
 
-	archive_entry_free(e);
-	if (r != ARCHIVE_OK ||
-	    (len && archive_write_data(w->a, buf, len) != (la_ssize_t)len))
+	if (tar_add(w->a, &e) != TAR_OK ||
+	    (len && tar_write(w->a, buf, len) != (ssize_t)len))
 		return write_failed(w, name);
 	return 0;
 }
@@ -102,13 +90,23 @@ static int all_zero(const unsigned char *p, size_t n)
  * The data regions of fd, from its content: runs of blocks that are not
  * all zero. Holes the file system reports are skipped without reading.
  */
-static int sparse_map(int fd, uint64_t size, struct archive_entry *e,
-		      unsigned char *buf, size_t *regions)
+struct extents {
+	struct tar_extent *v;
+	size_t nr, alloc;
+};
+
+static void add_extent(struct extents *x, uint64_t off, uint64_t len)
+{
+	ALLOC_GROW(x->v, x->nr + 1, x->alloc);
+	x->v[x->nr++] = (struct tar_extent){ .off = off, .len = len };
+}
+
+static int sparse_map(int fd, uint64_t size, struct extents *x,
+		      unsigned char *buf)
 {
 	uint64_t off = 0, start = 0;
 	int in_data = 0;
 
-	*regions = 0;
 	while (off < size) {
 		off_t next = lseek(fd, (off_t)off, SEEK_DATA);
 		size_t n = (size_t)(size - off < CHUNK ? size - off : CHUNK);
@@ -121,11 +119,8 @@ static int sparse_map(int fd, uint64_t size, struct archive_entry *e,
 			uint64_t to = (uint64_t)next / BLOCK * BLOCK;
 
 			if (to > off) {
-				if (in_data) {
-					archive_entry_sparse_add_entry(e,
-						(la_int64_t)start, (la_int64_t)(off - start));
-					(*regions)++;
-				}
+				if (in_data)
+					add_extent(x, start, off - start);
 				in_data = 0;
 				off = to;
 				continue;
@@ -142,9 +137,7 @@ static int sparse_map(int fd, uint64_t size, struct archive_entry *e,
 				start = off + i;
 				in_data = 1;
 			} else if (zero && in_data) {
-				archive_entry_sparse_add_entry(e, (la_int64_t)start,
-					(la_int64_t)(off + i - start));
-				(*regions)++;
+				add_extent(x, start, off + i - start);
 				in_data = 0;
 			}
 		}
@@ -152,15 +145,12 @@ static int sparse_map(int fd, uint64_t size, struct archive_entry *e,
 		if (sigchain_pending())
 			return -UKB_EINTR;
 	}
-	if (in_data) {
-		archive_entry_sparse_add_entry(e, (la_int64_t)start,
-					       (la_int64_t)(size - start));
-		(*regions)++;
-	}
+	if (in_data)
+		add_extent(x, start, size - start);
 	return 0;
 }
 
-/* The whole file into the archive; libarchive drops the holes' bytes. */
+/* The whole file into the archive; the holes' bytes are dropped. */
 static int copy_data(struct bar_writer *w, const char *name, int fd,
 		     uint64_t size, unsigned char *buf)
 {
@@ -172,7 +162,7 @@ static int copy_data(struct bar_writer *w, const char *name, int fd,
 
 		if (got <= 0)
 			return got < 0 ? -errno : -EIO;
-		if (archive_write_data(w->a, buf, (size_t)got) != got)
+		if (tar_write(w->a, buf, (size_t)got) != got)
 			return write_failed(w, name);
 		off += (uint64_t)got;
 		if (sigchain_pending())
@@ -185,9 +175,9 @@ int bar_add_file(struct bar_writer *w, const char *name, const char *src,
 		 unsigned mode)
 {
 	unsigned char *buf = xmalloc(CHUNK);
-	struct archive_entry *e = NULL;
+	struct extents x = { 0 };
+	struct tar_entry e;
 	struct stat st;
-	size_t regions;
 	int fd, ret;
 
 	fd = open(src, O_RDONLY | O_CLOEXEC);
@@ -196,16 +186,13 @@ int bar_add_file(struct bar_writer *w, const char *name, const char *src,
 			    strerror(errno));
 		goto out;
 	}
-	e = new_entry(w, name, AE_IFREG, mode, (uint64_t)st.st_size);
-	ret = sparse_map(fd, (uint64_t)st.st_size, e, buf, &regions);
+	e = member(w, name, TAR_FILE, mode, (uint64_t)st.st_size);
+	ret = sparse_map(fd, (uint64_t)st.st_size, &x, buf);
 	/* a file without a hole is stored plain */
-	if (!ret && regions == 1) {
-		la_int64_t off, len;
-
-		archive_entry_sparse_reset(e);
-		archive_entry_sparse_next(e, &off, &len);
-		if (off == 0 && len == st.st_size)
-			archive_entry_sparse_clear(e);
+	if (!ret && !(x.nr == 1 && x.v[0].off == 0 &&
+		      x.v[0].len == (uint64_t)st.st_size)) {
+		e.sparse = x.v;
+		e.sparse_nr = x.nr;
 	}
 	if (ret == -UKB_EINTR)
 		goto out;
@@ -214,7 +201,7 @@ int bar_add_file(struct bar_writer *w, const char *name, const char *src,
 			    strerror(-ret));
 		goto out;
 	}
-	if (archive_write_header(w->a, e) != ARCHIVE_OK) {
+	if (tar_add(w->a, &e) != TAR_OK) {
 		ret = write_failed(w, name);
 		goto out;
 	}
@@ -225,7 +212,7 @@ int bar_add_file(struct bar_writer *w, const char *name, const char *src,
 out:
 	if (fd >= 0)
 		close(fd);
-	archive_entry_free(e);
+	free(x.v);
 	free(buf);
 	return ret;
 }
@@ -234,10 +221,10 @@ int bar_close(struct bar_writer *w)
 {
 	int ret = 0;
 
-	if (archive_write_close(w->a) != ARCHIVE_OK)
+	if (tar_close(w->a) != TAR_OK)
 		ret = error(-UKB_EHOST, "cannot write '%s': %s", w->path,
-			    archive_error_string(w->a) ?
-			    archive_error_string(w->a) : "libarchive failed");
+			    tar_error(w->a) ? tar_error(w->a) :
+			    "libarchive failed");
 	bar_abort(w);
 	return ret;
 }
@@ -246,7 +233,7 @@ void bar_abort(struct bar_writer *w)
 {
 	if (!w)
 		return;
-	archive_write_free(w->a);
+	tar_free(w->a);
 	free(w->path);
 	free(w);
 }
@@ -267,9 +254,9 @@ static void hash_zeros(struct sha256 *h, uint64_t n, struct strbuf *keep)
 	}
 }
 
-static int scan_failed(struct archive *a, const char *path)
+static int scan_failed(struct tar *a, const char *path)
 {
-	const char *msg = archive_error_string(a);
+	const char *msg = tar_error(a);
 
 	if (sigchain_pending())
 		return -UKB_EINTR;
@@ -278,7 +265,7 @@ static int scan_failed(struct archive *a, const char *path)
 }
 
 /* One member's data, hashed with the holes as zeros. */
-static int scan_data(struct archive *a, const char *path,
+static int scan_data(struct tar *a, const char *path,
 		     struct bar_member *m, size_t keep_max)
 {
 	struct sha256 *h = sha256_new();
@@ -286,10 +273,10 @@ static int scan_data(struct archive *a, const char *path,
 	uint64_t pos = 0;
 	const void *buf;
 	size_t len;
-	la_int64_t off;
+	int64_t off;
 	int r, ret = 0;
 
-	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+	while ((r = tar_read_data(a, &buf, &len, &off)) == TAR_OK) {
 		if (off < 0 || (uint64_t)off < pos || (uint64_t)off + len > m->size) {
 			ret = error(-UKB_ESOURCE, "cannot read '%s': member '%s' has data outside its size",
 				    path, m->name);
@@ -305,7 +292,7 @@ static int scan_data(struct archive *a, const char *path,
 			break;
 		}
 	}
-	if (!ret && r != ARCHIVE_EOF)
+	if (!ret && r != TAR_EOF)
 		ret = scan_failed(a, path);
 	if (!ret)
 		hash_zeros(h, m->size - pos, keep);
@@ -313,37 +300,35 @@ static int scan_data(struct archive *a, const char *path,
 	return ret;
 }
 
-static int scan_entries(struct archive *a, const char *path, size_t keep_max,
+static int scan_entries(struct tar *a, const char *path, size_t keep_max,
 			struct bar_members *ms)
 {
-	struct archive_entry *e;
+	struct tar_entry e;
 	int r;
 
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	while ((r = tar_next(a, &e)) == TAR_OK) {
 		struct bar_member *m;
-		la_int64_t size = archive_entry_size(e);
+		int64_t size = e.size;
 
 		if (ms->nr >= BAR_MEMBERS_MAX)
 			return error(-UKB_ESOURCE, "cannot read '%s': more than %d members",
 				     path, BAR_MEMBERS_MAX);
 		if (size < 0 || (uint64_t)size > BAR_MEMBER_MAX)
 			return error(-UKB_ESOURCE, "cannot read '%s': member '%s' is over %llu GiB",
-				     path, archive_entry_pathname(e) ?
-				     archive_entry_pathname(e) : "",
+				     path, e.name ? e.name : "",
 				     BAR_MEMBER_MAX >> 30);
 		ALLOC_GROW(ms->m, ms->nr + 1, ms->alloc);
 		m = &ms->m[ms->nr++];
 		memset(m, 0, sizeof(*m));
 		strbuf_init(&m->data, 0);
-		m->name = xstrdup(archive_entry_pathname(e) ?
-				  archive_entry_pathname(e) : "");
-		m->mode = archive_entry_perm(e);
+		m->name = xstrdup(e.name ? e.name : "");
+		m->mode = e.mode;
 		m->size = (uint64_t)size;
-		switch (archive_entry_filetype(e)) {
-		case AE_IFREG:
-			m->type = archive_entry_hardlink(e) ? BAR_OTHER : BAR_FILE;
+		switch (e.type) {
+		case TAR_FILE:
+			m->type = e.hardlink ? BAR_OTHER : BAR_FILE;
 			break;
-		case AE_IFDIR:
+		case TAR_DIR:
 			m->type = BAR_DIR;
 			break;
 		default:
@@ -356,18 +341,19 @@ static int scan_entries(struct archive *a, const char *path, size_t keep_max,
 				return ret;
 		}
 	}
-	return r == ARCHIVE_EOF ? 0 : scan_failed(a, path);
+	return r == TAR_EOF ? 0 : scan_failed(a, path);
 }
 
 int bar_scan(const char *path, size_t keep_max, struct bar_members *ms)
 {
-	struct archive *a = archive_read_new();
+	struct tar *a = tar_read_new();
 	int ret;
 
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		int e = archive_errno(a);
+	if (!a)
+		return error(-ENOMEM, "cannot read '%s': %s", path,
+			     strerror(ENOMEM));
+	if (tar_open_file(a, path, 65536) != TAR_OK) {
+		int e = tar_errno(a);
 
 		if (e > 0 && e != EILSEQ && e != EINVAL)
 			ret = error(-e, "cannot read '%s': %s", path, strerror(e));
@@ -376,7 +362,7 @@ int bar_scan(const char *path, size_t keep_max, struct bar_members *ms)
 	} else {
 		ret = scan_entries(a, path, keep_max, ms);
 	}
-	archive_read_free(a);
+	tar_free(a);
 	return ret;
 }
 

@@ -1,6 +1,5 @@
 /*
- * The bundle's tar.xz, through libarchive (the writer's half; unpack.c is
- * the reader of source tarballs, the other file that includes archive.h).
+ * The bundle's tar.xz, through base/tar.h.
  * Written member by member in the pax format: regular files are stored
  * sparse (GNU sparse 1.0, which GNU tar and bsdtar restore), their map
  * found from the content (all-zero 4 KiB blocks), owners root:root and one

@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,4 +140,46 @@ out:
 	free(path);
 	free(dir);
 	return ret;
+}
+
+/* ---- .part files ------------------------------------------------------ */
+
+int dlcache_part_open(const char *path, int *fd, struct sha256 **hash,
+		      uint64_t *size)
+{
+	char buf[1 << 16];
+	ssize_t n;
+	int in;
+
+	*hash = sha256_new();
+	*size = 0;
+	*fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return error(-errno, "cannot open '%s': %s", path,
+			     strerror(errno));
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return error(-errno, "cannot read '%s': %s", path,
+			     strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		sha256_update(*hash, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	close(in);
+	if (n < 0)
+		return error(-errno, "cannot read '%s': %s", path,
+			     strerror(errno));
+	return 0;
+}
+
+int dlcache_part_restart(const char *path, int fd, struct sha256 **hash)
+{
+	char discard[SHA256_HEX_LEN + 1];
+
+	sha256_finish(*hash, discard);
+	*hash = sha256_new();
+	if (ftruncate(fd, 0) < 0)
+		return error(-errno, "cannot truncate '%s': %s", path,
+			     strerror(errno));
+	return 0;
 }

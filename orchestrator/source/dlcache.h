@@ -11,6 +11,10 @@
 #ifndef UKB_DLCACHE_H
 #define UKB_DLCACHE_H
 
+#include <stdint.h>
+
+#include "base/sha256.h"
+
 /* A tarball in the cache, as fetch and the cache describe it. */
 struct fetched {
 	char *path;       /* <cache>/downloads/<sha256>/linux-X.tar.xz */
@@ -39,5 +43,15 @@ int dlcache_get_by_name(const char *dl, const char *name, int need_verified,
  */
 int dlcache_put(const char *dl, const char *file, const char *sha,
 		const char *name, const char *signer, struct fetched *f);
+
+/*
+ * A .part file: open path for appending (created 0644), with *hash
+ * holding the SHA-256 of what it already holds (*size bytes). Returns 0
+ * or -errno, reported; *fd and *hash are the caller's either way.
+ */
+int dlcache_part_open(const char *path, int *fd, struct sha256 **hash,
+		      uint64_t *size);
+/* Empty the .part file at path (open as fd) and start *hash again. */
+int dlcache_part_restart(const char *path, int fd, struct sha256 **hash);
 
 #endif

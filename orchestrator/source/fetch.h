@@ -1,10 +1,10 @@
 /*
- * Fetching kernel.org release tarballs (libcurl) into the cache, verified
+ * Fetching kernel.org release tarballs (through http.h) into the cache, verified
  * the way kernel.org's get-verified-tarball does it: the signature on the
  * directory's sha256sums.asc, the tarball's SHA-256 against that list
  * (hashed while it downloads), then linux-X.tar.sign over the uncompressed
- * tar. Tarballs land in <cache>/downloads/ (see dlcache.h). fetch.c is
- * the only file that includes curl/curl.h.
+ * tar. Tarballs land in <cache>/downloads/ (see dlcache.h); the
+ * transfers are http.h's, the sha256sums parser sums.h's.
  */
 #ifndef UKB_FETCH_H
 #define UKB_FETCH_H
@@ -14,6 +14,8 @@
 #include "base/strbuf.h"
 #include "base/version.h"
 #include "source/dlcache.h"
+#include "source/http.h" /* the URL policy, for fetch's callers */
+#include "source/sums.h"
 
 #define FETCH_DEFAULT_MIRROR "https://cdn.kernel.org/pub/linux/kernel"
 
@@ -61,52 +63,5 @@ struct fetch_item {
  */
 int fetch_file(const struct fetch_item *it, const struct fetch_opts *o,
 	       struct fetched *out);
-
-/*
- * GET url (a mirror checked with fetch_url_refused()) into out, at most
- * max bytes. Returns 0, -UKB_ENOTFOUND, -UKB_ENETWORK, -UKB_EUSAGE or
- * -UKB_EINTR, reported once.
- */
-int fetch_small(const char *url, size_t max, struct strbuf *out);
-
-/* libcurl's process-wide set-up and tear-down; main calls them once. */
-void fetch_global_init(void);
-void fetch_global_cleanup(void);
-
-/*
- * Whether url may serve as a mirror: https://, file://, or http:// to a
- * loopback host (127.0.0.0/8, ::1, localhost). NULL when allowed, else a
- * static reason. Pure.
- */
-const char *fetch_url_refused(const char *url);
-
-/*
- * Whether url may serve as a git remote: https://, file://, a local path,
- * or http:// or git:// to a loopback host. ssh:// and scp-like HOST:PATH
- * are refused. NULL when allowed, else a static reason. Pure.
- */
-const char *fetch_git_url_refused(const char *url);
-
-/*
- * url without its userinfo ("https://user:pass@host/x" gives
- * "https://host/x"; git's "user@host:path" gives "host:path"), for every
- * message, log line and metadata field that shows a URL. Anything else is
- * returned as it is. Caller frees.
- */
-char *url_redact(const char *url);
-
-/*
- * Find file in a sha256sums list (the signed text of sha256sums.asc,
- * "<sha256>  <name>" or "<sha256> *<name>" lines) and write its hash, in
- * lowercase, into out. Returns 0, -UKB_ENOTFOUND, or -UKB_ESOURCE for
- * malformed input or conflicting entries, described as "name:LINE: ..."
- * (name is the list's file name): appended to why when why is given,
- * else printed as an error. Pure; fuzzed.
- */
-int sha256sums_lookup(const char *name, const char *buf, size_t len,
-		      const char *file, char out[65], struct strbuf *why);
-
-/* Pause before retry n (1, 2, ...) of a transient failure: base << (n-1). */
-extern unsigned fetch_retry_base_ms;
 
 #endif

@@ -2,12 +2,15 @@
  * Unpacking a kernel source archive (libarchive): tar, optionally gzip,
  * xz or bzip2 compressed, detected by content. Every entry is checked
  * before it reaches the disk, so a hostile archive cannot write outside
- * the destination or leave links that point out of it.
+ * the destination or leave links that point out of it (the checks:
+ * unpack-policy.h).
  */
 #ifndef UKB_UNPACK_H
 #define UKB_UNPACK_H
 
 #include <stdint.h>
+
+#include "source/unpack-policy.h" /* the checks, for unpack's callers */
 
 /*
  * Far above any kernel tree (the biggest unpacks to about 1.5 GB in under
@@ -60,22 +63,5 @@ int unpack_archive_owned(const char *path, const char *dest,
 			 struct unpack_result *res);
 /* Free what res holds and zero it. */
 void unpack_result_release(struct unpack_result *res);
-
-/*
- * Pure checks (fuzzed). NULL when safe, else a static reason such as
- * "absolute path", "'..' component" or "empty name". name is as stored in
- * the archive: "./a/b" and "a//b/" are fine, "." and "./" name the top.
- */
-const char *unpack_check_path(const char *name);
-/*
- * link_name is the symlink's own path as in unpack_check_path(), target
- * its text. NULL when the target, resolved from the link's directory,
- * stays inside the top directory (link_name's first component), which is
- * the tree's root once it is renamed out of the scratch directory; a link
- * at the top level is refused. Stricter than lexical resolution: '..' may only
- * lead the target ("../../x"), since "a/.." escapes when a is itself a
- * symlink to ".".
- */
-const char *unpack_check_symlink(const char *link_name, const char *target);
 
 #endif

@@ -14,7 +14,7 @@
 #include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/strbuf.h"
-#include "source/fetch.h"
+#include "source/http.h"
 #include "source/settings.h"
 #define FUZZ_CUSTOM_INIT
 #include "fuzz.h"

@@ -11,7 +11,7 @@
 #include "base/sha256.h"
 #include "base/wrapper.h"
 #include "fuzz.h"
-#include "source/fetch.h"
+#include "source/sums.h"
 
 static void check_hit(const char *list, size_t len, const char *file,
 		      const char *out)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "source/unpack.h"
+#include "source/unpack-policy.h"
 
 #define CHECK(x)                                                              \
 	do {                                                                  \

@@ -48,7 +48,7 @@ expect_violation "an include without its folder is refused" \
 fresh
 sed -i '0,/#include <string.h>/s//#include <string.h>\n#include <curl\/curl.h>/' "$T/o/base/strvec.c"
 expect_violation "a second file including curl.h is refused" \
-	'base/strvec.c:[0-9]+: includes <curl/curl.h>: only source/fetch.c may include it'
+	'base/strvec.c:[0-9]+: includes <curl/curl.h>: only source/http.c may include it'
 
 fresh
 sed -i 's/^base:.*/base: cli/' "$T/o/LAYERS"
