@@ -103,6 +103,7 @@ static const char *default_init(const char *vmlinux)
 	return ukb_init_path();
 }
 
+/* Long on purpose: one boot's argv, pty, netns and console log, set up and released together. */
 static int boot_once(const struct boot_opts *o, struct boot_result *r,
 		     int quiet)
 {

@@ -337,6 +337,7 @@ static int open_log(struct build_ctx *c)
 		r_;                                                          \
 	})
 
+/* Long on purpose: the pipeline read top to bottom, the stages in order, one cleanup. */
 int build_run(const struct build_opts *o)
 {
 	struct build_ctx c = { .o = o, .build_lock = { .fd = -1 } };

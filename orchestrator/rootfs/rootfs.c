@@ -138,6 +138,7 @@ static char *json_path(const char *out)
 	return xasprintf("%s.json", out);
 }
 
+/* Long on purpose: the run's steps in order, each undone by one cleanup. */
 int rootfs_make(const struct rootfs_opts *o)
 {
 	struct rootfs_run r = { .o = o, .inputs = STRBUF_INIT,

@@ -301,7 +301,7 @@ static char *data_text(const char *name, int *ret)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* The seeds' steps, done in the staging tree. */
+/* The seeds' steps, done in the staging tree; long: a flat list, one file each. */
 int rootfs_stage(struct rootfs_run *r)
 {
 	const struct rootfs_opts *o = r->o;
