@@ -7,29 +7,7 @@
 #ifndef UKB_BOOT_H
 #define UKB_BOOT_H
 
-#include <stddef.h>
-
-struct boot_check {
-	char *status;   /* "ok", "fail" or "skip" */
-	char *name;
-	char *detail;
-};
-
-struct boot_result {
-	int ran;                /* 0: skipped, see skip_reason */
-	char *skip_reason;
-	int passed;
-	int saw_result;         /* the final "result" line was seen */
-	size_t nr_failed;
-	struct boot_check *checks;
-	size_t nr, alloc;
-	char *panic;            /* first "Kernel panic" line */
-	char *stub_crash;       /* first "wait_stub_done" line */
-	char *tls_failure;      /* first "PTRACE_SET_THREAD_AREA failed" line */
-	int attempts;           /* boots it took (see boot_run) */
-	char *kernel;           /* the guest's uname, from the "kernel" check */
-	double seconds;
-};
+#include "boot/bootlog.h"
 
 struct boot_opts {
 	const char *vmlinux;
@@ -66,8 +44,5 @@ struct boot_opts {
  * without root, TUN or namespaces) or -errno.
  */
 int boot_run(const struct boot_opts *o, struct boot_result *r);
-/* Feed one console line; pure, fuzzed. Returns 1 when it was ukb-init's. */
-int bootlog_parse_line(const char *line, size_t len, struct boot_result *r);
-void boot_result_release(struct boot_result *r);
 
 #endif

@@ -8,6 +8,28 @@
 
 #include <stdint.h>
 
+#include "base/strvec.h"
+#include "source/fetch.h"
+
+/* What one `umlkbuild rootfs` is asked for (rootfs.h). */
+struct rootfs_opts {
+	const char *alpine;          /* "3.20" or "3.20.3" */
+	const char *arch;            /* "x86_64" or "i386" */
+	uint64_t size;               /* bytes */
+	const char *guest_ip;        /* "10.0.0.2/24" */
+	const char *gateway;         /* "" for none */
+	const char *dns;             /* "" for none */
+	const char *hostname;
+	const char *password_file;   /* NULL: no password, consoles only */
+	const char *authorized_keys; /* NULL: none */
+	uint64_t swap;               /* bytes, 0 for none */
+	struct strvec copies;        /* "HOST:GUEST", checked */
+	struct strvec starts;        /* shell commands */
+	struct strvec sysctls;       /* "KEY=VALUE", checked */
+	struct fetch_opts fetch;
+	const char *out;
+};
+
 /* "512M", "1G", "65536K", "4096" (bytes): a size of at least 1 MiB. */
 int rootfs_parse_size(const char *s, uint64_t *bytes, const char **why);
 
