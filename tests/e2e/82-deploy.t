@@ -25,6 +25,7 @@ need_artifact_61 || { echo "Bail out! the 6.1 artifact does not build"; exit 1; 
 mkdir -p "$T/k"
 cp "$ARTIFACT_61/vmlinux" "$ARTIFACT_61/config" "$T/k/"
 deploy_image "$T/rootfs.img" || { echo "Bail out! cannot make the image"; exit 1; }
+diag "the image: ${SECONDS} s"
 deploy_topology "$$" || { echo "Bail out! cannot make the namespaces"; exit 1; }
 NP="$T/netprobe"
 K=(--kernel "$T/k/vmlinux" --rootfs "$T/rootfs.img")
@@ -166,7 +167,9 @@ for fw in nft iptables-legacy; do
 		skip_one "the iptables-legacy backend: no iptables-legacy-restore (package iptables)"
 		continue
 	fi
+	t=$SECONDS
 	flow "$fw"
+	diag "the $fw pass: $((SECONDS - t)) s"
 done
 
 # ---- the systemd unit and the sysv script --------------------------------
@@ -248,5 +251,6 @@ DESC="malformed --mem" row 133 2 "^error: invalid --mem '64x': " "${B[@]}" --mem
 DESC="malformed name" row 134 2 "^error: invalid --name 'Bad/Name': " \
 	ip netns exec "$HOST_NS" "$UKB" deploy "${K[@]}" --name Bad/Name
 
+diag "the whole file: $SECONDS s"
 [ -f "$T/restart-times" ] && diag "restart after SIGKILL, per backend (s): $(tr '\n' ' ' <"$T/restart-times")"
 done_testing
