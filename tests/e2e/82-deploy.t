@@ -135,8 +135,9 @@ flow() {
 	vm=$(jget .vm.pid "$name")
 	kill -9 "$sup"
 	in_host setsid "$UKB" run "$name" >>"$T/run-$name.log" 2>&1 </dev/null &
-	sleep 1
-	run in_host "$UKB" run "$name"
+	# the new one holds the lock once it has written its pid
+	wait_for 30 sh -c "read p <'$T/run/$name/run.pid' && [ \"\$p\" != $sup ]"
+	run in_host timeout -k 5 60 "$UKB" run "$name"
 	expect_exit 9 "$fw: a second run on the same deployment is refused"
 	expect_err "already has a supervisor" "$fw: it names the running one"
 	wait_for 180 in_wan "$NP" line 192.0.2.1 10001
