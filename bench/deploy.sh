@@ -3,7 +3,7 @@
 # byte, a restart after SIGKILL, TCP throughput from wan through DNAT and
 # the TAP into the guest against the same transfer to the host namespace,
 # and the guest's memory at mem=64m and mem=256m. In network namespaces it
-# makes (tests/deploy.sh); appends its section to bench/RESULTS.md.
+# makes (tests/deploy.sh). Replaces its section of bench/RESULTS.md.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 TOP=$top
@@ -74,8 +74,8 @@ in_host "$UKB" -q undeploy bench
 
 mbps() { echo "scale=1; $N * 8 / $1 / 1000000" | bc; }
 ratio=$(echo "scale=3; $direct / $guest" | bc)
-cat >>"$top/bench/RESULTS.md" <<MD
-
+section() {
+	cat <<MD
 ## Deploying (bench/deploy.sh)
 
 Measured on $(date -u +%Y-%m-%d), $(nproc) cores, kernel \`$(basename "$KERNEL")\`, in
@@ -87,8 +87,16 @@ network namespaces (wan client, host with the TAP, DNAT and the guest).
 | the forward answering again after SIGKILL of the VM | $restart s |
 | TCP wan → DNAT → TAP → guest, 64 MiB | $guest s ($(mbps "$guest") Mbit/s) |
 | TCP wan → host namespace, the same 64 MiB | $direct s ($(mbps "$direct") Mbit/s) |
-| ratio (the cost of UML's network path: host / guest throughput) | $ratio |
+| ratio guest / host throughput (the cost of UML's network path; 1 = none) | $ratio |
 | guest memory used at mem=256m (MemTotal − MemAvailable) | ${used256:-?} KiB of ${total256:-?} |
 | guest memory used at mem=64m | ${used64:-?} KiB of ${total64:-?} (first byte after ${first64:-?} s) |
 MD
-tail -n 14 "$top/bench/RESULTS.md"
+}
+
+R="$top/bench/RESULTS.md"
+touch "$R"
+# drop an earlier run's section (it runs to the next "## " or the end)
+awk '/^## Deploying \(bench\/deploy.sh\)$/ { skip = 1; next } skip && /^## / { skip = 0 } !skip' "$R" |
+	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$T/r"   # and trailing blank lines
+{ cat "$T/r"; [ -s "$T/r" ] && echo; section; } >"$R"
+section

@@ -98,6 +98,9 @@ static int fill(const struct args *a, struct deployment *d)
 	d->mem = xstrdup(a->mem);
 	d->kernel = a->kernel ? path_absolute(a->kernel) : NULL;
 	d->rootfs = a->rootfs ? path_absolute(a->rootfs) : NULL;
+	/* before the files: a user who cannot read them is told why */
+	if (!a->dry_run && (ret = hostcmd_need_root("deploy")))
+		return ret;
 	return deployment_check(d);
 }
 
@@ -246,8 +249,6 @@ static int deploy_cmd(int argc, char **argv)
 		goto out;
 	}
 	ret = fill(&a, &d);
-	if (!ret && !a.dry_run)
-		ret = hostcmd_need_root("deploy");
 	if (!ret && d.fw == FW_AUTO)
 		ret = fw_resolve(FW_AUTO, &d.fw);
 	else if (!ret)

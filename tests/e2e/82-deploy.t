@@ -18,13 +18,14 @@
 . "$TOP/tests/deploy.sh"
 
 need_root
-[ -e /dev/net/tun ] || skip_all "no /dev/net/tun"
+host_has_tun || host_limit tun
 export UKB_CONF_DIR="$T/conf" UKB_RUN_DIR="$T/run" UKB_UNIT_DIR="$T/units" \
 	UKB_INITD_DIR="$T/initd" UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 need_artifact_61 || { echo "Bail out! the 6.1 artifact does not build"; exit 1; }
 mkdir -p "$T/k"
 cp "$ARTIFACT_61/vmlinux" "$ARTIFACT_61/config" "$T/k/"
 deploy_image "$T/rootfs.img" || { echo "Bail out! cannot make the image"; exit 1; }
+diag "the image: ${SECONDS} s"
 deploy_topology "$$" || { echo "Bail out! cannot make the namespaces"; exit 1; }
 NP="$T/netprobe"
 K=(--kernel "$T/k/vmlinux" --rootfs "$T/rootfs.img")
@@ -48,6 +49,10 @@ at_exit kill_ours
 vm_pids() { pgrep -f "umid=$1 " | while read -r p; do
 	[ "$(ps -o comm= -p "$p")" = vmlinux ] && ps -o pgid= -p "$p"; done | sort -u; }
 jget() { jq -r "$1" "$T/run/$2/state.json" 2>/dev/null; }
+# no process of deployment NAME (VM or supervisor); a function, not
+# `sh -c`, whose own command line would match the patterns
+no_proc() { ! pgrep -f "umid=$1 " >/dev/null && ! pgrep -f " run $1\$" >/dev/null; }
+jq_true() { jq -e "$@" >/dev/null; }
 
 # ---- the dry run changes nothing ----------------------------------------
 run in_host "$UKB" deploy "${K[@]}" --name dry --service systemd "${FWD[@]}" --dry-run
@@ -105,7 +110,7 @@ flow() {
 	expect_out "^$name: ok" "$fw: status: ok"
 	run in_host "$UKB" status --json
 	check "$fw: status --json: VM up, rules, guest answers, a console pty" \
-		jq -e --arg n "$name" '.ok and .deployments[$n].vm.up and
+		jq_true --arg n "$name" '.ok and .deployments[$n].vm.up and
 			.deployments[$n].net.rules and .deployments[$n].guest.answers and
 			(.deployments[$n].consoles["1"] | startswith("/dev/pts/"))' "$T/out"
 	run in_host "$UKB" console "$name"
@@ -130,8 +135,9 @@ flow() {
 	vm=$(jget .vm.pid "$name")
 	kill -9 "$sup"
 	in_host setsid "$UKB" run "$name" >>"$T/run-$name.log" 2>&1 </dev/null &
-	sleep 1
-	run in_host "$UKB" run "$name"
+	# the new one holds the lock once it has written its pid
+	wait_for 30 sh -c "read p <'$T/run/$name/run.pid' && [ \"\$p\" != $sup ]"
+	run in_host timeout -k 5 60 "$UKB" run "$name"
 	expect_exit 9 "$fw: a second run on the same deployment is refused"
 	expect_err "already has a supervisor" "$fw: it names the running one"
 	wait_for 180 in_wan "$NP" line 192.0.2.1 10001
@@ -152,18 +158,19 @@ flow() {
 		! ip netns exec $HOST_NS iptables-legacy-save 2>/dev/null | grep -qi umlkbuild &&
 		! ip netns exec $HOST_NS iptables-nft-save 2>/dev/null | grep -qi umlkbuild"
 	check "$fw: no TAP" sh -c "! ip -n $HOST_NS link show tap0 >/dev/null 2>&1"
-	check "$fw: no process (run, VM)" sh -c "
-		! pgrep -f 'umid=$name ' >/dev/null && ! pgrep -f ' run $name\$' >/dev/null"
+	check "$fw: no process (run, VM)" no_proc "$name"
 	check "$fw: no state, no config" sh -c "
 		[ ! -e '$T/run/$name' ] && [ ! -e '$T/conf/$name.conf' ]"
 }
 
 for fw in nft iptables-legacy; do
-	if [ "$fw" = iptables-legacy ] && ! proc=$(command -v iptables-legacy-restore); then
-		diag "no iptables-legacy-restore: skipping that backend"
+	if [ "$fw" = iptables-legacy ] && ! command -v iptables-legacy-restore >/dev/null; then
+		skip_one "the iptables-legacy backend: no iptables-legacy-restore (package iptables)"
 		continue
 	fi
+	t=$SECONDS
 	flow "$fw"
+	diag "the $fw pass: $((SECONDS - t)) s"
 done
 
 # ---- the systemd unit and the sysv script --------------------------------
@@ -185,7 +192,8 @@ S="$T/initd/umlkbuild-sv"
 run in_host "$S" start
 expect_exit 0 "the sysv script starts it"
 wait_for 180 in_wan "$NP" line 192.0.2.1 10001
-check "the forward answers under the sysv script" in_wan "$NP" line 192.0.2.1 10001
+check "the forward answers under the sysv script" \
+	sh -c "ip netns exec $WAN_NS '$NP' line 192.0.2.1 10001 | grep -q '^peer=192.0.2.2:'"
 run in_host "$S" status
 expect_exit 0 "status: running"
 expect_out "umlkbuild-sv is running" "status says running"
@@ -193,7 +201,7 @@ run in_host "$S" stop
 expect_exit 0 "the sysv script stops it"
 run in_host "$S" status
 expect_exit 3 "status after stop: not running (3)"
-check "no VM after stop" sh -c "! pgrep -f 'umid=sv ' >/dev/null"
+check "no VM, no supervisor after stop" no_proc sv
 check "the VM was halted through its mconsole, not killed" \
 	sh -c "! grep -q 'did not halt' '$T/run/sv/run.log'"
 run in_host "$UKB" undeploy sv
@@ -204,7 +212,8 @@ expect_exit 0 "undeploy sv"
 row_check() {
 	[ -e "$T/conf/bad.conf" ] && bad+=("left bad.conf")
 	ls "$T/units"/*bad* "$T/initd"/*bad* >/dev/null 2>&1 && bad+=("left a service file")
-	ip -n "$HOST_NS" link show tapbad >/dev/null 2>&1 && bad+=("left tapbad")
+	ip -d -n "$HOST_NS" link show tapbad 2>/dev/null | grep -q 'tun type tap' &&
+		bad+=("left the TAP tapbad")
 	ip netns exec "$HOST_NS" nft list ruleset 2>/dev/null | grep -q umlkbuild-bad &&
 		bad+=("left nft rules")
 	return 0
@@ -213,20 +222,21 @@ B=(ip netns exec "$HOST_NS" "$UKB" deploy "${K[@]}" --name bad --tap tapbad --se
 DESC="not root" row 120 9 "^error: 'umlkbuild deploy' needs root" \
 	ip netns exec "$HOST_NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"$UKB" deploy "${K[@]}" --name bad --tap tapbad --service none
-DESC="no /dev/net/tun" row 121 9 "/dev/net/tun" \
+DESC="no /dev/net/tun" row 121 9 "^error: cannot open '/dev/net/tun': No such file or directory\$" \
 	ip netns exec "$HOST_NS" unshare -m sh -c 'mount -t tmpfs none /dev/net && exec "$@"' sh \
 	"$UKB" deploy "${K[@]}" --name bad --tap tapbad --service none
 mkdir -p "$T/emptypath"
-DESC="the asked-for firewall is missing (no iptables-legacy)" row 122 9 "iptables" \
-	env PATH="$T/emptypath" "${B[@]}" --firewall iptables-legacy
-ip -n "$HOST_NS" link add tapbad type dummy
-DESC="TAP name in use by something else" row 123 2 "tapbad" "${B[@]}"
+DESC="the asked-for firewall is missing (no iptables-legacy)" row 122 9 "^error: no iptables-legacy-restore on this host\$" \
+	ip netns exec "$HOST_NS" env PATH="$T/emptypath" "$UKB" deploy "${K[@]}" \
+	--name bad --tap tapbad --service none --firewall iptables-legacy
+ip -n "$HOST_NS" link add tapbad type bridge
+DESC="TAP name in use by something else" row 123 2 "^error: 'tapbad' is a bridge link, not a TAP\$" "${B[@]}"
 ip -n "$HOST_NS" link del tapbad
 DESC="malformed port" row 124 2 "^error: invalid --forward 'tcp:70000': " "${B[@]}" --forward tcp:70000
 DESC="malformed range" row 125 2 "^error: invalid --forward 'udp:20000-10000': " "${B[@]}" --forward udp:20000-10000
 DESC="malformed CIDR" row 126 2 "^error: invalid --host-ip '10.0.0.1/33': expected a prefix length 1 to 32 after '/'\$" "${B[@]}" --host-ip 10.0.0.1/33
-DESC="guest outside the TAP's subnet" row 127 2 "10\\.1\\.0\\.2" "${B[@]}" --guest-ip 10.1.0.2
-DESC="forward over a reserved port" row 128 2 "22" "${B[@]}" --forward tcp:20-30
+DESC="guest outside the TAP's subnet" row 127 2 "^error: the guest address 10\\.1\\.0\\.2 is outside the TAP's subnet 10\\.0\\.0\\.1/24\$" "${B[@]}" --guest-ip 10.1.0.2
+DESC="forward over a reserved port" row 128 2 "^error: the forward tcp:20-30 covers the reserved tcp:22\$" "${B[@]}" --forward tcp:20-30
 DESC="missing kernel" row 129 3 "^error: cannot use the --kernel '$T/nope': No such file or directory\$" \
 	ip netns exec "$HOST_NS" "$UKB" deploy --kernel "$T/nope" --rootfs "$T/rootfs.img" --name bad --service none
 DESC="missing image" row 130 3 "^error: cannot use the --rootfs '$T/nope.img': No such file or directory\$" \
@@ -242,5 +252,6 @@ DESC="malformed --mem" row 133 2 "^error: invalid --mem '64x': " "${B[@]}" --mem
 DESC="malformed name" row 134 2 "^error: invalid --name 'Bad/Name': " \
 	ip netns exec "$HOST_NS" "$UKB" deploy "${K[@]}" --name Bad/Name
 
+diag "the whole file: $SECONDS s"
 [ -f "$T/restart-times" ] && diag "restart after SIGKILL, per backend (s): $(tr '\n' ' ' <"$T/restart-times")"
 done_testing
