@@ -89,9 +89,16 @@ build/ukb-init-i386: $(GUEST_SRCS) orchestrator/guest/guest.h
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -std=c17 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $(GUEST_SRCS)
 
-$(O)/tests/%: tests/unit/%.c $(O)/libukb.a
+# tests/unit/testlib.c: helpers linked into every unit test (not a test)
+TESTLIB_OBJ := $(O)/tests/testlib.o
+$(TESTLIB_OBJ): tests/unit/testlib.c $(O)/flags.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -o $@ $< $(O)/libukb.a \
+	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -c -o $@ $<
+
+$(O)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(O)/libukb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(PC_CFLAGS) $(CFLAGS) -Iorchestrator -o $@ $< \
+		$(TESTLIB_OBJ) $(O)/libukb.a \
 		$(LDFLAGS) $(PC_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 build/tests-tools/deny-syscall: tests/tools/deny-syscall.c

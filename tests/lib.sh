@@ -184,6 +184,14 @@ need_source() { [ -f "$1" ] || skip_all "no $1 (package linux-source-*)"; }
 # ROW_TIMEOUT=SECS a command that hangs fails instead of hanging the suite
 # (timeout runs programs: CMD must then be one, not a shell function).
 # A test may define row_check, which adds reasons to the array bad.
+# Golden files: with ROW_EXPECT=DIR, stderr must equal DIR/NNN.err (NNN:
+# ID, zero-padded to three digits, "35a" -> 035a.err), compared with
+# `diff -u` after _row_normalise; PATTERN "-" then checks no regex.
+# UKB_BLESS=1 writes the golden files from this run instead (review the
+# diff before committing it). ROW_SUBST=(VALUE NAME ...) names more
+# run-dependent strings (a server's URL, a key's id) and ROW_IGNORE, an
+# ERE, drops the lines that depend on a shared cache's state ("unpacking");
+# both stay set until the test changes them.
 row() {
 	local id=$1 want=$2 pat=$3 pid n p
 	local -a bad=() cmd=("${@:4}")
@@ -193,7 +201,8 @@ row() {
 	pid=$!
 	wait "$pid" || rc=$?
 	[ "$rc" -eq "$want" ] || bad+=("exit $rc, wanted $want")
-	grep -Eq -- "$pat" "$T/err" || bad+=("stderr lacks /$pat/")
+	[ "$pat" = - ] || grep -Eq -- "$pat" "$T/err" || bad+=("stderr lacks /$pat/")
+	[ -n "${ROW_EXPECT:-}" ] && _row_golden "$id" "$pid"
 	n=$(grep -c '^error: ' "$T/err" || true)
 	[ "$n" -eq 1 ] || bad+=("$n error: lines, wanted 1")
 	[ -s "$T/out" ] && bad+=("stdout is not empty: $(head -c 200 "$T/out")")
@@ -219,6 +228,49 @@ row() {
 		sed 's/^/#   stderr: /' "$T/err" | tail -n 12 | cat -v
 	fi
 	O= CH= ROW_ALSO=
+}
+ROW_SUBST=()
+ROW_IGNORE=
+
+# _row_normalise PID: stderr on stdin with what differs between runs named:
+# the temp dir as T, the suite cache as CACHE, the checkout as TOP, the
+# pairs of ROW_SUBST, the run's pid after a '-' as PID, the tarball hash
+# of a scratch tree (tmp-HASH-PID) and a build key (build/KEY-x86_64-...);
+# lines matching ROW_IGNORE are dropped.
+_row_normalise() {
+	ROW_IGNORE=$ROW_IGNORE perl -e '
+		my $pid = shift;
+		my %name = @ARGV;
+		my @v = sort { length($b) <=> length($a) } grep { length } keys %name;
+		my $skip = $ENV{ROW_IGNORE};
+		while (my $l = <STDIN>) {
+			next if length $skip && $l =~ /$skip/;
+			$l =~ s/\Q$_\E/$name{$_}/g for @v;
+			$l =~ s/(?<=-)\Q$pid\E(?![0-9A-Za-z])/PID/g;
+			$l =~ s/\btmp-[0-9a-f]{16}-PID\b/tmp-HASH-PID/g;
+			$l =~ s{/build/[0-9a-f]{32}-}{/build/KEY-}g;
+			print $l;
+		}' "$1" "$T" T "$UKB_TEST_CACHE" CACHE "$TOP" TOP "${ROW_SUBST[@]}"
+}
+
+# _row_golden ID PID: compare (or, with UKB_BLESS=1, write) the golden file.
+_row_golden() {
+	local f d
+	if [[ $1 =~ ^([0-9]+)(.*)$ ]]; then
+		f=$(printf '%s/%03d%s.err' "$ROW_EXPECT" "$((10#${BASH_REMATCH[1]}))" "${BASH_REMATCH[2]}")
+	else
+		f=$ROW_EXPECT/$1.err
+	fi
+	_row_normalise "$2" <"$T/err" >"$T/err.norm"
+	if [ "${UKB_BLESS:-0}" = 1 ]; then
+		mkdir -p "$ROW_EXPECT" && cp "$T/err.norm" "$f"
+		diag "blessed ${f#"$TOP"/}"
+	elif [ ! -f "$f" ]; then
+		bad+=("no golden file ${f#"$TOP"/} (UKB_BLESS=1 writes it)")
+	elif ! d=$(diff -u --label "${f#"$TOP"/}" --label stderr "$f" "$T/err.norm"); then
+		bad+=("stderr differs from ${f#"$TOP"/}:")
+		while IFS= read -r l; do bad+=("  $l"); done <<<"$d"
+	fi
 }
 
 # tar_of NAME PERL: $T/NAME, a small tar written with Archive::Tar holding a

@@ -26,6 +26,16 @@ static void clear_line(void)
 		clear_hook();
 }
 
+/* where shown lines go instead of stderr (tests) */
+static log_sink_fn *sink_fn;
+static void *sink_ctx;
+
+void log_set_sink(log_sink_fn *fn, void *ctx)
+{
+	sink_fn = fn;
+	sink_ctx = ctx;
+}
+
 static int verbosity;
 static FILE *log_file;
 static char *log_file_path;
@@ -192,8 +202,29 @@ void quote_ctrl_lines(struct strbuf *out, const char *s, size_t len)
 }
 
 /* Format, then quote: the line is one line whatever went into it. */
-static void emit(char tag, const char *prefix, const char *colour, int show,
-		 const char *fmt, va_list ap)
+static void show_line(enum log_level level, const char *prefix,
+		      const char *colour, const char *line)
+{
+	if (sink_fn) {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (prefix)
+			strbuf_addf(&sb, "%s ", prefix);
+		strbuf_addstr(&sb, line);
+		sink_fn(sink_ctx, level, sb.buf);
+		strbuf_release(&sb);
+		return;
+	}
+	clear_line();
+	if (prefix && colour && use_colour())
+		fprintf(stderr, "\033[%sm%s\033[m ", colour, prefix);
+	else if (prefix)
+		fprintf(stderr, "%s ", prefix);
+	fprintf(stderr, "%s\n", line);
+}
+
+static void emit(enum log_level level, char tag, const char *prefix,
+		 const char *colour, int show, const char *fmt, va_list ap)
 {
 	struct strbuf raw = STRBUF_INIT, line = STRBUF_INIT;
 
@@ -205,14 +236,8 @@ static void emit(char tag, const char *prefix, const char *colour, int show,
 		fprintf(log_file, "%c: %s\n", tag, line.buf);
 		fflush(log_file);
 	}
-	if (show) {
-		clear_line();
-		if (prefix && colour && use_colour())
-			fprintf(stderr, "\033[%sm%s\033[m ", colour, prefix);
-		else if (prefix)
-			fprintf(stderr, "%s ", prefix);
-		fprintf(stderr, "%s\n", line.buf);
-	}
+	if (show)
+		show_line(level, prefix, colour, line.buf);
 	strbuf_release(&raw);
 	strbuf_release(&line);
 }
@@ -222,7 +247,7 @@ int error(int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit('E', "error:", "1;31", 1, fmt, ap);
+	emit(LOG_LEVEL_ERROR, 'E', "error:", "1;31", 1, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -265,7 +290,8 @@ void warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit('W', "warning:", "1;33", verbosity >= LOG_NORMAL, fmt, ap);
+	emit(LOG_LEVEL_WARNING, 'W', "warning:", "1;33",
+	     verbosity >= LOG_NORMAL, fmt, ap);
 	va_end(ap);
 }
 
@@ -274,7 +300,7 @@ void hint(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit('I', "hint:", "33", 1, fmt, ap);
+	emit(LOG_LEVEL_HINT, 'I', "hint:", "33", 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -283,7 +309,7 @@ void info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit('I', NULL, NULL, verbosity >= LOG_NORMAL, fmt, ap);
+	emit(LOG_LEVEL_INFO, 'I', NULL, NULL, verbosity >= LOG_NORMAL, fmt, ap);
 	va_end(ap);
 }
 
@@ -292,7 +318,7 @@ void debug(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit('D', NULL, NULL, verbosity >= LOG_VERBOSE, fmt, ap);
+	emit(LOG_LEVEL_DEBUG, 'D', NULL, NULL, verbosity >= LOG_VERBOSE, fmt, ap);
 	va_end(ap);
 }
 
@@ -333,10 +359,7 @@ void log_child_line(const char *line, size_t len)
 		fputs(sb.buf, log_file);
 		fputc('\n', log_file);
 	}
-	if (verbosity >= LOG_VERBOSE) {
-		clear_line();
-		fputs(sb.buf, stderr);
-		fputc('\n', stderr);
-	}
+	if (verbosity >= LOG_VERBOSE)
+		show_line(LOG_LEVEL_CHILD, NULL, NULL, sb.buf);
 	strbuf_release(&sb);
 }

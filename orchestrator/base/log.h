@@ -25,6 +25,23 @@ int log_verbosity(void);
  * the log prints on stderr (progress.c sets it, so log needs no progress).
  */
 void log_set_clear_hook(void (*fn)(void));
+/* What kind of line a sink receives. */
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_HINT,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+	LOG_LEVEL_CHILD,	/* a line of child output (log_child_line) */
+};
+/*
+ * Each line that would be printed on stderr goes to fn instead, with its
+ * level: the line as stderr shows it ("error: ..." prefix included, quoted,
+ * no colour, no newline). For tests (tests/unit/testlib); NULL restores
+ * stderr. The log file is written as before.
+ */
+typedef void log_sink_fn(void *ctx, enum log_level level, const char *line);
+void log_set_sink(log_sink_fn *fn, void *ctx);
 /* Whether stderr is a terminal a human watches (progress, colour). */
 int log_interactive(void);
 

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
+#include "testlib.h"
 
 static char *quoted(const char *s, size_t len)
 {
@@ -146,24 +147,12 @@ static void test_quote_lines(void **state)
 	strbuf_release(&sb);
 }
 
-/* stderr into a file for the length of one call */
-static char *capture_stderr(void (*fn)(void))
+/* what log.h reports during one call, as stderr would show it */
+static char *capture_call(void (*fn)(void))
 {
-	char path[] = "/tmp/ukb-test-log.XXXXXX";
-	int fd = mkstemp(path), saved = dup(2);
-	struct strbuf sb = STRBUF_INIT;
-
-	assert_true(fd >= 0 && saved >= 0);
-	fflush(stderr);
-	dup2(fd, 2);
+	capture_start();
 	fn();
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	assert_int_equal(strbuf_read_file(&sb, path), 0);
-	unlink(path);
-	return strbuf_detach(&sb, NULL);
+	return capture_stop();
 }
 
 static void say_nasty(void)
@@ -185,7 +174,7 @@ static void test_sink(void **state)
 	path = xasprintf("%s/build.log", dir);
 	log_set_verbosity(LOG_VERBOSE);
 	assert_int_equal(log_open(path), 0);
-	err = capture_stderr(say_nasty);
+	err = capture_call(say_nasty);
 	log_close();
 	assert_string_equal(err,
 		"error: cannot unpack 't.tar': unsafe entry 'linux-x/a\\nerror: forged line\\n../../x'\n"
@@ -219,7 +208,7 @@ static void test_error_errno(void **state)
 	char *err, *want;
 
 	(void)state;
-	err = capture_stderr(say_errno);
+	err = capture_call(say_errno);
 	want = xasprintf("error: cannot read '/x': %s\n"
 			 "error: cannot use 'y': %s\n"
 			 "error: cannot open: %s\n", strerror(ENOENT),
@@ -227,6 +216,70 @@ static void test_error_errno(void **state)
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
+}
+
+/* the sink gets each shown line with its level; verbosity still applies */
+static void test_capture_levels(void **state)
+{
+	char *got;
+
+	(void)state;
+	capture_start();
+	error(-1, "bad '%s'", "x");
+	hint("try '%s'", "y");
+	warning("odd");
+	info("phase");
+	debug("detail");
+	log_set_verbosity(LOG_QUIET);
+	info("hidden");
+	warning("hidden too");
+	error(-1, "still shown");
+	log_set_verbosity(LOG_NORMAL);
+	assert_int_equal(captured_count(LOG_LEVEL_ERROR), 2);
+	assert_int_equal(captured_count(LOG_LEVEL_HINT), 1);
+	assert_int_equal(captured_count(LOG_LEVEL_WARNING), 1);
+	assert_int_equal(captured_count(LOG_LEVEL_INFO), 1);
+	assert_int_equal(captured_count(LOG_LEVEL_DEBUG), 0);
+	assert_logged("^error: bad 'x'$");
+	assert_logged("^hint: try 'y'$");
+	assert_not_logged("hidden");
+	got = capture_stop();
+	assert_string_equal(got, "error: bad 'x'\nhint: try 'y'\n"
+				 "warning: odd\nphase\nerror: still shown\n");
+	free(got);
+	/* stopped: nothing more is kept */
+	capture_start();
+	free(capture_stop());
+	assert_string_equal(captured(), "");
+}
+
+/* without a sink, the lines reach the real stderr, prefixed, uncoloured */
+static void test_stderr_plain(void **state)
+{
+	int fds[2], status;
+	char buf[256] = "";
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		error(-1, "cannot '%s'", "z\n");
+		hint("do this");
+		_exit(0);
+	}
+	close(fds[1]);
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && !WEXITSTATUS(status));
+	assert_string_equal(buf, "error: cannot 'z\\n'\nhint: do this\n");
 }
 
 /* BUG: "BUG: file:line: ..." on stderr, then abort */
@@ -264,6 +317,8 @@ int main(void)
 		cmocka_unit_test(test_quote_lines),
 		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_error_errno),
+		cmocka_unit_test(test_capture_levels),
+		cmocka_unit_test(test_stderr_plain),
 		cmocka_unit_test(test_bug),
 	};
 

@@ -21,6 +21,7 @@
 #include "base/strvec.h"
 #include "base/wrapper.h"
 #include "publish/publish.h"
+#include "testlib.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -207,6 +208,90 @@ static void test_abort_removes_made_parents(void **state)
 	free(a);
 }
 
+/* what the user reads when out is refused */
+static void test_guard_messages(void **state)
+{
+	char *d = fresh("mine", NULL), *f;
+
+	(void)state;
+	put(d, "thesis.tex", "years of work");
+	f = path_join(d, "thesis.tex");
+	capture_start();
+	assert_int_equal(publish_check_target(d, 0), -UKB_EHOST);
+	assert_logged("^error: '.*/mine' exists and is not an umlkbuild artifact: "
+		      "it holds no SHA256SUMS of umlkbuild's$");
+	assert_logged("^hint: --out a new or empty directory; umlkbuild replaces "
+		      "only its own artifacts$");
+	assert_int_equal(publish_check_target(f, 0), -UKB_EHOST);
+	assert_logged("^error: '.*/thesis\\.tex' exists and is not a directory$");
+	assert_int_equal(publish_check_target("/", 0), -UKB_EHOST);
+	assert_logged("^error: refusing to publish into '/'$");
+	assert_int_equal(publish_check_target(cache_root(), 0), -UKB_EHOST);
+	assert_logged("^hint: --out a directory outside the cache$");
+	assert_int_equal(captured_count(LOG_LEVEL_ERROR), 4);
+	free(capture_stop());
+	/* and nothing was touched */
+	assert_true(has(d, "thesis.tex"));
+	free(f);
+	free(d);
+}
+
+static ino_t inode(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* the staged directory itself is swapped in, by a rename: out is never
+ * half old, half new */
+static void test_swap_is_a_rename(void **state)
+{
+	struct publish pub = PUBLISH_INIT;
+	char *d = path_join(top, "swap"), *stage;
+	ino_t staged, old;
+
+	(void)state;
+	rmtree(d);
+	/* into a new directory */
+	assert_int_equal(publish_begin(d, &pub), 0);
+	stage = xstrdup(pub.staging);
+	put(stage, "vmlinux", "first");
+	put(stage, "metadata.json", "{}\n");
+	put(stage, "SHA256SUMS", artifact_sums);
+	staged = inode(stage);
+	assert_false(path_exists(d));
+	assert_int_equal(publish_commit(&pub), 0);
+	assert_int_equal(inode(d), staged);
+	assert_false(path_exists(stage));
+	free(stage);
+
+	/* over the earlier artifact: exchanged, then the old one removed */
+	old = inode(d);
+	assert_int_equal(publish_begin(d, &pub), 0);
+	stage = xstrdup(pub.staging);
+	put(stage, "vmlinux", "second");
+	put(stage, "metadata.json", "{}\n");
+	put(stage, "SHA256SUMS", artifact_sums);
+	staged = inode(stage);
+	assert_int_equal(inode(d), old);
+	assert_int_equal(publish_commit(&pub), 0);
+	assert_int_equal(inode(d), staged);
+	assert_false(path_exists(stage));
+	{
+		char *p = path_join(d, "vmlinux");
+		struct strbuf sb = STRBUF_INIT;
+
+		assert_int_equal(strbuf_read_file(&sb, p), 0);
+		assert_string_equal(sb.buf, "second");
+		strbuf_release(&sb);
+		free(p);
+	}
+	free(stage);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +299,8 @@ int main(void)
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_commit_replaces_exactly),
 		cmocka_unit_test(test_abort_removes_made_parents),
+		cmocka_unit_test(test_guard_messages),
+		cmocka_unit_test(test_swap_is_a_rename),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

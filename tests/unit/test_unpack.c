@@ -28,6 +28,7 @@
 #include "base/strbuf.h"
 #include "base/wrapper.h"
 #include "source/unpack.h"
+#include "testlib.h"
 
 #define MTIME 1600000000
 
@@ -140,33 +141,6 @@ static void expect_file(const char *path, const char *data, mode_t perm)
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, perm);
 	assert_int_equal(st.st_mtime, MTIME);
-}
-
-/* Diagnostics go to stderr: catch them to check what the user reads. */
-static int saved_stderr = -1;
-
-static void capture_start(void)
-{
-	int fd = open(tp("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved_stderr = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-static char *capture_stop(void)
-{
-	char *out;
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	out = slurp(tp("stderr"));
-	fputs(out, stderr);
-	unlink(tp("stderr"));
-	return out;
 }
 
 static const struct fx good[] = {
