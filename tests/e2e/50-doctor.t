@@ -15,7 +15,7 @@ done
 
 run env -u TMPDIR -u TMP -u TEMP "$UKB" doctor --json
 expect_exit 0 "doctor --json"
-check "--json is JSON with ok true and six checks" jq -e '.ok == true and (.checks | length) == 6' "$T/out"
+check "--json is JSON with ok true and seven checks, host_kernel the last" jq -e '.ok == true and (.checks | length) == 7 and .checks[6].name == "host_kernel"' "$T/out"
 
 mkdir -p /var/tmp/ukb-doctor.$$ && at_exit rm -rf /var/tmp/ukb-doctor.$$
 run env TMPDIR=/var/tmp/ukb-doctor.$$ "$UKB" doctor
