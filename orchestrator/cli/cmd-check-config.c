@@ -62,6 +62,58 @@ static void print_check_json(const char *file, const struct kver *v,
 	manifest_free(m);
 }
 
+/*
+ * What the .config itself says of what --version and --arch did not:
+ * v and arch are NULL when given on the command line.
+ */
+static void guess_target(const struct kc_set *config, const char *text,
+			 const char *file, struct kver *v, unsigned *arch)
+{
+	if (arch) {
+		/* a UML .config says which sub-arch it was made for */
+		const struct kc_entry *e32 = kc_find(config, "CONFIG_X86_32");
+
+		if (e32 && !strcmp(e32->value, "y"))
+			*arch = ARCH_I386;
+	}
+	if (v) {
+		/* "# Linux/um 6.1.192 Kernel Configuration" */
+		const char *p = strstr(text, "# Linux/");
+		int have_version = 0;
+
+		if (p && (p = strchr(p + 8, ' ')) && p[1]) {
+			const char *e = strchr(p + 1, ' ');
+
+			if (e && !kver_parse(p + 1, (size_t)(e - p - 1), v, NULL))
+				have_version = 1;
+		}
+		if (!have_version)
+			warning("'%s' names no kernel version; checking as 6.1 (use --version)",
+				file);
+	}
+}
+
+/* The --fragment files, merged in order into requested. */
+static int read_fragments(const struct strvec *frags, struct kc_set *requested)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < frags->nr && !ret; i++) {
+		struct strbuf fb = STRBUF_INIT;
+		struct kc_set f = KC_SET_INIT;
+
+		ret = read_input_file(&fb, frags->v[i], UKB_INPUT_MAX,
+				      "fragment");
+		if (!ret)
+			ret = kc_parse_fragment(&f, frags->v[i], fb.buf, fb.len, NULL);
+		if (!ret)
+			kc_merge(requested, &f);
+		kc_set_release(&f);
+		strbuf_release(&fb);
+	}
+	return ret;
+}
+
 static int check_config_cmd(int argc, char **argv)
 {
 	struct kver v = { 6, 1, 0, 0 };
@@ -116,40 +168,9 @@ static int check_config_cmd(int argc, char **argv)
 			    file, why);
 		goto out;
 	}
-	if (!have_arch) {
-		/* a UML .config says which sub-arch it was made for */
-		const struct kc_entry *e32 = kc_find(&config, "CONFIG_X86_32");
-
-		if (e32 && !strcmp(e32->value, "y"))
-			arch = ARCH_I386;
-	}
-	if (!have_version) {
-		/* "# Linux/um 6.1.192 Kernel Configuration" */
-		const char *p = strstr(sb.buf, "# Linux/");
-
-		if (p && (p = strchr(p + 8, ' ')) && p[1]) {
-			const char *e = strchr(p + 1, ' ');
-
-			if (e && !kver_parse(p + 1, (size_t)(e - p - 1), &v, NULL))
-				have_version = 1;
-		}
-		if (!have_version)
-			warning("'%s' names no kernel version; checking as 6.1 (use --version)",
-				file);
-	}
-	for (size_t i = 0; i < frags.nr && !ret; i++) {
-		struct strbuf fb = STRBUF_INIT;
-		struct kc_set f = KC_SET_INIT;
-
-		ret = read_input_file(&fb, frags.v[i], UKB_INPUT_MAX,
-				      "fragment");
-		if (!ret)
-			ret = kc_parse_fragment(&f, frags.v[i], fb.buf, fb.len, NULL);
-		if (!ret)
-			kc_merge(&requested, &f);
-		kc_set_release(&f);
-		strbuf_release(&fb);
-	}
+	guess_target(&config, sb.buf, file, have_version ? NULL : &v,
+		     have_arch ? NULL : &arch);
+	ret = read_fragments(&frags, &requested);
 	if (!ret)
 		ret = configure_required(&req);
 	if (ret)

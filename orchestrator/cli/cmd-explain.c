@@ -92,6 +92,25 @@ static int parse_arg(const char *arg, char **name, const char **want)
 	return 0;
 }
 
+/* The kernel tree: dir itself, or the one its 'source' link points to. */
+static int find_srcdir(const char *dir, char **srcdir)
+{
+	*srcdir = path_join(dir, "Kconfig");
+	if (path_exists(*srcdir)) {
+		free(*srcdir);
+		*srcdir = xstrdup(dir);
+		return 0;
+	}
+	free(*srcdir);
+	*srcdir = path_join(dir, "source/Kconfig");
+	if (!path_exists(*srcdir))
+		return error(-UKB_EUSAGE, "'%s' is neither a kernel tree nor a build directory with a 'source' link to one",
+			     dir);
+	free(*srcdir);
+	*srcdir = path_join(dir, "source");
+	return 0;
+}
+
 static int explain_cmd(int argc, char **argv)
 {
 	const char *dir = ".";
@@ -121,21 +140,9 @@ static int explain_cmd(int argc, char **argv)
 		goto out;
 	}
 	kc_parse_config(&config, cfg_path, text.buf, text.len);
-	srcdir = path_join(dir, "Kconfig");
-	if (path_exists(srcdir)) {
-		free(srcdir);
-		srcdir = xstrdup(dir);
-	} else {
-		free(srcdir);
-		srcdir = path_join(dir, "source/Kconfig");
-		if (!path_exists(srcdir)) {
-			ret = error(-UKB_EUSAGE, "'%s' is neither a kernel tree nor a build directory with a 'source' link to one",
-				    dir);
-			goto out;
-		}
-		free(srcdir);
-		srcdir = path_join(dir, "source");
-	}
+	ret = find_srcdir(dir, &srcdir);
+	if (ret)
+		goto out;
 	arch = config_arch(text.buf);
 	explain_tree_vars(arch, &vars);
 	ret = ktree_load(&t, srcdir, vars.v);

@@ -44,6 +44,7 @@ static int fetch_git(const char *url, const char *ref, const char *out)
 
 static const struct opt fetch_opts[];
 
+/* Long on purpose: the options, then the git or the tarball source, each read once in order with one cleanup. */
 static int fetch_cmd(int argc, char **argv)
 {
 	struct strvec mirrors = STRVEC_INIT, keyrings = STRVEC_INIT;

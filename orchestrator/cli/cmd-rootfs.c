@@ -127,6 +127,7 @@ static const struct opt rootfs_opts[] = {
 	OPT_END,
 };
 
+/* Long on purpose: one case per option filling rootfs_opts, then the one run, with one cleanup. */
 static int rootfs_cmd(int argc, char **argv)
 {
 	struct rootfs_opts o = {

@@ -5,175 +5,8 @@
 #include "base/wrapper.h"
 #include "configure/explain.h"
 #include "configure/kexpr.h"
+#include "configure/ksym.h"
 #include "base/banned.h"
-
-/* One symbol, its definitions evaluated against a .config. */
-struct sym {
-	const struct kc_set *config;
-	const char *name;              /* without CONFIG_ */
-	const char *actual;            /* its .config value; NULL: absent */
-	const struct kt_entry **defs;
-	size_t nr_defs;
-	enum kt_type type;
-	int boolish;     /* bool, or tristate without MODULES=y: no m */
-	int has_prompt;
-	int in_choice;
-	int dep;         /* its dependencies, the best definition's */
-	int vis;         /* how far a .config can set it through a prompt */
-	int rev;         /* what selects force it to, at least */
-	int implied;
-	int deflt;       /* what its defaults give when no prompt shows */
-	const struct kt_entry *def_entry;  /* the default that applies */
-	const struct kt_prop *def_prop;
-};
-
-static const char *config_value(const char *name, void *data)
-{
-	const struct kc_set *config = data;
-	char *full = xasprintf("CONFIG_%s", name);
-	const struct kc_entry *e = kc_find(config, full);
-
-	free(full);
-	return e ? e->value : NULL;
-}
-
-static int tristate(const char *v)
-{
-	return !v || !strcmp(v, "n") ? KX_N : !strcmp(v, "m") ? KX_M :
-	       !strcmp(v, "y") ? KX_Y : KX_N;
-}
-
-static int tri_min(int a, int b)
-{
-	return a < b ? a : b;
-}
-
-static int tri_max(int a, int b)
-{
-	return a > b ? a : b;
-}
-
-/* A missing condition holds; one we could not read is not blamed. */
-static int value(const struct kt_expr *x, const struct kc_set *config)
-{
-	if (!x->text || !x->e)
-		return KX_Y;
-	return kexpr_eval(x->e, config_value, (void *)config);
-}
-
-static int def_dep(const struct kt_entry *e, const struct kc_set *config)
-{
-	int v = KX_Y;
-
-	for (const struct kt_cond *c = e->conds; c; c = c->parent)
-		if (c->kind != KT_MENU_VISIBLE)
-			v = tri_min(v, value(&c->x, config));
-	for (size_t i = 0; i < e->nr_props; i++)
-		if (e->props[i].kind == KT_DEPENDS)
-			v = tri_min(v, value(&e->props[i].x, config));
-	return v;
-}
-
-static int def_vis(const struct kt_entry *e, const struct kc_set *config)
-{
-	int v;
-
-	if (!e->prompt)
-		return KX_N;
-	v = tri_min(def_dep(e, config), value(&e->prompt_if, config));
-	for (const struct kt_cond *c = e->conds; c; c = c->parent)
-		if (c->kind == KT_MENU_VISIBLE)
-			v = tri_min(v, value(&c->x, config));
-	return v;
-}
-
-/* What a select or imply of s by entry e, with property p, gives. */
-static int reverse_value(const struct kt_entry *e, const struct kt_prop *p,
-			 const struct kc_set *config)
-{
-	return tri_min(tristate(config_value(e->name, (void *)config)),
-		    value(&p->cond, config));
-}
-
-static int promote(const struct sym *s, int v)
-{
-	return s->boolish && v == KX_M ? KX_Y : v;
-}
-
-static void sym_release(struct sym *s)
-{
-	free(s->defs);
-}
-
-static int analyse(struct sym *s, const struct ktree *t,
-		   const struct kc_set *config, const char *name)
-{
-	size_t alloc = 0;
-
-	memset(s, 0, sizeof(*s));
-	if (!strncmp(name, "CONFIG_", 7))
-		name += 7;
-	s->config = config;
-	s->name = name;
-	s->actual = config_value(name, (void *)config);
-	for (size_t i = 0; i < t->nr; i++) {
-		if (strcmp(t->e[i].name, name))
-			continue;
-		ALLOC_GROW(s->defs, s->nr_defs + 1, alloc);
-		s->defs[s->nr_defs++] = &t->e[i];
-		if (!s->type)
-			s->type = t->e[i].type;
-	}
-	if (!s->nr_defs)
-		return -UKB_ECONFIG;
-	s->boolish = s->type == KT_BOOL ||
-		     (s->type == KT_TRISTATE &&
-		      tristate(config_value("MODULES", (void *)config)) != KX_Y);
-	for (size_t i = 0; i < s->nr_defs; i++) {
-		s->has_prompt |= s->defs[i]->prompt != NULL;
-		s->in_choice |= s->defs[i]->in_choice;
-		s->dep = tri_max(s->dep, def_dep(s->defs[i], config));
-		s->vis = tri_max(s->vis, def_vis(s->defs[i], config));
-	}
-	for (size_t i = 0; i < t->nr; i++) {
-		for (size_t k = 0; k < t->e[i].nr_props; k++) {
-			const struct kt_prop *p = &t->e[i].props[k];
-			int v;
-
-			if ((p->kind != KT_SELECT && p->kind != KT_IMPLY) ||
-			    strcmp(p->target, name))
-				continue;
-			v = reverse_value(&t->e[i], p, config);
-			if (p->kind == KT_SELECT)
-				s->rev = tri_max(s->rev, v);
-			else
-				s->implied = tri_max(s->implied, v);
-		}
-	}
-	/* kconfig takes the first default whose condition holds */
-	for (size_t i = 0; i < s->nr_defs && !s->def_prop; i++) {
-		const struct kt_entry *e = s->defs[i];
-
-		for (size_t k = 0; k < e->nr_props && !s->def_prop; k++) {
-			const struct kt_prop *p = &e->props[k];
-			int v;
-
-			if (p->kind != KT_DEFAULT)
-				continue;
-			v = tri_min(value(&p->cond, config), def_dep(e, config));
-			if (v == KX_N)
-				continue;
-			s->def_entry = e;
-			s->def_prop = p;
-			s->deflt = tri_min(value(&p->x, config), v);
-		}
-	}
-	s->deflt = tri_max(s->deflt, tri_min(s->implied, s->dep));
-	s->vis = promote(s, s->vis);
-	s->rev = promote(s, s->rev);
-	s->deflt = promote(s, s->deflt);
-	return 0;
-}
 
 /* An expression with each symbol's value, and what it comes to. */
 static void add_expr(struct strbuf *out, const struct kt_expr *x,
@@ -183,7 +16,7 @@ static void add_expr(struct strbuf *out, const struct kt_expr *x,
 		strbuf_addf(out, "%s (not understood here)", x->text);
 		return;
 	}
-	kexpr_format(x->e, out, config_value, (void *)config);
+	kexpr_format(x->e, out, ksym_config_value, (void *)config);
 }
 
 static void add_cond_line(struct strbuf *out, const struct kt_cond *c,
@@ -196,7 +29,8 @@ static void add_cond_line(struct strbuf *out, const struct kt_cond *c,
 
 	strbuf_addf(out, "%s:%u: %s ", c->file, c->line, words[c->kind]);
 	add_expr(out, &c->x, config);
-	strbuf_addf(out, " => %s", kexpr_tristate_name(value(&c->x, config)));
+	strbuf_addf(out, " => %s",
+		    kexpr_tristate_name(ksym_value(&c->x, config)));
 	if (c->kind == KT_MENU_DEP || c->kind == KT_MENU_VISIBLE)
 		strbuf_addf(out, " (menu \"%s\")", c->label ? c->label : "");
 	else if (c->kind == KT_CHOICE_DEP)
@@ -210,7 +44,8 @@ static void add_depends_line(struct strbuf *out, const struct kt_entry *e,
 {
 	strbuf_addf(out, "%s:%u: depends on ", e->file, p->line);
 	add_expr(out, &p->x, config);
-	strbuf_addf(out, " => %s\n", kexpr_tristate_name(value(&p->x, config)));
+	strbuf_addf(out, " => %s\n",
+		    kexpr_tristate_name(ksym_value(&p->x, config)));
 }
 
 static void add_prompt_line(struct strbuf *out, const struct kt_entry *e,
@@ -221,8 +56,9 @@ static void add_prompt_line(struct strbuf *out, const struct kt_entry *e,
 	if (e->prompt_if.text) {
 		strbuf_addstr(out, " if ");
 		add_expr(out, &e->prompt_if, config);
-		strbuf_addf(out, " => %s",
-			    kexpr_tristate_name(value(&e->prompt_if, config)));
+		strbuf_addf(
+			out, " => %s",
+			kexpr_tristate_name(ksym_value(&e->prompt_if, config)));
 	}
 	strbuf_addch(out, '\n');
 }
@@ -235,14 +71,16 @@ static void default_value(struct strbuf *out, const struct kt_prop *p,
 	int quoted = 0;
 
 	if (type == KT_BOOL || type == KT_TRISTATE || !p->x.e) {
-		strbuf_addstr(out, kexpr_tristate_name(value(&p->x, config)));
+		strbuf_addstr(out,
+			      kexpr_tristate_name(ksym_value(&p->x, config)));
 		return;
 	}
 	op = kexpr_operand(p->x.e, &quoted);
 	if (!op) {
 		strbuf_addstr(out, p->x.text);
 	} else if (quoted || type == KT_STRING) {
-		const char *v = quoted ? NULL : config_value(op, (void *)config);
+		const char *v =
+			quoted ? NULL : ksym_config_value(op, (void *)config);
 
 		if (v) {
 			strbuf_addstr(out, v);
@@ -256,16 +94,17 @@ static void default_value(struct strbuf *out, const struct kt_prop *p,
 		}
 		strbuf_addch(out, '"');
 	} else {
-		const char *v = config_value(op, (void *)config);
+		const char *v = ksym_config_value(op, (void *)config);
 
 		strbuf_addstr(out, v ? v : op);
 	}
 }
 
-static void add_default_line(struct strbuf *out, const struct sym *s,
+static void add_default_line(struct strbuf *out, const struct ksym *s,
 			     const struct kt_entry *e, const struct kt_prop *p)
 {
-	int taken = tri_min(value(&p->cond, s->config), def_dep(e, s->config));
+	int taken = ksym_min(ksym_value(&p->cond, s->config),
+			     ksym_def_dep(e, s->config));
 
 	strbuf_addf(out, "%s:%u: default ", e->file, p->line);
 	add_expr(out, &p->x, s->config);
@@ -285,7 +124,7 @@ static void add_reverse_line(struct strbuf *out, const struct kt_entry *e,
 			     const struct kt_prop *p,
 			     const struct kc_set *config)
 {
-	const char *v = config_value(e->name, (void *)config);
+	const char *v = ksym_config_value(e->name, (void *)config);
 
 	strbuf_addf(out, "%s:%u: %s by %s [=%s]", e->file, p->line,
 		    p->kind == KT_SELECT ? "selected" : "implied", e->name,
@@ -295,7 +134,7 @@ static void add_reverse_line(struct strbuf *out, const struct kt_entry *e,
 		add_expr(out, &p->cond, config);
 	}
 	strbuf_addf(out, " => %s\n",
-		    kexpr_tristate_name(reverse_value(e, p, config)));
+		    kexpr_tristate_name(ksym_reverse_value(e, p, config)));
 }
 
 /* The enclosing conditions of e, outermost first. */
@@ -312,7 +151,7 @@ static size_t outer_first(const struct kt_entry *e, const struct kt_cond ***out)
 }
 
 /* The dependencies of every definition that fall below need. */
-static int blame_deps(struct strbuf *out, const struct sym *s, int need)
+static int blame_deps(struct strbuf *out, const struct ksym *s, int need)
 {
 	int n = 0;
 
@@ -323,7 +162,7 @@ static int blame_deps(struct strbuf *out, const struct sym *s, int need)
 
 		for (size_t i = 0; i < nr; i++) {
 			if (conds[i]->kind == KT_MENU_VISIBLE ||
-			    value(&conds[i]->x, s->config) >= need)
+			    ksym_value(&conds[i]->x, s->config) >= need)
 				continue;
 			add_cond_line(out, conds[i], s->config);
 			n++;
@@ -331,7 +170,7 @@ static int blame_deps(struct strbuf *out, const struct sym *s, int need)
 		free(conds);
 		for (size_t i = 0; i < e->nr_props; i++) {
 			if (e->props[i].kind != KT_DEPENDS ||
-			    value(&e->props[i].x, s->config) >= need)
+			    ksym_value(&e->props[i].x, s->config) >= need)
 				continue;
 			add_depends_line(out, e, &e->props[i], s->config);
 			n++;
@@ -341,7 +180,7 @@ static int blame_deps(struct strbuf *out, const struct sym *s, int need)
 }
 
 /* Why no prompt lets a .config raise the symbol to need. */
-static int blame_prompt(struct strbuf *out, const struct sym *s, int need)
+static int blame_prompt(struct strbuf *out, const struct ksym *s, int need)
 {
 	int n = 0;
 
@@ -355,13 +194,13 @@ static int blame_prompt(struct strbuf *out, const struct sym *s, int need)
 
 		if (!e->prompt)
 			continue;
-		if (value(&e->prompt_if, s->config) < need) {
+		if (ksym_value(&e->prompt_if, s->config) < need) {
 			add_prompt_line(out, e, s->config);
 			n++;
 		}
 		for (const struct kt_cond *c = e->conds; c; c = c->parent) {
 			if (c->kind == KT_MENU_VISIBLE &&
-			    value(&c->x, s->config) < need) {
+			    ksym_value(&c->x, s->config) < need) {
 				add_cond_line(out, c, s->config);
 				n++;
 			}
@@ -371,14 +210,14 @@ static int blame_prompt(struct strbuf *out, const struct sym *s, int need)
 }
 
 /* Whether default p would give want (a tristate, or a string as written). */
-static int default_gives(const struct sym *s, const struct kt_prop *p,
+static int default_gives(const struct ksym *s, const struct kt_prop *p,
 			 int want, const char *want_str)
 {
 	struct strbuf v = STRBUF_INIT;
 	int ok;
 
 	if (!want_str)
-		return promote(s, value(&p->x, s->config)) >= want;
+		return ksym_promote(s, ksym_value(&p->x, s->config)) >= want;
 	default_value(&v, p, s->type, s->config);
 	ok = kc_value_satisfied(want_str, v.buf);
 	strbuf_release(&v);
@@ -390,7 +229,7 @@ static int default_gives(const struct sym *s, const struct kt_prop *p,
  * those that would give want (want_str for a string, int or hex) but
  * whose condition is n.
  */
-static int blame_defaults(struct strbuf *out, const struct sym *s, int want,
+static int blame_defaults(struct strbuf *out, const struct ksym *s, int want,
 			  const char *want_str)
 {
 	int n = 0;
@@ -409,8 +248,8 @@ static int blame_defaults(struct strbuf *out, const struct sym *s, int want,
 			const struct kt_prop *p = &e->props[i];
 
 			if (p->kind != KT_DEFAULT || p == s->def_prop ||
-			    tri_min(value(&p->cond, s->config),
-				    def_dep(e, s->config)) ||
+			    ksym_min(ksym_value(&p->cond, s->config),
+				    ksym_def_dep(e, s->config)) ||
 			    !default_gives(s, p, want, want_str))
 				continue;
 			add_default_line(out, s, e, p);
@@ -421,7 +260,7 @@ static int blame_defaults(struct strbuf *out, const struct sym *s, int want,
 }
 
 static int blame_selects(struct strbuf *out, const struct ktree *t,
-			 const struct sym *s, int above)
+			 const struct ksym *s, int above)
 {
 	int n = 0;
 
@@ -429,8 +268,11 @@ static int blame_selects(struct strbuf *out, const struct ktree *t,
 		for (size_t k = 0; k < t->e[i].nr_props; k++) {
 			const struct kt_prop *p = &t->e[i].props[k];
 
-			if (p->kind != KT_SELECT || strcmp(p->target, s->name) ||
-			    promote(s, reverse_value(&t->e[i], p, s->config)) <= above)
+			if (p->kind != KT_SELECT ||
+			    strcmp(p->target, s->name) ||
+			    ksym_promote(s, ksym_reverse_value(&t->e[i], p,
+							       s->config)) <=
+				    above)
 				continue;
 			add_reverse_line(out, &t->e[i], p, s->config);
 			n++;
@@ -440,10 +282,10 @@ static int blame_selects(struct strbuf *out, const struct ktree *t,
 }
 
 static int tristate_blockers(struct strbuf *out, const struct ktree *t,
-			     const struct sym *s, int want)
+			     const struct ksym *s, int want)
 {
-	int lo = s->vis ? s->rev : tri_max(s->deflt, s->rev);
-	int hi = s->vis ? tri_max(s->vis, s->rev) : lo;
+	int lo = s->vis ? s->rev : ksym_max(s->deflt, s->rev);
+	int hi = s->vis ? ksym_max(s->vis, s->rev) : lo;
 	int n = 0;
 
 	if (want == KX_M && s->boolish) {
@@ -476,7 +318,7 @@ static int tristate_blockers(struct strbuf *out, const struct ktree *t,
 }
 
 /* A string, int or hex symbol: a visible prompt lets a .config set it. */
-static int value_blockers(struct strbuf *out, const struct sym *s,
+static int value_blockers(struct strbuf *out, const struct ksym *s,
 			  const char *want)
 {
 	struct strbuf dv = STRBUF_INIT;
@@ -500,7 +342,7 @@ static int value_blockers(struct strbuf *out, const struct sym *s,
 }
 
 /* want as a fragment writes it for this symbol's type; caller frees. */
-static char *normalise_want(const struct sym *s, const char *want)
+static char *normalise_want(const struct ksym *s, const char *want)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -517,7 +359,7 @@ static char *normalise_want(const struct sym *s, const char *want)
 }
 
 static int blockers(struct strbuf *out, const struct ktree *t,
-		    const struct sym *s, const char *want)
+		    const struct ksym *s, const char *want)
 {
 	int w;
 
@@ -537,18 +379,18 @@ static int blockers(struct strbuf *out, const struct ktree *t,
 int explain_blockers(const struct ktree *t, const struct kc_set *config,
 		     const char *name, const char *want, struct strbuf *out)
 {
-	struct sym s;
+	struct ksym s;
 	char *w;
 	int n;
 
-	if (analyse(&s, t, config, name)) {
-		sym_release(&s);
+	if (ksym_analyse(&s, t, config, name)) {
+		ksym_release(&s);
 		return -UKB_ECONFIG;
 	}
 	w = normalise_want(&s, want);
 	n = blockers(out, t, &s, w);
 	free(w);
-	sym_release(&s);
+	ksym_release(&s);
 	return n;
 }
 
@@ -563,7 +405,7 @@ static void add_indented(struct strbuf *out, const char *ind, const char *text)
 	}
 }
 
-static void add_definition(struct strbuf *out, const struct sym *s,
+static void add_definition(struct strbuf *out, const struct ksym *s,
 			   const struct kt_entry *e)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -592,7 +434,7 @@ static void add_definition(struct strbuf *out, const struct sym *s,
 }
 
 static void add_reverse(struct strbuf *out, const struct ktree *t,
-			const struct sym *s)
+			const struct ksym *s)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -614,7 +456,7 @@ static void add_reverse(struct strbuf *out, const struct ktree *t,
 
 /* One line on why the symbol has its value: what keeps it from the other. */
 static void add_summary(struct strbuf *out, const struct ktree *t,
-			const struct sym *s)
+			const struct ksym *s)
 {
 	struct strbuf why = STRBUF_INIT;
 	int tri = s->type == KT_BOOL || s->type == KT_TRISTATE;
@@ -632,7 +474,7 @@ static void add_summary(struct strbuf *out, const struct ktree *t,
 		else
 			strbuf_addstr(out, "; no visible prompt and no default applies\n");
 	} else if (tri) {
-		const char *other = tristate(s->actual) ? "n" : "y";
+		const char *other = ksym_tristate(s->actual) ? "n" : "y";
 
 		n = blockers(&why, t, s, other);
 		strbuf_setlen(&why, strcspn(why.buf, "\n"));
@@ -652,11 +494,11 @@ static void add_summary(struct strbuf *out, const struct ktree *t,
 int explain_symbol(const struct ktree *t, const struct kc_set *config,
 		   const char *name, const char *want, struct strbuf *out)
 {
-	struct sym s;
+	struct ksym s;
 	const struct kt_entry *typed = NULL;
 
-	if (analyse(&s, t, config, name)) {
-		sym_release(&s);
+	if (ksym_analyse(&s, t, config, name)) {
+		ksym_release(&s);
 		return -UKB_ECONFIG;
 	}
 	for (size_t i = 0; i < s.nr_defs && !typed; i++)
@@ -695,6 +537,6 @@ int explain_symbol(const struct ktree *t, const struct kc_set *config,
 	} else {
 		add_summary(out, t, &s);
 	}
-	sym_release(&s);
+	ksym_release(&s);
 	return 0;
 }

@@ -1,131 +1,16 @@
 #include <ctype.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/errors.h"
-#include "base/fsutil.h"
 #include "base/log.h"
 #include "base/wrapper.h"
 #include "configure/kconfig.h"
 #include "base/banned.h"
 
 #define SCOPE_PREFIX "# umlkbuild:"
-
-void kc_set_release_borrowed(struct kc_set *set)
-{
-	free(set->e);
-	free(set->slots);
-	memset(set, 0, sizeof(*set));
-}
-
-void kc_set_release(struct kc_set *set)
-{
-	for (size_t i = 0; i < set->nr; i++) {
-		free(set->e[i].name);
-		free(set->e[i].value);
-		free(set->e[i].file);
-	}
-	kc_set_release_borrowed(set);
-}
-
-/* FNV-1a */
-static size_t hash_name(const char *name, size_t len)
-{
-	size_t h = (size_t)14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * (size_t)1099511628211ULL;
-	return h;
-}
-
-/* The slot of name: the one holding it, or the free one it would take. */
-static size_t *find_slot(const struct kc_set *set, const char *name,
-			 size_t len)
-{
-	size_t mask = set->nr_slots - 1;
-
-	for (size_t i = hash_name(name, len) & mask;; i = (i + 1) & mask) {
-		size_t *s = &set->slots[i];
-		const char *n;
-
-		if (!*s)
-			return s;
-		n = set->e[*s - 1].name;
-		if (!strncmp(n, name, len) && !n[len])
-			return s;
-	}
-}
-
-static void index_entry(struct kc_set *set, size_t i)
-{
-	const char *name = set->e[i].name;
-	size_t *s = find_slot(set, name, strlen(name));
-
-	if (!*s)
-		*s = i + 1; /* the first of equal names wins, as before */
-}
-
-/* Bring the index up to date with e; the index is only a cache. */
-static void index_update(struct kc_set *set)
-{
-	if (set->indexed == set->nr)
-		return;
-	/* a set cut short (nr lowered) is indexed again from scratch */
-	if (2 * set->nr >= set->nr_slots || set->indexed > set->nr) {
-		size_t n = set->nr_slots ? set->nr_slots : 64;
-
-		while (2 * set->nr >= n)
-			n *= 2;
-		free(set->slots);
-		set->slots = xcalloc(n, sizeof(*set->slots));
-		set->nr_slots = n;
-		set->indexed = 0;
-	}
-	for (; set->indexed < set->nr; set->indexed++)
-		index_entry(set, set->indexed);
-}
-
-static struct kc_entry *find_n(const struct kc_set *cset, const char *name,
-			       size_t len)
-{
-	/* the set's contents stay as they are: only its cache changes */
-	struct kc_set *set = (struct kc_set *)cset;
-	size_t *s;
-
-	if (!set->nr)
-		return NULL;
-	index_update(set);
-	s = find_slot(set, name, len);
-	return *s ? &set->e[*s - 1] : NULL;
-}
-
-struct kc_entry *kc_find(const struct kc_set *set, const char *name)
-{
-	return find_n(set, name, strlen(name));
-}
-
-static struct kc_entry *add_entry(struct kc_set *set, const char *name,
-				  size_t nlen, const char *value, size_t vlen,
-				  const char *file, unsigned line)
-{
-	struct kc_entry *e;
-
-	ALLOC_GROW(set->e, set->nr + 1, set->alloc);
-	e = &set->e[set->nr++];
-	e->name = xstrndup(name, nlen);
-	e->value = xstrndup(value, vlen);
-	e->file = xstrdup(file);
-	e->line = line;
-	return e;
-}
-
-static int is_sym_char(int c)
-{
-	return isalnum(c) || c == '_';
-}
 
 /* A Kconfig value: y/m/n, a number, or a complete double-quoted string. */
 static const char *check_value(const char *v, size_t len)
@@ -253,7 +138,7 @@ static const char *parse_line(const char *p, const char *end, int strict,
 		if (end - q < 8 || strncmp(q, "CONFIG_", 7))
 			return NULL;
 		*name = q;
-		while (q < end && is_sym_char((unsigned char)*q))
+		while (q < end && kc_is_sym_char((unsigned char)*q))
 			q++;
 		*nlen = (size_t)(q - *name);
 		if (p[1] == ' ' && *name == p + 2 &&
@@ -272,7 +157,7 @@ static const char *parse_line(const char *p, const char *end, int strict,
 	if (end - p < 8 || strncmp(p, "CONFIG_", 7))
 		return "expected 'CONFIG_X=value' or '# CONFIG_X is not set'";
 	q = p + 7;
-	while (q < end && is_sym_char((unsigned char)*q))
+	while (q < end && kc_is_sym_char((unsigned char)*q))
 		q++;
 	if (q == p + 7)
 		return "missing symbol name after CONFIG_";
@@ -328,7 +213,7 @@ static int parse_buf(struct kc_set *out, const char *file, const char *buf,
 		if (why && strict)
 			return error(-UKB_EUSAGE, "%s:%u: %s", file, lineno, why);
 		if (name) {
-			struct kc_entry *prev = find_n(out, name, nlen);
+			struct kc_entry *prev = kc_find_n(out, name, nlen);
 
 			if (prev && strict &&
 			    (strlen(prev->value) != vlen ||
@@ -345,7 +230,7 @@ static int parse_buf(struct kc_set *out, const char *file, const char *buf,
 				prev->value = xstrndup(value, vlen);
 				prev->line = lineno;
 			} else {
-				add_entry(out, name, nlen, value, vlen, file,
+				kc_add_entry(out, name, nlen, value, vlen, file,
 					  lineno);
 			}
 		}
@@ -413,7 +298,7 @@ size_t kc_merge(struct kc_set *dst, const struct kc_set *src)
 		struct kc_entry *d = kc_find(dst, s->name);
 
 		if (!d) {
-			add_entry(dst, s->name, strlen(s->name), s->value,
+			kc_add_entry(dst, s->name, strlen(s->name), s->value,
 				  strlen(s->value), s->file, s->line);
 			continue;
 		}
@@ -455,7 +340,7 @@ void kc_apply(const char *config, size_t len, const struct kc_set *set,
 		if (!eol)
 			eol = end;
 		parse_line(p, eol, 0, &name, &nlen, &value, &vlen, NULL);
-		if (name && (hit = find_n(set, name, nlen)))
+		if (name && (hit = kc_find_n(set, name, nlen)))
 			used[hit - set->e] = 1;
 		if (hit)
 			format_entry(out, hit);
@@ -470,6 +355,7 @@ void kc_apply(const char *config, size_t len, const struct kc_set *set,
 			format_entry(out, &set->e[i]);
 	free(used);
 }
+
 
 int kc_parse_required(struct kc_required *req, const char *file,
 		      const char *buf, size_t len)
@@ -523,7 +409,7 @@ int kc_parse_required(struct kc_required *req, const char *file,
 					     file, lineno, (int)(tok - w), w);
 			}
 		}
-		add_entry(&req->syms, name, nlen, value, vlen, file, lineno);
+		kc_add_entry(&req->syms, name, nlen, value, vlen, file, lineno);
 		req->scopes = xrealloc(req->scopes,
 				       req->syms.nr * sizeof(*req->scopes));
 		req->scopes[req->syms.nr - 1] = scope;
@@ -532,204 +418,3 @@ int kc_parse_required(struct kc_required *req, const char *file,
 	return 0;
 }
 
-void kc_required_release(struct kc_required *req)
-{
-	kc_set_release(&req->syms);
-	free(req->scopes);
-	req->scopes = NULL;
-}
-
-static int numeric(const char *s, long long *out)
-{
-	char *end;
-
-	if (!*s || *s == '"')
-		return 0;
-	errno = 0;
-	*out = strtoll(s, &end, 0);
-	return !errno && !*end;
-}
-
-int kc_value_satisfied(const char *requested, const char *actual)
-{
-	long long a, b;
-
-	if (!strcmp(requested, "n"))
-		return !actual || !strcmp(actual, "n");
-	if (!actual)
-		return 0;
-	if (numeric(requested, &a) && numeric(actual, &b))
-		return a == b;
-	return !strcmp(requested, actual);
-}
-
-static void add_result(struct kc_report *rep, const struct kc_entry *want,
-		       const struct kc_entry *have, int required)
-{
-	struct kc_result *r;
-
-	ALLOC_GROW(rep->r, rep->nr + 1, rep->alloc);
-	r = &rep->r[rep->nr++];
-	r->name = want->name;
-	r->requested = want->value;
-	r->actual = have ? have->value : NULL;
-	r->file = want->file;
-	r->line = want->line;
-	r->required = required;
-	r->ok = kc_value_satisfied(want->value, r->actual);
-}
-
-int kc_check(const struct kc_set *config, const struct kc_required *req,
-	     const struct kc_set *requested, const struct kver *v,
-	     unsigned arch, struct kc_report *rep)
-{
-	for (size_t i = 0; req && i < req->syms.nr; i++) {
-		const struct kc_entry *want = &req->syms.e[i];
-		const struct kc_entry *have;
-
-		if (!scope_matches(&req->scopes[i], v, arch))
-			continue;
-		have = kc_find(config, want->name);
-		add_result(rep, want, have, 1);
-		if (rep->r[rep->nr - 1].ok)
-			continue;
-		rep->required_failed++;
-		error(-UKB_ECONFIG,
-		      "required %s=%s, but the configuration has %s%s%s",
-		      want->name, want->value, have ? want->name : "",
-		      have ? "=" : "no such symbol", have ? have->value : "");
-	}
-	for (size_t i = 0; requested && i < requested->nr; i++) {
-		const struct kc_entry *want = &requested->e[i];
-		const struct kc_entry *have = kc_find(config, want->name);
-
-		if (req && kc_find(&req->syms, want->name))
-			continue;
-		add_result(rep, want, have, 0);
-		if (rep->r[rep->nr - 1].ok)
-			continue;
-		rep->warnings++;
-		warning("%s:%u: %s=%s did not make it into the configuration (%s%s%s)",
-			want->file, want->line, want->name, want->value,
-			have ? "it is " : "absent", have ? have->value : "",
-			"");
-	}
-	return rep->required_failed ? -UKB_ECONFIG : 0;
-}
-
-void kc_report_release(struct kc_report *rep)
-{
-	free(rep->r);
-	memset(rep, 0, sizeof(*rep));
-}
-
-const char *kc_config_decl(const char *s, const char *eol, size_t *len)
-{
-	const char *e;
-
-	if (eol - s > 11 && !strncmp(s, "menuconfig", 10) &&
-	    (s[10] == ' ' || s[10] == '\t'))
-		s += 11;
-	else if (eol - s > 7 && !strncmp(s, "config", 6) &&
-		 (s[6] == ' ' || s[6] == '\t'))
-		s += 7;
-	else
-		return NULL;
-	while (s < eol && (*s == ' ' || *s == '\t'))
-		s++;
-	for (e = s; e < eol && is_sym_char((unsigned char)*e); e++)
-		;
-	*len = (size_t)(e - s);
-	return *len ? s : NULL;
-}
-
-typedef void decl_fn(const char *path, unsigned line, const char *name,
-		     size_t len, void *data);
-
-/* nftw passes no data to its callback: the walk's own, one at a time */
-static decl_fn *walk_fn;
-static void *walk_data;
-
-static void walk_file(const char *path)
-{
-	struct strbuf sb = STRBUF_INIT;
-	unsigned lineno = 0;
-
-	if (read_input_file(&sb, path, UKB_INPUT_MAX, NULL) < 0)
-		return;
-	for (const char *p = sb.buf, *eol; *p; p = *eol ? eol + 1 : eol) {
-		const char *w;
-		size_t len;
-
-		eol = strchrnul(p, '\n');
-		lineno++;
-		while (p < eol && (*p == ' ' || *p == '\t'))
-			p++;
-		w = kc_config_decl(p, eol, &len);
-		if (w)
-			walk_fn(path, lineno, w, len, walk_data);
-	}
-	strbuf_release(&sb);
-}
-
-static int walk_visit(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	const char *base = path + ftw->base;
-
-	(void)st;
-	if (flag == FTW_D && (!strcmp(base, ".git") ||
-			      !strcmp(base, "Documentation") ||
-			      !strcmp(base, "scripts") || !strcmp(base, "tools")))
-		return FTW_SKIP_SUBTREE;
-	if (flag == FTW_F && !strncmp(base, "Kconfig", 7))
-		walk_file(path);
-	return FTW_CONTINUE;
-}
-
-int kc_walk_decls(const char *srcdir, decl_fn *fn, void *data)
-{
-	int ret = 0;
-
-	walk_fn = fn;
-	walk_data = data;
-	if (nftw(srcdir, walk_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL) < 0)
-		ret = -errno;
-	walk_fn = NULL;
-	walk_data = NULL;
-	return ret;
-}
-
-struct defined_ctx {
-	const struct kc_set *set;
-	unsigned char *out;
-	struct strbuf name;
-};
-
-static void defined_decl(const char *path, unsigned line, const char *w,
-			 size_t len, void *data)
-{
-	struct defined_ctx *ctx = data;
-	const struct kc_entry *e;
-
-	(void)path;
-	(void)line;
-	strbuf_reset(&ctx->name);
-	strbuf_addstr(&ctx->name, "CONFIG_");
-	strbuf_add(&ctx->name, w, len);
-	e = kc_find(ctx->set, ctx->name.buf);
-	if (e)
-		ctx->out[e - ctx->set->e] = 1;
-}
-
-int kc_defined(const char *srcdir, const struct kc_set *set,
-	       unsigned char *defined)
-{
-	struct defined_ctx ctx = { set, defined, STRBUF_INIT };
-	int ret;
-
-	memset(defined, 0, set->nr);
-	ret = kc_walk_decls(srcdir, defined_decl, &ctx);
-	strbuf_release(&ctx.name);
-	return ret;
-}

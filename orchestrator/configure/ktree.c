@@ -1,4 +1,3 @@
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "base/strvec.h"
 #include "base/wrapper.h"
 #include "configure/kconfig.h"
+#include "configure/ktlex.h"
 #include "configure/ktree.h"
 #include "base/banned.h"
 
@@ -88,110 +88,17 @@ void ktree_release(struct ktree *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int is_word_char(int c)
-{
-	return isalnum(c) || c == '_' || c == '-';
-}
-
-static const char *skip_blanks(const char *p, const char *end)
-{
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	return p;
-}
-
-static const char *trim_end(const char *p, const char *end)
-{
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
-	return end;
-}
-
-/* Whether [p, end) starts with the word w, followed by a non-word char. */
-static int starts_word(const char *p, const char *end, const char *w)
-{
-	size_t n = strlen(w);
-
-	return (size_t)(end - p) >= n && !memcmp(p, w, n) &&
-	       (p + n == end || !is_word_char((unsigned char)p[n]));
-}
-
 static void set_expr(struct kt_expr *x, const char *file, unsigned line,
 		     const char *s, const char *end)
 {
 	const char *why = NULL;
 
-	s = skip_blanks(s, end);
-	end = trim_end(s, end);
+	s = kt_skip_blanks(s, end);
+	end = kt_trim_end(s, end);
 	x->text = xstrndup(s, (size_t)(end - s));
 	if (kexpr_parse(s, (size_t)(end - s), &x->e, &why))
 		debug("%s:%u: cannot read the expression '%s': %s", file, line,
 		      x->text, why);
-}
-
-/*
- * Where the trailing " if EXPR" of a default, select, imply or prompt
- * starts: the first word "if" outside quotes and $(...); end without one.
- */
-static const char *find_if(const char *p, const char *end)
-{
-	int macro = 0;
-
-	while (p < end) {
-		if (*p == '"' || *p == '\'') {
-			char q = *p++;
-
-			while (p < end && *p != q)
-				p += (*p == '\\' && p + 1 < end) ? 2 : 1;
-			if (p < end)
-				p++;
-			continue;
-		}
-		if (*p == '$' && p + 1 < end && p[1] == '(') {
-			macro++;
-			p += 2;
-			continue;
-		}
-		if (macro && *p == '(')
-			macro++;
-		else if (macro && *p == ')')
-			macro--;
-		else if (!macro && is_word_char((unsigned char)*p)) {
-			const char *w = p;
-
-			while (p < end && is_word_char((unsigned char)*p))
-				p++;
-			if (p - w == 2 && !memcmp(w, "if", 2))
-				return w;
-			continue;
-		}
-		p++;
-	}
-	return end;
-}
-
-/* A quoted string at *p (", ' or unquoted up to a blank), unescaped. */
-static char *take_string(const char **p, const char *end)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *s = skip_blanks(*p, end);
-
-	if (s < end && (*s == '"' || *s == '\'')) {
-		char q = *s++;
-
-		while (s < end && *s != q) {
-			if (*s == '\\' && s + 1 < end)
-				s++;
-			strbuf_addch(&sb, *s++);
-		}
-		if (s < end)
-			s++;
-	} else {
-		while (s < end && !isspace((unsigned char)*s))
-			strbuf_addch(&sb, *s++);
-	}
-	*p = s;
-	return strbuf_detach(&sb, NULL);
 }
 
 static const struct kt_cond *add_cond(struct kparse *kp, enum kt_cond_kind kind,
@@ -272,7 +179,7 @@ static void expr_with_if(struct kt_expr *x, struct kt_expr *cond,
 			 const char *file, unsigned line, const char *s,
 			 const char *end)
 {
-	const char *i = find_if(s, end);
+	const char *i = kt_find_if(s, end);
 
 	set_expr(x, file, line, s, i);
 	if (i < end)
@@ -283,7 +190,7 @@ static void expr_with_if(struct kt_expr *x, struct kt_expr *cond,
 static void set_prompt(struct kt_entry *e, const char *file, unsigned line,
 		       const char *s, const char *end)
 {
-	char *prompt = take_string(&s, end);
+	char *prompt = kt_take_string(&s, end);
 
 	if (!*prompt) {
 		free(prompt);
@@ -293,8 +200,8 @@ static void set_prompt(struct kt_entry *e, const char *file, unsigned line,
 	expr_release(&e->prompt_if);
 	e->prompt = prompt;
 	e->prompt_line = line;
-	s = skip_blanks(s, end);
-	if (starts_word(s, end, "if"))
+	s = kt_skip_blanks(s, end);
+	if (kt_starts_word(s, end, "if"))
 		set_expr(&e->prompt_if, file, line, s + 2, end);
 }
 
@@ -317,7 +224,7 @@ static int attribute(struct kparse *kp, const char *file, unsigned line,
 	struct kt_prop *p;
 
 	for (size_t i = 0; i < ARRAY_SIZE(type_words); i++) {
-		if (!starts_word(w, end, type_words[i].word))
+		if (!kt_starts_word(w, end, type_words[i].word))
 			continue;
 		if (!e)
 			return 1;
@@ -331,16 +238,16 @@ static int attribute(struct kparse *kp, const char *file, unsigned line,
 		}
 		return 1;
 	}
-	if (starts_word(w, end, "prompt")) {
+	if (kt_starts_word(w, end, "prompt")) {
 		if (e)
 			set_prompt(e, file, line, rest, end);
-	} else if (starts_word(w, end, "default")) {
+	} else if (kt_starts_word(w, end, "default")) {
 		if (e) {
 			p = add_prop(e, KT_DEFAULT, line);
 			expr_with_if(&p->x, &p->cond, file, line, rest, end);
 		}
-	} else if (starts_word(w, end, "depends")) {
-		if (!starts_word(rest, end, "on"))
+	} else if (kt_starts_word(w, end, "depends")) {
+		if (!kt_starts_word(rest, end, "on"))
 			return 1;
 		rest += 2;
 		if (e) {
@@ -352,14 +259,14 @@ static int attribute(struct kparse *kp, const char *file, unsigned line,
 		} else if (kp->cur == CUR_CHOICE) {
 			add_cond(kp, KT_CHOICE_DEP, file, line, NULL, rest, end);
 		}
-	} else if (starts_word(w, end, "visible")) {
-		if (kp->cur == CUR_MENU && starts_word(rest, end, "if"))
+	} else if (kt_starts_word(w, end, "visible")) {
+		if (kp->cur == CUR_MENU && kt_starts_word(rest, end, "if"))
 			add_cond(kp, KT_MENU_VISIBLE, file, line,
 				 block_title(kp), rest + 2, end);
-	} else if (starts_word(w, end, "select") || starts_word(w, end, "imply")) {
-		const char *t = rest, *i = find_if(rest, end);
+	} else if (kt_starts_word(w, end, "select") || kt_starts_word(w, end, "imply")) {
+		const char *t = rest, *i = kt_find_if(rest, end);
 
-		while (t < i && is_word_char((unsigned char)*t))
+		while (t < i && kt_is_word_char((unsigned char)*t))
 			t++;
 		if (!e || t == rest)
 			return 1;
@@ -407,7 +314,7 @@ static void parse_source_directive(struct kparse *kp, const char *file, unsigned
 {
 	int relative = w[0] == 'r' || (w[0] == 'o' && w[1] == 'r');
 	int optional = w[0] == 'o';
-	char *path = take_string(&rest, end);
+	char *path = kt_take_string(&rest, end);
 	struct strbuf full = STRBUF_INIT;
 
 	if (!kp->srcdir)
@@ -461,16 +368,16 @@ out:
 static void parse_line(struct kparse *kp, const char *file, unsigned line,
 		       const char *s, const char *end)
 {
-	const char *w = skip_blanks(s, end), *rest = w;
+	const char *w = kt_skip_blanks(s, end), *rest = w;
 	size_t len;
 	const char *name;
 
-	end = trim_end(w, end);
-	while (rest < end && is_word_char((unsigned char)*rest))
+	end = kt_trim_end(w, end);
+	while (rest < end && kt_is_word_char((unsigned char)*rest))
 		rest++;
 	if (rest == w)
 		return;
-	rest = skip_blanks(rest, end);
+	rest = kt_skip_blanks(rest, end);
 	if ((name = kc_config_decl(w, end, &len))) {
 		struct kt_entry *e;
 
@@ -484,68 +391,37 @@ static void parse_line(struct kparse *kp, const char *file, unsigned line,
 		e->in_choice = in_choice(kp);
 		e->conds = kp->chain;
 		kp->cur = CUR_CONFIG;
-	} else if (starts_word(w, end, "if")) {
+	} else if (kt_starts_word(w, end, "if")) {
 		push_block(kp, BLOCK_IF, NULL);
 		add_cond(kp, KT_IF, file, line, NULL, rest, end);
 		kp->cur = CUR_NONE;
-	} else if (starts_word(w, end, "menu")) {
-		char *title = take_string(&rest, end);
+	} else if (kt_starts_word(w, end, "menu")) {
+		char *title = kt_take_string(&rest, end);
 
 		push_block(kp, BLOCK_MENU, title);
 		free(title);
 		kp->cur = CUR_MENU;
-	} else if (starts_word(w, end, "choice")) {
+	} else if (kt_starts_word(w, end, "choice")) {
 		push_block(kp, BLOCK_CHOICE, NULL);
 		kp->cur = CUR_CHOICE;
-	} else if (starts_word(w, end, "endif") ||
-		   starts_word(w, end, "endmenu") ||
-		   starts_word(w, end, "endchoice")) {
+	} else if (kt_starts_word(w, end, "endif") ||
+		   kt_starts_word(w, end, "endmenu") ||
+		   kt_starts_word(w, end, "endchoice")) {
 		pop_block(kp);
 		kp->cur = CUR_NONE;
-	} else if (starts_word(w, end, "comment")) {
+	} else if (kt_starts_word(w, end, "comment")) {
 		kp->cur = CUR_COMMENT;
-	} else if (starts_word(w, end, "source") ||
-		   starts_word(w, end, "rsource") ||
-		   starts_word(w, end, "osource") ||
-		   starts_word(w, end, "orsource")) {
+	} else if (kt_starts_word(w, end, "source") ||
+		   kt_starts_word(w, end, "rsource") ||
+		   kt_starts_word(w, end, "osource") ||
+		   kt_starts_word(w, end, "orsource")) {
 		kp->cur = CUR_NONE;
 		parse_source_directive(kp, file, line, w, rest, end);
-	} else if (starts_word(w, end, "mainmenu")) {
+	} else if (kt_starts_word(w, end, "mainmenu")) {
 		kp->cur = CUR_NONE;
 	} else if (kp->cur != CUR_NONE) {
 		attribute(kp, file, line, w, rest, end);
 	}
-}
-
-/* Columns of leading blanks, tabs to the next multiple of 8 (kconfig's). */
-static int indent_of(const char *p, const char *eol, const char **first)
-{
-	int n = 0;
-
-	for (; p < eol && (*p == ' ' || *p == '\t'); p++)
-		n = *p == '\t' ? (n & ~7) + 8 : n + 1;
-	*first = p;
-	return n;
-}
-
-/* Drop a '#' comment that is outside quotes. */
-static const char *comment_start(const char *p, const char *end)
-{
-	char q = 0;
-
-	for (; p < end; p++) {
-		if (q) {
-			if (*p == '\\' && p + 1 < end)
-				p++;
-			else if (*p == q)
-				q = 0;
-		} else if (*p == '"' || *p == '\'') {
-			q = *p;
-		} else if (*p == '#') {
-			return p;
-		}
-	}
-	return end;
 }
 
 static const char *intern(struct ktree *t, const char *file)
@@ -578,10 +454,10 @@ static void parse_buf(struct kparse *kp, const char *file, const char *buf,
 		if (!eol)
 			eol = end;
 		lineno++;
-		indent = indent_of(p, eol, &first);
+		indent = kt_indent_of(p, eol, &first);
 		if (help) {
 			/* help text: lines indented at least as its first */
-			if (trim_end(first, eol) == first) {
+			if (kt_trim_end(first, eol) == first) {
 				p = eol + 1;
 				continue;
 			}
@@ -599,7 +475,7 @@ static void parse_buf(struct kparse *kp, const char *file, const char *buf,
 		start = lineno;
 		strbuf_reset(&logical);
 		for (;;) {
-			stop = trim_end(p, eol);
+			stop = kt_trim_end(p, eol);
 			if (stop > p && stop[-1] == '\\' && eol < end) {
 				strbuf_add(&logical, p, (size_t)(stop - 1 - p));
 				strbuf_addch(&logical, ' ');
@@ -613,10 +489,10 @@ static void parse_buf(struct kparse *kp, const char *file, const char *buf,
 			strbuf_add(&logical, p, (size_t)(eol - p));
 			break;
 		}
-		stop = comment_start(logical.buf, logical.buf + logical.len);
-		first = skip_blanks(logical.buf, stop);
-		if (starts_word(first, stop, "help") ||
-		    starts_word(first, stop, "---help---")) {
+		stop = kt_comment_start(logical.buf, logical.buf + logical.len);
+		first = kt_skip_blanks(logical.buf, stop);
+		if (kt_starts_word(first, stop, "help") ||
+		    kt_starts_word(first, stop, "---help---")) {
 			help = 1;
 			help_indent = 0;
 		} else {

@@ -468,6 +468,91 @@ static void now_iso(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The command line, then [matrix], then the defaults. */
+static void resolve_run_opts(struct run_opts *ro, const struct matrix_args *a,
+			     const struct matrix *m, struct ukb_settings *cfg)
+{
+	if (a->out)
+		ro->out = path_absolute(a->out);
+	else if (m->out)
+		ro->out = xstrdup(m->out);
+	else
+		ro->out = path_absolute(".");
+	ro->jobs = a->jobs ? a->jobs : m->jobs ? m->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (ro->jobs < 1)
+		ro->jobs = 1;
+	ro->parallel = a->parallel ? a->parallel : m->parallel ? m->parallel : 1;
+	if (ro->parallel > (int)m->nr)
+		ro->parallel = (int)m->nr;
+	ro->no_boot = a->no_boot || m->no_boot;
+	ro->no_ccache = a->no_ccache || m->no_ccache;
+	ro->boot_timeout = m->boot_timeout ? m->boot_timeout : 120;
+	if (!ro->toolchain)
+		ro->toolchain = m->toolchain;
+	ro->cfg = cfg;
+}
+
+/* The output directory with its logs/ and .matrix-work/. */
+static int prepare_out(const char *out)
+{
+	int ret = publish_check_place(out, 0);
+
+	if (ret)
+		return ret;
+	ret = mkdir_p(out, 0755);
+	if (!ret) {
+		char *logs = path_join(out, "logs");
+		char *work = path_join(out, ".matrix-work");
+
+		ret = mkdir_p(logs, 0755);
+		if (!ret)
+			ret = mkdir_p(work, 0755);
+		free(logs);
+		free(work);
+	}
+	if (ret) {
+		ret = error(-UKB_EHOST, "cannot write to '%s': %s", out,
+			    strerror(-ret));
+		hint("choose a writable directory with 'out =' or --out DIR");
+	}
+	return ret;
+}
+
+/* matrix.json on stdout when asked, then the verdict on the builds. */
+static int report_outcome(const struct run_opts *ro, const struct report *rep,
+			  int ret)
+{
+	size_t failed;
+
+	if (ro->json) {
+		char *path = path_join(ro->out, "matrix.json");
+		struct strbuf sb = STRBUF_INIT;
+
+		if (!strbuf_read_file(&sb, path))
+			fwrite(sb.buf, 1, sb.len, stdout);
+		strbuf_release(&sb);
+		free(path);
+	}
+	failed = report_count(rep, "FAIL");
+	if (!ret && failed) {
+		struct strbuf ids = STRBUF_INIT;
+
+		for (size_t i = 0; i < rep->nr; i++)
+			if (!strcmp(rep->r[i].status, "FAIL"))
+				strbuf_addf(&ids, "%s%s", ids.len ? ", " : "",
+					    rep->r[i].id);
+		ret = error(-UKB_EBUILD, "%zu of %zu builds failed: %s", failed,
+			    rep->nr, ids.buf);
+		hint("the report is '%s/matrix.md'; each build's diagnostics are in '%s/logs/'",
+		     ro->out, ro->out);
+		strbuf_release(&ids);
+	} else if (!ret) {
+		info("matrix: all %zu builds passed; report in '%s/matrix.md'",
+		     rep->nr, ro->out);
+	}
+	return ret;
+}
+
 int matrix_run_file(const struct matrix_args *a)
 {
 	struct run_opts ro = { .toolchain = a->toolchain, .offline = a->offline,
@@ -478,7 +563,6 @@ int matrix_run_file(const struct matrix_args *a)
 	int ret;
 	struct timespec t0;
 	char started[32];
-	size_t failed;
 
 	matrix_init(&m);
 	report_init(&rep);
@@ -490,47 +574,10 @@ int matrix_run_file(const struct matrix_args *a)
 		goto out;
 	if (cfg.cache_dir && !cache_root_is_set())
 		cache_set_root(cfg.cache_dir);
-
-	/* the command line, then [matrix], then the defaults */
-	if (a->out)
-		ro.out = path_absolute(a->out);
-	else if (m.out)
-		ro.out = xstrdup(m.out);
-	else
-		ro.out = path_absolute(".");
-	ro.jobs = a->jobs ? a->jobs : m.jobs ? m.jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (ro.jobs < 1)
-		ro.jobs = 1;
-	ro.parallel = a->parallel ? a->parallel : m.parallel ? m.parallel : 1;
-	if (ro.parallel > (int)m.nr)
-		ro.parallel = (int)m.nr;
-	ro.no_boot = a->no_boot || m.no_boot;
-	ro.no_ccache = a->no_ccache || m.no_ccache;
-	ro.boot_timeout = m.boot_timeout ? m.boot_timeout : 120;
-	if (!ro.toolchain)
-		ro.toolchain = m.toolchain;
-	ro.cfg = &cfg;
-
-	ret = publish_check_place(ro.out, 0);
+	resolve_run_opts(&ro, a, &m, &cfg);
+	ret = prepare_out(ro.out);
 	if (ret)
 		goto out;
-	ret = mkdir_p(ro.out, 0755);
-	if (!ret) {
-		char *logs = path_join(ro.out, "logs");
-		char *work = path_join(ro.out, ".matrix-work");
-
-		ret = mkdir_p(logs, 0755);
-		if (!ret)
-			ret = mkdir_p(work, 0755);
-		free(logs);
-		free(work);
-	}
-	if (ret) {
-		ret = error(-UKB_EHOST, "cannot write to '%s': %s", ro.out,
-			    strerror(-ret));
-		hint("choose a writable directory with 'out =' or --out DIR");
-		goto out;
-	}
 
 	rep.file = xstrdup(a->file);
 	now_iso(started, sizeof(started));
@@ -554,32 +601,7 @@ int matrix_run_file(const struct matrix_args *a)
 		if (!ret)
 			ret = wret;
 	}
-	if (ro.json) {
-		char *path = path_join(ro.out, "matrix.json");
-		struct strbuf sb = STRBUF_INIT;
-
-		if (!strbuf_read_file(&sb, path))
-			fwrite(sb.buf, 1, sb.len, stdout);
-		strbuf_release(&sb);
-		free(path);
-	}
-	failed = report_count(&rep, "FAIL");
-	if (!ret && failed) {
-		struct strbuf ids = STRBUF_INIT;
-
-		for (size_t i = 0; i < rep.nr; i++)
-			if (!strcmp(rep.r[i].status, "FAIL"))
-				strbuf_addf(&ids, "%s%s", ids.len ? ", " : "",
-					    rep.r[i].id);
-		ret = error(-UKB_EBUILD, "%zu of %zu builds failed: %s", failed,
-			    rep.nr, ids.buf);
-		hint("the report is '%s/matrix.md'; each build's diagnostics are in '%s/logs/'",
-		     ro.out, ro.out);
-		strbuf_release(&ids);
-	} else if (!ret) {
-		info("matrix: all %zu builds passed; report in '%s/matrix.md'",
-		     rep.nr, ro.out);
-	}
+	ret = report_outcome(&ro, &rep, ret);
 out:
 	free((char *)ro.out);
 	settings_release(&cfg);

@@ -50,7 +50,8 @@ int alpine_version_check(const char *s, int *full)
 /*
  * Walk the documents: a top-level sequence whose items are mappings of
  * scalars. Keys other than flavor and version are skipped, whatever they
- * hold.
+ * hold. Long on purpose: one libyaml event loop, whose state (depth, key,
+ * the item's fields) reads best in one place.
  */
 int alpine_latest_parse(const char *name, const char *buf, size_t len,
 			char **version)

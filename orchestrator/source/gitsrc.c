@@ -234,6 +234,7 @@ static int make_dest(const char *dest)
 	return ret;
 }
 
+/* Long on purpose: lock, clone or open, export, record, every libgit2 handle released at one label. */
 int gitsrc_export(const char *url, const char *ref, const char *dest,
 		  struct git_export *out)
 {

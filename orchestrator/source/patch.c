@@ -35,6 +35,7 @@ static char *dup_value(const char *p, const char *eol)
 	return xstrndup(p, (size_t)(eol - p));
 }
 
+/* Long on purpose: one pass over the header lines, one case per field, each error naming its line. */
 int patch_parse_header(const char *name, const char *buf, size_t len,
 		       struct kpatch *p)
 {
