@@ -148,7 +148,7 @@ static int explain_cmd(int argc, char **argv)
 	ret = ktree_load(&t, srcdir, vars.v);
 	for (int i = optind; !ret && i < argc; i++) {
 		char *name = NULL;
-		const char *want;
+		const char *want = NULL;
 
 		ret = parse_arg(argv[i], &name, &want);
 		if (ret)
