@@ -150,6 +150,7 @@ bench: toolchain
 	$(MAKE) all
 	UKB=$(abspath umlkbuild) bench/run.sh
 	UKB=$(abspath umlkbuild) bench/deploy.sh
+	bench/tar-sign.sh
 
 # The guest's side alone (bench/rootfs.sh; also run by bench).
 bench-rootfs:
