@@ -7,8 +7,8 @@
 #include "base/strbuf.h"
 #include "base/wrapper.h"
 #include "compile/kbuild.h"
-#include "source/fetch.h"
 #include "driver/buildkey.h"
+#include "source/fetch.h"
 #include "base/banned.h"
 
 /*

@@ -33,8 +33,8 @@
 #include "base/strset.h"
 #include "base/tar.h"
 #include "base/wrapper.h"
-#include "source/unpack.h"
 #include "source/unpack-policy.h"
+#include "source/unpack.h"
 #include "source/xzpump.h"
 #include "base/banned.h"
 
