@@ -4,7 +4,7 @@
  * (ktree.h), their type and prompt, every condition on them (enclosing
  * if/menu/choice blocks across files, "depends on"), what selects or
  * implies it, each evaluated against the .config (kexpr.h), then the
- * conditions that keep it from the wanted value. explaincmd.c holds
+ * conditions that keep it from the wanted value. cli/cmd-explain.c holds
  * `umlkbuild explain` and the hints under a failed config check.
  */
 #ifndef UKB_EXPLAIN_H

@@ -347,7 +347,7 @@ int rootfs_stage(struct rootfs_run *r)
 		ret = put(r, "/etc/sysctl.d/60-umlkbuild-user.conf", sb.buf,
 			  0644);
 
-	/* values checked by rootfscmd.c: no quote can be in them */
+	/* values checked by cli/cmd-rootfs.c: no quote can be in them */
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "# the guest's network, written by umlkbuild rootfs\n"
 		    "ADDRESS='%s'\nGATEWAY='%s'\nSWAP_MB='%s'\n", o->guest_ip,
