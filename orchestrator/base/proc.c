@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/proc.h"
@@ -22,14 +23,6 @@
 extern char **environ;
 
 #define KILL_GRACE_MS 3000
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void build_env(struct strvec *out, const char *const *extra)
 {
@@ -79,10 +72,10 @@ static void emit_lines(struct proc *p, struct strbuf *pending, int flush)
 /* Kill the group, wait for the leader; the group's stragglers get SIGKILL. */
 static void kill_group(struct proc *p, int *reaped)
 {
-	long long deadline = now_ms() + KILL_GRACE_MS;
+	long long deadline = clock_ms() + KILL_GRACE_MS;
 
 	kill(-p->pid, SIGTERM);
-	while (!*reaped && now_ms() < deadline) {
+	while (!*reaped && clock_ms() < deadline) {
 		if (waitpid(p->pid, &p->status, WNOHANG) == p->pid)
 			*reaped = 1;
 		else
@@ -180,29 +173,23 @@ int proc_run(struct proc *p)
 {
 	struct strbuf pending = STRBUF_INIT;
 	long long deadline = 0;
-	int fds[2], ret, reaped = 0, eof = 0;
+	int fd, ret, reaped = 0, eof = 0;
 	char buf[8192];
 
 	p->timed_out = 0;
 	p->status = 0;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	ret = spawn(p, fds[1]);
-	close(fds[1]);
-	if (ret) {
-		close(fds[0]);
+	ret = proc_start(p, &fd);
+	if (ret)
 		return ret;
-	}
-	debug("running %s (pid %ld)", p->argv[0], (long)p->pid);
 	if (p->timeout_ms > 0)
-		deadline = now_ms() + p->timeout_ms;
+		deadline = clock_ms() + p->timeout_ms;
 
 	while (!eof || !reaped) {
-		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int n;
 
 		if (sigchain_pending() ||
-		    (deadline && now_ms() > deadline)) {
+		    (deadline && clock_ms() > deadline)) {
 			p->timed_out = !sigchain_pending();
 			kill_group(p, &reaped);
 			break;
@@ -224,7 +211,7 @@ int proc_run(struct proc *p)
 				break;
 			continue;
 		}
-		ssize_t got = read(fds[0], buf, sizeof(buf));
+		ssize_t got = read(fd, buf, sizeof(buf));
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -239,7 +226,7 @@ int proc_run(struct proc *p)
 	}
 	emit_lines(p, &pending, 1);
 	strbuf_release(&pending);
-	close(fds[0]);
+	close(fd);
 	if (!reaped)
 		waitpid(p->pid, &p->status, 0);
 	/* nothing of the group may outlive the call */

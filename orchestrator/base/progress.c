@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/progress.h"
 #include "base/strbuf.h"
@@ -24,14 +25,6 @@ struct progress {
 static struct progress *active;
 
 static void progress_clear_line(void);
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void human(char *buf, size_t size, double v)
 {
@@ -94,7 +87,7 @@ struct progress *progress_start(const char *title, uint64_t total, int bytes)
 	}
 	p->total = total;
 	p->bytes = bytes;
-	p->start_ms = now_ms();
+	p->start_ms = clock_ms();
 	active = p;
 	log_set_clear_hook(progress_clear_line);
 	return p;
@@ -107,7 +100,7 @@ void progress_update(struct progress *p, uint64_t done)
 	if (!p)
 		return;
 	p->done = done;
-	t = now_ms();
+	t = clock_ms();
 	if (t - p->start_ms < DELAY_MS || t - p->last_ms < REDRAW_MS)
 		return;
 	draw(p, t, "\033[K");
@@ -120,7 +113,7 @@ void progress_stop(struct progress **pp)
 	if (!p)
 		return;
 	if (p->shown)
-		draw(p, now_ms(), ", done.\033[K\n");
+		draw(p, clock_ms(), ", done.\033[K\n");
 	if (active == p)
 		active = NULL;
 	free(p->title);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "base/clock.h"
 #include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -41,15 +42,6 @@ static void on_console(void *ctx, const char *line, size_t len)
 	bootlog_parse_line(line, len, c->r);
 	if (c->dep)
 		deploy_console_line(c->dep, line, len);
-}
-
-static double elapsed(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 static int judge(const struct boot_opts *o, struct proc *p, int ret,
@@ -113,7 +105,7 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 	struct net_run net = NET_RUN_INIT;
 	struct deploy dep = DEPLOY_INIT;
 	struct proc p = { 0 };
-	struct timespec t0;
+	long long t0;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -172,9 +164,9 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 	p.on_line = on_console;
 	p.ctx = &con;
 	p.quiet_log = 1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_ms();
 	ret = proc_run(&p);
-	r->seconds = elapsed(&t0);
+	r->seconds = (double)(clock_ms() - t0) / 1000;
 	if (o->net) {
 		bootnet_leave(&net);
 		if (ret != -ENOEXEC)

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "base/clock.h"
 #include "base/errors.h"
 #include "base/log.h"
 #include "boot/bootnet.h"
@@ -22,15 +23,6 @@
 #define NET_PREFIX 24
 /* the sink stops reading this far past what it was promised */
 #define NET_SLACK (1ULL << 20)
-
-static double elapsed(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 /* Wait up to 250 ms for fd to be readable; 1 when it is. */
 static int readable(int fd)
@@ -46,7 +38,7 @@ static void *net_sink(void *arg)
 	struct net_run *n = arg;
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
-	struct timespec t0;
+	long long t0;
 	static char buf[65536];
 	int fd = -1;
 
@@ -60,7 +52,7 @@ static void *net_sink(void *arg)
 		return NULL;
 	}
 	inet_ntop(AF_INET, &sa.sin_addr, n->peer, sizeof(n->peer));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_ms();
 	while (!atomic_load(&n->stop) && n->got < n->want + NET_SLACK) {
 		ssize_t r;
 
@@ -75,7 +67,7 @@ static void *net_sink(void *arg)
 			break;
 		n->got += (unsigned long long)r;
 	}
-	n->seconds = elapsed(&t0);
+	n->seconds = (double)(clock_ms() - t0) / 1000;
 	close(fd);      /* the guest waits for this close */
 	return NULL;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "host/mconsole.h"
 #include "base/banned.h"
 
@@ -29,14 +30,6 @@ struct mc_reply {
 	uint32_t len;
 	char data[MC_MAX_DATA];
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int open_client(const char *path, struct sockaddr_un *to)
 {
@@ -67,7 +60,7 @@ static int read_replies(int fd, long long deadline, struct strbuf *reply)
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_ms();
 		ssize_t n;
 
 		if (left <= 0)
@@ -113,7 +106,7 @@ int mconsole_cmd(const char *path, const char *cmd, int timeout_ms,
 		   sizeof(to)) < 0)
 		ret = -errno;
 	else
-		ret = read_replies(fd, now_ms() + timeout_ms, reply);
+		ret = read_replies(fd, clock_ms() + timeout_ms, reply);
 	close(fd);
 	return ret;
 }

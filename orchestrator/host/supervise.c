@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -34,14 +35,6 @@ struct sup {
 	struct vmstate st;
 	int log_fd;
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 bool supervise_kernel_has_vector(const char *kernel)
 {
@@ -97,7 +90,7 @@ int supervise_halt(long pid, const char *run_dir, const char *name,
 		   int wait_ms, int drain_fd)
 {
 	char *sock = xasprintf("%s/%s/mconsole", run_dir, name);
-	long long end = now_ms() + wait_ms;
+	long long end = clock_ms() + wait_ms;
 	int ret;
 
 	if (drain_fd >= 0)
@@ -110,7 +103,7 @@ int supervise_halt(long pid, const char *run_dir, const char *name,
 		warning("cannot reach the VM's mconsole '%s': %s; killing it",
 			sock, strerror(-ret));
 	while ((ret >= 0 || ret == -ETIMEDOUT) && !gone(pid) &&
-	       now_ms() < end) {
+	       clock_ms() < end) {
 		drain(drain_fd);
 		usleep(50000);
 	}
@@ -118,7 +111,7 @@ int supervise_halt(long pid, const char *run_dir, const char *name,
 		warning("the VM (pid %ld) did not halt: killing it", pid);
 		kill(-(pid_t)pid, SIGKILL);
 		kill((pid_t)pid, SIGKILL);
-		for (end = now_ms() + 5000; !gone(pid) && now_ms() < end;)
+		for (end = clock_ms() + 5000; !gone(pid) && clock_ms() < end;)
 			usleep(20000);
 	}
 	/* UML's helpers in its process group go with it */
@@ -280,7 +273,7 @@ out:
 /* Sleep ms unless a signal comes; 1 when one came. */
 static int nap(long long ms)
 {
-	for (long long end = now_ms() + ms; now_ms() < end;) {
+	for (long long end = clock_ms() + ms; clock_ms() < end;) {
 		if (sigchain_pending())
 			return 1;
 		usleep(50000);
@@ -392,7 +385,7 @@ int supervise_stop(const char *name, int wait_ms)
 	char *state = path_join(run_dir, "state.json");
 	char *lock = path_join(run_dir, "lock");
 	struct vmstate st;
-	long long end = now_ms() + wait_ms;
+	long long end = clock_ms() + wait_ms;
 	int ret = 0;
 
 	vmstate_init(&st);
@@ -400,7 +393,7 @@ int supervise_stop(const char *name, int wait_ms)
 	if (st.sup_pid > 0 && vm_lock_held(lock)) {
 		info("stopping the supervisor (pid %ld)", st.sup_pid);
 		kill((pid_t)st.sup_pid, SIGTERM);
-		while (vm_lock_held(lock) && now_ms() < end)
+		while (vm_lock_held(lock) && clock_ms() < end)
 			usleep(50000);
 		if (vm_lock_held(lock)) {
 			warning("the supervisor (pid %ld) did not stop: "
