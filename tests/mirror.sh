@@ -141,6 +141,22 @@ mirror_small_tarball() {
 	rm -rf "$src"
 }
 
+# mirror_fetch_setup TARBALL MiB: how the fetch tests start. `fetch
+# --help` must work, the user's config files are kept out, a throw-away
+# key ($fpr, $KEY) signs a kernel.org-shaped mirror of a small MiB-sized
+# TARBALL as 6.1.999, and nginx serves it at $NGINX_URL.
+mirror_fetch_setup() {
+	"$UKB" fetch --help >/dev/null 2>&1 || fail_all "'$UKB fetch --help' fails"
+	[ -x "$NGINX_BIN" ] || skip_all "nginx is not installed"
+	export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
+	mirror_gpg_init "$T/gpg"
+	fpr=$(mirror_gen_key release) || skip_all "cannot generate a gpg key"
+	KEY="$MIRROR_KEYS/release.asc"
+	mirror_small_tarball "$1" "$2"
+	mirror_tree "$T/www" 6.1.999 "$1" "$fpr"
+	nginx_start "$T/www" || skip_all "cannot start nginx"
+}
+
 _free_port() {
 	local port
 	for _ in $(seq 50); do

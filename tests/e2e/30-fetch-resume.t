@@ -6,16 +6,7 @@
 MIRROR_SLOW_RATE=1m
 . "$TOP/tests/mirror.sh"
 
-"$UKB" fetch --help >/dev/null 2>&1 || fail_all "'$UKB fetch --help' fails"
-[ -x "$NGINX_BIN" ] || skip_all "nginx is not installed"
-export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
-
-mirror_gpg_init "$T/gpg"
-fpr=$(mirror_gen_key release) || skip_all "cannot generate a gpg key"
-mirror_small_tarball "$T/small.tar.xz" 8
-mirror_tree "$T/www" 6.1.999 "$T/small.tar.xz" "$fpr"
-nginx_start "$T/www" || skip_all "cannot start nginx"
-KEY="$MIRROR_KEYS/release.asc"
+mirror_fetch_setup "$T/small.tar.xz" 8
 size=$(stat -c %s "$T/small.tar.xz")
 C="$T/cache"
 part="$C/downloads/linux-6.1.999.tar.xz.part"

@@ -6,19 +6,10 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/mirror.sh"
 
-"$UKB" fetch --help >/dev/null 2>&1 || fail_all "'$UKB fetch --help' fails"
-[ -x "$NGINX_BIN" ] || skip_all "nginx is not installed"
-export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
-
-mirror_gpg_init "$T/gpg"
-fpr=$(mirror_gen_key release) || skip_all "cannot generate a gpg key"
+mirror_fetch_setup "$T/good.tar.xz" 1
 rogue=$(mirror_gen_key rogue)
-mirror_small_tarball "$T/good.tar.xz" 1
 mirror_small_tarball "$T/evil.tar.xz" 1
-mirror_tree "$T/www" 6.1.999 "$T/good.tar.xz" "$fpr"
-nginx_start "$T/www" || skip_all "cannot start nginx"
 D="$T/www/v6.x"
-KEY="$MIRROR_KEYS/release.asc"
 good=$(sha256sum <"$T/good.tar.xz" | cut -d' ' -f1)
 evil=$(sha256sum <"$T/evil.tar.xz" | cut -d' ' -f1)
 fetch() { run "$UKB" fetch --keyring "$KEY" --version 6.1.999 \
