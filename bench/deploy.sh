@@ -9,15 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 TOP=$top
 UKB=${UKB:-$top/umlkbuild}
 KERNEL=${BENCH_KERNEL:-${UKB_TEST_ARTIFACTS:-$top/build/test-artifacts}/linux-6.1-um-x86_64}
-T=$(mktemp -d "${TMPDIR:-/tmp}/ukb-bench-deploy.XXXXXX")
-_cleanups=()
-at_exit() { _cleanups+=("$*"); }
-_cleanup() {
-	local i
-	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" || true; done
-	rm -rf "$T"
-}
-trap _cleanup EXIT
+SCRATCH_NAME=ukb-bench-deploy . "$top/tests/scratch.sh"
 . "$top/tests/mirror.sh"
 . "$top/tests/deploy.sh"
 export UKB_CONF_DIR="$T/conf" UKB_RUN_DIR="$T/run" UKB_CONFIG_NOSYSTEM=1

@@ -14,15 +14,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export UKB UKB_TEST_CACHE UKB_TEST_ARTIFACTS
 mkdir -p "$UKB_TEST_CACHE" "$UKB_TEST_ARTIFACTS"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/ukb-test.XXXXXX")
-_cleanups=()
-at_exit() { _cleanups+=("$*"); }
-_cleanup() {
-	local i
-	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[$i]}" || true; done
-	rm -rf "$T"
-}
-trap _cleanup EXIT
+. "$TOP/tests/scratch.sh"
 
 _n=0
 _failed=0
