@@ -148,8 +148,7 @@ static int plain_trailing(struct unpacker *u)
 		off += n;
 	}
 	if (n < 0)
-		return error(-errno, "cannot read '%s': %s", u->path,
-			     strerror(errno));
+		return error_errno(0, "cannot read '%s'", u->path);
 	return 0;
 }
 
@@ -200,12 +199,13 @@ static int write_failed(struct unpacker *u)
 
 	if (!msg)
 		msg = "unknown error";
-	if (e == ENOSPC || e == EDQUOT || e == EROFS)
-		return error(-UKB_EHOST, "cannot write '%s/%s': %s", u->dest,
-			     u->name.buf, strerror(e));
+	if (e == ENOSPC || e == EDQUOT || e == EROFS) {
+		error_errno(-e, "cannot write '%s/%s'", u->dest, u->name.buf);
+		return -UKB_EHOST;
+	}
 	if (is_system_errno(e))
-		return error(-e, "cannot write '%s/%s': %s", u->dest,
-			     u->name.buf, strerror(e));
+		return error_errno(-e, "cannot write '%s/%s'", u->dest,
+				   u->name.buf);
 	/* libarchive's own SECURE_* refusals land here */
 	return error(-UKB_ESOURCE, "cannot unpack '%s': refusing entry '%s': %s",
 		     u->path, u->name.buf, msg);
@@ -438,7 +438,7 @@ static void remove_dest(const char *abs)
 	nftw(abs, open_up, 64, FTW_PHYS);
 	ret = rmtree(abs);
 	if (ret)
-		warning("cannot remove '%s': %s", abs, strerror(-ret));
+		warning_errno(ret, "cannot remove '%s'", abs);
 }
 
 /* Open the archive, create dest and enter it, start the readers. */
@@ -452,8 +452,7 @@ static int unpack_start(struct unpacker *u)
 	if (u->fd < 0 || fstat(u->fd, &st) < 0)
 		return error_errno(-errno, "cannot read '%s'", u->path);
 	if (S_ISDIR(st.st_mode))
-		return error(-EISDIR, "cannot read '%s': %s", u->path,
-			     strerror(EISDIR));
+		return error_errno(-EISDIR, "cannot read '%s'", u->path);
 	u->size = st.st_size;
 	ret = make_dest(u->path, u->dest, u->abs);
 	if (ret)
@@ -475,8 +474,7 @@ static int unpack_start(struct unpacker *u)
 	u->in = tar_read_new();
 	u->out = tar_disk_new(u->system_tree);
 	if (!u->in || !u->out)
-		return error(-ENOMEM, "cannot unpack '%s': %s", u->path,
-			     strerror(ENOMEM));
+		return error_errno(-ENOMEM, "cannot unpack '%s'", u->path);
 	u->progress = progress_start("unpacking", (uint64_t)st.st_size, 1);
 	u->in_fd = u->fd;
 	codec = xzpump_detect(u->fd);
