@@ -50,8 +50,8 @@ char *cache_dir(const char *sub)
 	int ret = mkdir_p(p, 0755);
 
 	if (ret) {
-		error(ret, "cannot create cache directory '%s': %s", p,
-		      ukb_strerror(ret));
+		error_errno(ret, "cannot create cache directory '%s'", p);
+
 		hint("choose another with --cache DIR");
 		free(p);
 		return NULL;

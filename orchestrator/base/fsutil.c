@@ -335,6 +335,6 @@ int read_input_file(struct strbuf *sb, const char *path, size_t max,
 		return error(-UKB_EUSAGE,
 			     "%s '%s' is larger than %zu bytes, the limit for a %s",
 			     what, path, max, what);
-	return error(-UKB_EUSAGE, "cannot read %s '%s': %s", what, path,
-		     strerror(-ret));
+	error_errno(ret, "cannot read %s '%s'", what, path);
+	return -UKB_EUSAGE;
 }

@@ -252,13 +252,20 @@ int error(int err, const char *fmt, ...)
 	return err;
 }
 
+/* err, or errno's when err is 0 (-EIO if errno is 0 too) */
+static int errno_code(int err)
+{
+	if (err)
+		return err;
+	return errno ? -errno : -EIO;
+}
+
 int error_errno(int err, const char *fmt, ...)
 {
 	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
 
-	if (!err)
-		err = errno ? -errno : -EIO;
+	err = errno_code(err);
 	va_start(ap, fmt);
 	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
@@ -293,6 +300,19 @@ void warning(const char *fmt, ...)
 	emit(LOG_LEVEL_WARNING, 'W', "warning:", "1;33",
 	     verbosity >= LOG_NORMAL, fmt, ap);
 	va_end(ap);
+}
+
+void warning_errno(int err, const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+
+	err = errno_code(err);
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	warning("%s: %s", msg.buf, ukb_strerror(err));
+	strbuf_release(&msg);
 }
 
 void hint(const char *fmt, ...)

@@ -62,6 +62,9 @@ int error_errno(int err, const char *fmt, ...)
 _Noreturn void bug_fl(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* warning() with ": " and the message of err (or of errno when err is 0). */
+void warning_errno(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* A hint line under an error, as git prints them. */
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Phase messages: shown unless -q. */

@@ -109,12 +109,12 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (access(init, X_OK) < 0)
-		return error(-UKB_EHOST, "cannot run the boot check's init '%s': %s",
-			     init, strerror(errno));
+	if (access(init, X_OK) < 0) {
+		error_errno(0, "cannot run the boot check's init '%s'", init);
+		return -UKB_EHOST;
+	}
 	if (access(o->vmlinux, X_OK) < 0)
-		return error(-errno, "cannot run '%s': %s", o->vmlinux,
-			     strerror(errno));
+		return error_errno(0, "cannot run '%s'", o->vmlinux);
 	if (o->deploy) {
 		ret = deploy_prepare(&dep, init);
 		if (ret) {
@@ -127,8 +127,7 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 		con.log = fopen(o->log_path, "we");
 		if (!con.log) {
 			deploy_release(&dep);
-			return error(-errno, "cannot write '%s': %s",
-				     o->log_path, strerror(errno));
+			return error_errno(0, "cannot write '%s'", o->log_path);
 		}
 	}
 	strvec_push(&argv, o->vmlinux);

@@ -160,20 +160,21 @@ int bootnet_enter(struct net_run *n)
 			     strerror(errno));
 	close(ret);
 	n->home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (n->home_ns < 0)
-		return error(-UKB_EHOST, "cannot open /proc/self/ns/net: %s",
-			     strerror(errno));
+	if (n->home_ns < 0) {
+		error_errno(0, "cannot open /proc/self/ns/net");
+		return -UKB_EHOST;
+	}
 	if (unshare(CLONE_NEWNET) < 0) {
-		ret = error(-UKB_EHOST, "cannot create a network namespace: %s",
-			    strerror(errno));
+		error_errno(0, "cannot create a network namespace");
+		ret = -UKB_EHOST;
 		close(n->home_ns);
 		n->home_ns = -1;
 		return ret;
 	}
 	ret = tap_persist(NET_TAP, 1, NULL);
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot create the TAP device '%s': %s",
-			    NET_TAP, strerror(-ret));
+		error_errno(ret, "cannot create the TAP device '%s'", NET_TAP);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -181,14 +182,15 @@ int bootnet_enter(struct net_run *n)
 	if (!ret)
 		ret = if_up_with(sock, NET_TAP, NET_HOST_IP, NET_PREFIX);
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot give '%s' the address %s/%d: %s",
-			    NET_TAP, NET_HOST_IP, NET_PREFIX, strerror(-ret));
+		error_errno(ret, "cannot give '%s' the address %s/%d", NET_TAP,
+			    NET_HOST_IP, NET_PREFIX);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	ret = net_listen(n);
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot listen on %s: %s", NET_HOST_IP,
-			    strerror(-ret));
+		error_errno(ret, "cannot listen on %s", NET_HOST_IP);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	ret = -pthread_create(&n->thread, NULL, net_sink, n);
@@ -218,8 +220,8 @@ void bootnet_leave(struct net_run *n)
 		return;
 	tap_persist(NET_TAP, 0, NULL);
 	if (setns(n->home_ns, CLONE_NEWNET) < 0)
-		warning("cannot return to the original network namespace: %s",
-			strerror(errno));
+		warning_errno(0, "cannot return to the original network "
+			      "namespace");
 	close(n->home_ns);
 	n->home_ns = -1;
 }

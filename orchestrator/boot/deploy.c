@@ -59,8 +59,8 @@ int deploy_prepare(struct deploy *d, const char *init)
 
 	d->dir = xasprintf("%s/ukb-deploy-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(d->dir)) {
-		ret = error(-UKB_EHOST, "cannot create a scratch directory '%s': %s",
-			    d->dir, strerror(errno));
+		error_errno(0, "cannot create a scratch directory '%s'", d->dir);
+		ret = -UKB_EHOST;
 		free(d->dir);
 		d->dir = NULL;
 		return ret;
@@ -70,8 +70,8 @@ int deploy_prepare(struct deploy *d, const char *init)
 	d->image = path_join(d->dir, "rootfs.img");
 	ret = make_staging(staging, init);
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot stage the root image in '%s': %s",
-			    staging, strerror(-ret));
+		error_errno(ret, "cannot stage the root image in '%s'", staging);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	{

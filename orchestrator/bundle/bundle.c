@@ -58,9 +58,10 @@ static int hash_input(const char *path, char hex[SHA256_HEX_LEN + 1])
 {
 	int ret = sha256_file(path, hex);
 
-	if (ret)
-		return error(-UKB_EUSAGE, "cannot read '%s': %s", path,
-			     strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot read '%s'", path);
+		return -UKB_EUSAGE;
+	}
 	return 0;
 }
 
@@ -131,9 +132,10 @@ static int check_rootfs(const struct bundle_opts *o, struct inputs *in)
 	int ret;
 
 	in->rjson = json_beside(o->rootfs);
-	if (!path_exists(o->rootfs))
-		return error(-UKB_EUSAGE, "cannot read --rootfs '%s': %s", o->rootfs,
-			     strerror(ENOENT));
+	if (!path_exists(o->rootfs)) {
+		error_errno(-ENOENT, "cannot read --rootfs '%s'", o->rootfs);
+		return -UKB_EUSAGE;
+	}
 	if (!path_exists(in->rjson))
 		return error(-UKB_EUSAGE, "--rootfs '%s' has no '%s' beside it: make the image with 'umlkbuild rootfs'",
 			     o->rootfs, in->rjson);
@@ -188,11 +190,12 @@ static int template(const char *name, const char *const *kv, struct strbuf *out)
 	struct strbuf t = STRBUF_INIT;
 	int ret = read_input_file(&t, path, UKB_INPUT_MAX, NULL);
 
-	if (ret)
-		ret = error(-UKB_EHOST, "cannot read umlkbuild's '%s': %s", path,
-			    strerror(-ret));
-	else
+	if (ret) {
+		error_errno(ret, "cannot read umlkbuild's '%s'", path);
+		ret = -UKB_EHOST;
+	} else {
 		subst(out, &t, kv);
+	}
 	strbuf_release(&t);
 	free(rel);
 	free(path);
@@ -381,9 +384,10 @@ int bundle_make(const struct bundle_opts *o)
 	info("bundling Linux %s (%s) and '%s' into '%s'", in.kversion, in.arch,
 	     o->rootfs, o->out);
 	ret = write_bundle(o, &in, top, tmp);
-	if (!ret && rename(tmp, o->out) < 0)
-		ret = error(-UKB_EHOST, "cannot publish '%s': %s", o->out,
-			    strerror(errno));
+	if (!ret && rename(tmp, o->out) < 0) {
+		error_errno(0, "cannot publish '%s'", o->out);
+		ret = -UKB_EHOST;
+	}
 	if (ret)
 		unlink(tmp);
 	tmp_forget(tmp);

@@ -182,8 +182,8 @@ int bar_add_file(struct bar_writer *w, const char *name, const char *src,
 
 	fd = open(src, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		ret = error(-UKB_EHOST, "cannot read '%s': %s", src,
-			    strerror(errno));
+		error_errno(0, "cannot read '%s'", src);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	e = member(w, name, TAR_FILE, mode, (uint64_t)st.st_size);
@@ -197,8 +197,8 @@ int bar_add_file(struct bar_writer *w, const char *name, const char *src,
 	if (ret == -UKB_EINTR)
 		goto out;
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot read '%s': %s", src,
-			    strerror(-ret));
+		error_errno(ret, "cannot read '%s'", src);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	if (tar_add(w->a, &e) != TAR_OK) {
@@ -206,9 +206,10 @@ int bar_add_file(struct bar_writer *w, const char *name, const char *src,
 		goto out;
 	}
 	ret = copy_data(w, name, fd, (uint64_t)st.st_size, buf);
-	if (ret && ret != -UKB_EINTR && ret != -UKB_EHOST)
-		ret = error(-UKB_EHOST, "cannot read '%s': %s", src,
-			    strerror(-ret));
+	if (ret && ret != -UKB_EINTR && ret != -UKB_EHOST) {
+		error_errno(ret, "cannot read '%s'", src);
+		ret = -UKB_EHOST;
+	}
 out:
 	if (fd >= 0)
 		close(fd);
@@ -350,13 +351,12 @@ int bar_scan(const char *path, size_t keep_max, struct bar_members *ms)
 	int ret;
 
 	if (!a)
-		return error(-ENOMEM, "cannot read '%s': %s", path,
-			     strerror(ENOMEM));
+		return error_errno(-ENOMEM, "cannot read '%s'", path);
 	if (tar_open_file(a, path, 65536) != TAR_OK) {
 		int e = tar_errno(a);
 
 		if (e > 0 && e != EILSEQ && e != EINVAL)
-			ret = error(-e, "cannot read '%s': %s", path, strerror(e));
+			ret = error_errno(-e, "cannot read '%s'", path);
 		else
 			ret = scan_failed(a, path);
 	} else {

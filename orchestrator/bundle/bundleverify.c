@@ -220,8 +220,10 @@ int bundle_verify(const char *path)
 	struct stat st;
 	int ret;
 
-	if (stat(path, &st) < 0)
-		return error(-UKB_EUSAGE, "cannot read '%s': %s", path, strerror(errno));
+	if (stat(path, &st) < 0) {
+		error_errno(0, "cannot read '%s'", path);
+		return -UKB_EUSAGE;
+	}
 	if (!S_ISREG(st.st_mode))
 		return error(-UKB_EUSAGE, "'%s' is not a regular file", path);
 	ret = bar_scan(path, KEEP_MAX, &ms);

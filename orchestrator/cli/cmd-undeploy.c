@@ -24,12 +24,13 @@ static int remove_files(const struct deployment *d)
 	char *conf = deployment_conf_path(d->net.name);
 	int ret = rmtree(run);
 
-	if (ret)
-		ret = error(-UKB_EHOST, "cannot remove '%s': %s", run,
-			    strerror(-ret));
-	else if (unlink(conf) && errno != ENOENT)
-		ret = error(-UKB_EHOST, "cannot remove '%s': %s", conf,
-			    strerror(errno));
+	if (ret) {
+		error_errno(ret, "cannot remove '%s'", run);
+		ret = -UKB_EHOST;
+	} else if (unlink(conf) && errno != ENOENT) {
+		error_errno(0, "cannot remove '%s'", conf);
+		ret = -UKB_EHOST;
+	}
 	free(run);
 	free(conf);
 	return ret;

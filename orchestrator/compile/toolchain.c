@@ -112,8 +112,8 @@ int toolchain_load(const char *name, struct toolchain *tc)
 			    name, known.len ? known.buf : "none");
 		strbuf_release(&known);
 	} else if (ret) {
-		ret = error(-UKB_EUSAGE, "cannot read '%s': %s", path,
-			    strerror(-ret));
+		error_errno(ret, "cannot read '%s'", path);
+		ret = -UKB_EUSAGE;
 	} else {
 		ret = toolchain_parse(name, path, sb.buf, sb.len, tc);
 	}

@@ -197,11 +197,12 @@ int configure_required(struct kc_required *req)
 	struct strbuf sb = STRBUF_INIT;
 	int ret = strbuf_read_file(&sb, path);
 
-	if (ret)
-		ret = error(-UKB_EHOST, "cannot read '%s': %s", path,
-			    strerror(-ret));
-	else
+	if (ret) {
+		error_errno(ret, "cannot read '%s'", path);
+		ret = -UKB_EHOST;
+	} else {
 		ret = kc_parse_required(req, path, sb.buf, sb.len);
+	}
 	strbuf_release(&sb);
 	free(path);
 	return ret;

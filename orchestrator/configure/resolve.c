@@ -15,15 +15,17 @@ int configure_apply_file(const char *cfg_path, const struct kc_set *requested)
 	int ret;
 
 	ret = strbuf_read_file(&cfg, cfg_path);
-	if (ret)
-		ret = error(-UKB_EBUILD, "cannot read '%s': %s",
-			    cfg_path, strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot read '%s'", cfg_path);
+		ret = -UKB_EBUILD;
+	}
 	if (!ret) {
 		kc_apply(cfg.buf, cfg.len, requested, &applied);
 		ret = write_file_atomic(cfg_path, applied.buf, applied.len, 0644);
-		if (ret)
-			ret = error(-UKB_EBUILD, "cannot write '%s': %s",
-				    cfg_path, strerror(-ret));
+		if (ret) {
+			error_errno(ret, "cannot write '%s'", cfg_path);
+			ret = -UKB_EBUILD;
+		}
 	}
 	strbuf_release(&cfg);
 	strbuf_release(&applied);
@@ -57,8 +59,8 @@ int configure_check_file(const struct configure_check_in *in,
 
 	ret = strbuf_read_file(&cfg, in->cfg_path);
 	if (ret) {
-		ret = error(-UKB_EBUILD, "cannot read '%s': %s", in->cfg_path,
-			    strerror(-ret));
+		error_errno(ret, "cannot read '%s'", in->cfg_path);
+		ret = -UKB_EBUILD;
 		goto out;
 	}
 	kc_parse_config(config, in->cfg_path, cfg.buf, cfg.len);

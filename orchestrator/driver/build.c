@@ -77,9 +77,10 @@ static int prepare_objdir(struct build_ctx *c)
 	if (ret)
 		return ret;
 	ret = mkdir_p(c->objdir, 0755);
-	if (ret)
-		return error(-UKB_EHOST, "cannot create '%s': %s", c->objdir,
-			     strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot create '%s'", c->objdir);
+		return -UKB_EHOST;
+	}
 	return 0;
 }
 
@@ -233,11 +234,12 @@ static int stage_config(struct build_ctx *c)
 	char *vmlinux = publish_path(&c->pub, "vmlinux");
 	int ret = copy_file(cfg, dst);
 
-	if (ret)
-		ret = error(-UKB_EHOST, "cannot copy '%s': %s", cfg,
-			    strerror(-ret));
-	else
+	if (ret) {
+		error_errno(ret, "cannot copy '%s'", cfg);
+		ret = -UKB_EHOST;
+	} else {
 		ret = kmodcheck_showconfig(vmlinux, dst, c->m);
+	}
 	free(cfg);
 	free(dst);
 	free(vmlinux);
@@ -299,11 +301,13 @@ static int stage_publish(struct build_ctx *c)
 		}
 		ret = manifest_write_sums(c->pub.staging, list, n);
 	}
-	if (ret)
-		ret = error(-UKB_EHOST, "cannot write the artifact into '%s': %s",
-			    c->pub.staging, ukb_strerror(ret));
-	else
+	if (ret) {
+		error_errno(ret, "cannot write the artifact into '%s'",
+			    c->pub.staging);
+		ret = -UKB_EHOST;
+	} else {
 		ret = publish_commit(&c->pub);
+	}
 	free(meta);
 	free(blog);
 	return ret;
@@ -320,9 +324,10 @@ static int open_log(struct build_ctx *c)
 	c->log_path = xasprintf("%s/build-%ld.log", dir, (long)getpid());
 	free(dir);
 	ret = log_open(c->log_path);
-	if (ret)
-		return error(-UKB_EHOST, "cannot write '%s': %s", c->log_path,
-			     strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot write '%s'", c->log_path);
+		return -UKB_EHOST;
+	}
 	return 0;
 }
 

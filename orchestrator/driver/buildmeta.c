@@ -149,10 +149,9 @@ int buildmeta_fragments(struct manifest *m, const struct build_opts *o,
 		/* configure_fragments read it: a failure now is no digest of "" */
 		ret = strbuf_read_file(&text, used->v[i]);
 		if (ret) {
-			ret = error(-UKB_EUSAGE, "cannot read fragment '%s': %s",
-				    used->v[i], strerror(-ret));
+			error_errno(ret, "cannot read fragment '%s'", used->v[i]);
 			strbuf_release(&text);
-			return ret;
+			return -UKB_EUSAGE;
 		}
 		sha256_buf(text.buf, text.len, hex);
 		for (size_t j = 0; j < o->fragments.nr; j++)

@@ -234,7 +234,8 @@ static int start_build(const struct run_opts *ro, const struct matrix *m,
 		r->status = "FAIL";
 		r->phase = xstrdup("host");
 		r->error = xasprintf("cannot fork: %s", strerror(err));
-		return error(-UKB_EHOST, "cannot fork: %s", strerror(err));
+		error_errno(-err, "cannot fork");
+		return -UKB_EHOST;
 	}
 	if (!pid)
 		child_build(ro, &m->b[i], i, log);
@@ -511,8 +512,8 @@ static int prepare_out(const char *out)
 		free(work);
 	}
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot write to '%s': %s", out,
-			    strerror(-ret));
+		error_errno(ret, "cannot write to '%s'", out);
+		ret = -UKB_EHOST;
 		hint("choose a writable directory with 'out =' or --out DIR");
 	}
 	return ret;

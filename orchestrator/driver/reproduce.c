@@ -189,8 +189,7 @@ static int restore_fragments(const struct manifest *m, const char *dir,
 			strvec_push(&o->fragments, path);
 		free(path);
 		if (ret)
-			return error(ret, "cannot write '%s': %s", dir,
-				     ukb_strerror(ret));
+			return error_errno(ret, "cannot write '%s'", dir);
 	}
 	return 0;
 }
@@ -364,8 +363,8 @@ int reproduce_run(const char *file, const char *out_opt,
 	rmtree(work);
 	ret = mkdir_p(work, 0755);
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot create '%s': %s", work,
-			    ukb_strerror(ret));
+		error_errno(ret, "cannot create '%s'", work);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	tmp_register(work);
@@ -382,7 +381,7 @@ int reproduce_run(const char *file, const char *out_opt,
 	vmlinux = path_join(out, "vmlinux");
 	ret = sha256_file(vmlinux, have);
 	if (ret) {
-		ret = error(ret, "cannot read '%s': %s", vmlinux, ukb_strerror(ret));
+		ret = error_errno(ret, "cannot read '%s'", vmlinux);
 		goto out;
 	}
 	if (strcmp(have, want)) {

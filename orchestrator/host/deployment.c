@@ -108,15 +108,17 @@ static int check_file(const char *what, const char *path)
 		return error(-UKB_EUSAGE, "the --%s path '%s' has a control "
 			     "character, ';', '#', ',' or a space at an end: "
 			     "rename it", what, path);
-	if (stat(path, &st))
-		return error(-UKB_ESOURCE, "cannot use the --%s '%s': %s", what,
-			     path, strerror(errno));
+	if (stat(path, &st)) {
+		error_errno(0, "cannot use the --%s '%s'", what, path);
+		return -UKB_ESOURCE;
+	}
 	if (!S_ISREG(st.st_mode))
 		return error(-UKB_ESOURCE, "the --%s '%s' is not a regular file",
 			     what, path);
-	if (access(path, R_OK))
-		return error(-UKB_ESOURCE, "cannot read the --%s '%s': %s", what,
-			     path, strerror(errno));
+	if (access(path, R_OK)) {
+		error_errno(0, "cannot read the --%s '%s'", what, path);
+		return -UKB_ESOURCE;
+	}
 	return 0;
 }
 
@@ -345,8 +347,8 @@ int deployment_load(struct deployment *d, const char *name)
 		ret = error(-UKB_EUSAGE, "no deployment named '%s'", name);
 		hint("'umlkbuild status' lists the deployments (in '%s')", path);
 	} else if (ret) {
-		ret = error(-UKB_EHOST, "cannot read '%s': %s", path,
-			    strerror(-ret));
+		error_errno(ret, "cannot read '%s'", path);
+		ret = -UKB_EHOST;
 	} else {
 		ret = deployment_parse(d, path, sb.buf, sb.len);
 	}
@@ -362,16 +364,17 @@ int deployment_save(const struct deployment *d)
 	int ret = mkdir_p(dir, 0755);
 
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot make '%s': %s", dir,
-			    strerror(-ret));
+		error_errno(ret, "cannot make '%s'", dir);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	path = deployment_conf_path(d->net.name);
 	deployment_render(d, &sb);
 	ret = write_file_atomic(path, sb.buf, sb.len, 0644);
-	if (ret)
-		ret = error(-UKB_EHOST, "cannot write '%s': %s", path,
-			    strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot write '%s'", path);
+		ret = -UKB_EHOST;
+	}
 out:
 	free(dir);
 	free(path);

@@ -63,7 +63,7 @@ static int need_tun(void)
 
 	if (!ret)
 		return 0;
-	error(-UKB_EHOST, "cannot open '/dev/net/tun': %s", strerror(-ret));
+	error_errno(ret, "cannot open '/dev/net/tun'");
 	hint("on OpenVZ, switch TUN/TAP on for this container in the "
 	     "provider's panel; `umlkbuild doctor` checks it");
 	return -UKB_EHOST;
@@ -78,9 +78,11 @@ static int wan(const struct netspec *n, char *out, bool quiet)
 	if (n->wan_if) {
 		snprintf(out, IFNAMSIZ, "%s", n->wan_if);
 		ret = rtnl_link_get(n->wan_if, &l);
-		if (ret && !quiet)
-			return error(-UKB_EUSAGE, "no interface '%s' for the "
-				     "WAN: %s", n->wan_if, strerror(-ret));
+		if (ret && !quiet) {
+			error_errno(ret, "no interface '%s' for the WAN",
+				    n->wan_if);
+			return -UKB_EUSAGE;
+		}
 		return ret ? -UKB_EUSAGE : 0;
 	}
 	ret = rtnl_default_dev(out);
@@ -119,8 +121,8 @@ static int tap_refused(const struct netspec *n, int err)
 	}
 	if (err == -ENOENT || err == -ENODEV || err == -ENXIO)
 		return need_tun();
-	return error(-UKB_EHOST, "cannot make the TAP '%s': %s", n->tap,
-		     strerror(-err));
+	error_errno(err, "cannot make the TAP '%s'", n->tap);
+	return -UKB_EHOST;
 }
 
 static int up_tap(const struct netspec *n, struct undo *u)
@@ -140,9 +142,10 @@ static int up_tap(const struct netspec *n, struct undo *u)
 		ret = rtnl_link_set_up(l.index, true);
 		u->brought_up = !ret;
 	}
-	if (ret)
-		return error(-UKB_EHOST, "cannot set up the TAP '%s': %s",
-			     n->tap, strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot set up the TAP '%s'", n->tap);
+		return -UKB_EHOST;
+	}
 	return 0;
 }
 
@@ -154,9 +157,10 @@ static int up_forwarding(struct undo *u)
 		return 0;
 	if (!ret)
 		ret = set_forwarding(true);
-	if (ret)
-		return error(-UKB_EHOST, "cannot turn on '%s': %s",
-			     IP_FORWARD, strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot turn on '%s'", IP_FORWARD);
+		return -UKB_EHOST;
+	}
 	u->forward_set = true;
 	return 0;
 }
@@ -166,21 +170,19 @@ static void rollback(const struct netspec *n, const struct undo *u)
 	int ret = 0;
 
 	if (u->forward_set && (ret = set_forwarding(false)))
-		warning("cannot turn '%s' back off: %s", IP_FORWARD,
-			strerror(-ret));
+		warning_errno(ret, "cannot turn '%s' back off", IP_FORWARD);
 	if (u->tap_created) {
 		if ((ret = tap_delete(n->tap)))
-			warning("cannot delete the TAP '%s' again: %s", n->tap,
-				strerror(-ret));
+			warning_errno(ret, "cannot delete the TAP '%s' again",
+				      n->tap);
 		return;
 	}
 	if (u->brought_up && (ret = rtnl_link_set_up(u->index, false)))
-		warning("cannot set '%s' down again: %s", n->tap,
-			strerror(-ret));
+		warning_errno(ret, "cannot set '%s' down again", n->tap);
 	if (u->addr_added &&
 	    (ret = rtnl_addr_del(u->index, n->host_ip, n->prefix)))
-		warning("cannot remove the address from '%s' again: %s",
-			n->tap, strerror(-ret));
+		warning_errno(ret, "cannot remove the address from '%s' again",
+			      n->tap);
 }
 
 static int checked(const struct netspec *n)
@@ -250,9 +252,10 @@ int hostnet_down(const struct netspec *n, enum fw_backend fw)
 	r = rtnl_link_get(n->tap, &l);
 	if (r == -ENODEV)
 		return ret;
-	if (r)
-		return error(-UKB_EHOST, "cannot look at '%s': %s", n->tap,
-			     strerror(-r));
+	if (r) {
+		error_errno(r, "cannot look at '%s'", n->tap);
+		return -UKB_EHOST;
+	}
 	if (!rtnl_link_is_tap(&l)) {
 		warning("'%s' is not a TAP: left alone", n->tap);
 		return ret;
@@ -261,9 +264,10 @@ int hostnet_down(const struct netspec *n, enum fw_backend fw)
 	/* a VM still attached: the link goes from under it */
 	if (r == -EBUSY)
 		r = rtnl_link_del(l.index);
-	if (r)
-		r = error(-UKB_EHOST, "cannot delete the TAP '%s': %s", n->tap,
-			  strerror(-r));
+	if (r) {
+		error_errno(r, "cannot delete the TAP '%s'", n->tap);
+		r = -UKB_EHOST;
+	}
 	return ret ? ret : r;
 }
 
@@ -276,9 +280,10 @@ int hostnet_status(const struct netspec *n, enum fw_backend fw,
 	memset(st, 0, sizeof(*st));
 	wan(n, st->wan_if, true);
 	ret = rtnl_link_get(n->tap, &l);
-	if (ret && ret != -ENODEV)
-		return error(-UKB_EHOST, "cannot look at '%s': %s", n->tap,
-			     strerror(-ret));
+	if (ret && ret != -ENODEV) {
+		error_errno(ret, "cannot look at '%s'", n->tap);
+		return -UKB_EHOST;
+	}
 	if (!ret && rtnl_link_is_tap(&l)) {
 		st->tap_exists = true;
 		st->tap_up = l.up;

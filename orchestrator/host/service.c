@@ -280,8 +280,8 @@ int service_install(const struct deployment *d, const char *exe)
 		ret = write_file_atomic(path, sb.buf, sb.len,
 					d->service == SVC_SYSV ? 0755 : 0644);
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot write '%s': %s", path,
-			    strerror(-ret));
+		error_errno(ret, "cannot write '%s'", path);
+		ret = -UKB_EHOST;
 	} else if (!over && (ret = activate(d, path))) {
 		service_remove(d);
 	}
@@ -312,9 +312,10 @@ int service_remove(const struct deployment *d)
 			manage((const char *[]){ "rc-update", "del", name,
 						 "default", NULL });
 	}
-	if (unlink(path) && errno != ENOENT)
-		ret = error(-UKB_EHOST, "cannot remove '%s': %s", path,
-			    strerror(errno));
+	if (unlink(path) && errno != ENOENT) {
+		error_errno(0, "cannot remove '%s'", path);
+		ret = -UKB_EHOST;
+	}
 	if (!ret && !over && d->service == SVC_SYSTEMD)
 		manage((const char *[]){ "systemctl", "daemon-reload", NULL });
 out:

@@ -125,7 +125,7 @@ static void save_state(struct sup *s)
 	int ret = vmstate_write(&s->st, s->state_path);
 
 	if (ret)
-		warning("cannot write '%s': %s", s->state_path, strerror(-ret));
+		warning_errno(ret, "cannot write '%s'", s->state_path);
 }
 
 /* A VM a previous supervisor left: from state.json or UML's own pid file. */
@@ -216,8 +216,7 @@ static int run_vm(struct sup *s)
 	open_log(s);
 	ret = proc_start(&p, &fd);
 	if (ret) {
-		error(-UKB_EHOST, "cannot start '%s': %s", s->d->kernel,
-		      strerror(-ret));
+		error_errno(ret, "cannot start '%s'", s->d->kernel);
 		goto out;
 	}
 	vmstate_clear_consoles(&s->st);
@@ -252,8 +251,7 @@ static int run_vm(struct sup *s)
 			continue;
 		}
 		if (s->log_fd >= 0 && write(s->log_fd, buf, (size_t)got) < 0)
-			warning("cannot write '%s': %s", s->log_path,
-				strerror(errno));
+			warning_errno(0, "cannot write '%s'", s->log_path);
 		strbuf_add(&pending, buf, (size_t)got);
 		on_output(s, &pending, 0);
 	}
@@ -287,10 +285,10 @@ static int take_lock(struct sup *s, int *lock_fd)
 	int fd, ret = 0;
 
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		ret = error(-UKB_EHOST, "cannot open '%s': %s", lock,
-			    strerror(errno));
-	else if (flock(fd, LOCK_EX | LOCK_NB)) {
+	if (fd < 0) {
+		error_errno(0, "cannot open '%s'", lock);
+		ret = -UKB_EHOST;
+	} else if (flock(fd, LOCK_EX | LOCK_NB)) {
 		struct vmstate other;
 
 		vmstate_init(&other);
@@ -345,8 +343,8 @@ int supervise_run(const struct deployment *d)
 	pidfile = path_join(s.run_dir, "run.pid");
 	ret = mkdir_p(s.run_dir, 0755);
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot make '%s': %s", s.run_dir,
-			    strerror(-ret));
+		error_errno(ret, "cannot make '%s'", s.run_dir);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	ret = take_lock(&s, &lock_fd);
@@ -356,8 +354,8 @@ int supervise_run(const struct deployment *d)
 	/* the sysv script's pidfile: without it, its stop and status fail */
 	ret = write_file_atomic(pidfile, pid, strlen(pid), 0644);
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot write '%s': %s", pidfile,
-			    strerror(-ret));
+		error_errno(ret, "cannot write '%s'", pidfile);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	clean_leftover(&s);

@@ -262,8 +262,8 @@ int publish_check_target(const char *out, unsigned flags)
 			/* name what is in the way: the nearest existing parent */
 			while (stat(up, &st) < 0 && (slash = strrchr(up, '/')) && slash != up)
 				*slash = '\0';
-			ret = error(-UKB_EHOST, "cannot write to '%s': %s", up,
-				    strerror(err));
+			error_errno(-err, "cannot write to '%s'", up);
+			ret = -UKB_EHOST;
 			hint("choose a writable directory with --out DIR");
 			free(up);
 		}
@@ -303,7 +303,7 @@ static void remove_artifact(const char *dir, const struct strvec *names,
 		if (rename(dir, p) == 0)
 			warning("files that were not the artifact's are kept in '%s'", p);
 		else
-			warning("left '%s' behind: %s", dir, strerror(errno));
+			warning_errno(0, "left '%s' behind", dir);
 		free(p);
 	}
 }
@@ -345,8 +345,7 @@ int publish_begin(const char *out, struct publish *pub)
 	if (!ret && access(parent, W_OK) < 0)
 		ret = -errno;
 	if (ret) {
-		error(-UKB_EHOST, "cannot write to '%s': %s", parent,
-		      strerror(-ret));
+		error_errno(ret, "cannot write to '%s'", parent);
 		hint("choose a writable directory with --out DIR");
 		free(parent);
 		remove_created(&pub->created);
@@ -358,9 +357,7 @@ int publish_begin(const char *out, struct publish *pub)
 	pub->staging = xasprintf("%s.tmp-%ld", pub->out, (long)getpid());
 	rmtree(pub->staging);
 	if (mkdir(pub->staging, 0755) < 0) {
-		ret = -errno;
-		error(-UKB_EHOST, "cannot create '%s': %s", pub->staging,
-		      strerror(-ret));
+		error_errno(0, "cannot create '%s'", pub->staging);
 		remove_created(&pub->created);
 		publish_release(pub);
 		return -UKB_EHOST;
@@ -414,7 +411,7 @@ int publish_commit(struct publish *pub)
 	publish_release(pub);
 	return 0;
 fail:
-	error(-UKB_EHOST, "cannot publish '%s': %s", pub->out, strerror(errno));
+	error_errno(0, "cannot publish '%s'", pub->out);
 fail_quiet:
 	strvec_clear(&names);
 	strbuf_release(&why);

@@ -330,9 +330,10 @@ int report_write(const struct report *rep, const char *dir)
 		path = path_join(dir, names[i]);
 		ret = write_file_atomic(path, sb.buf, sb.len, 0644);
 	}
-	if (ret)
-		ret = error(-UKB_EHOST, "cannot write '%s': %s", path,
-			    strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot write '%s'", path);
+		ret = -UKB_EHOST;
+	}
 	strbuf_release(&sb);
 	free(path);
 	return ret;

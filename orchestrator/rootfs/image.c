@@ -61,9 +61,8 @@ int rootfs_settle(struct rootfs_run *r)
 	walk_script = &r->script;
 	ret = nftw(r->staging, touch_one, 32, FTW_PHYS | FTW_DEPTH);
 	if (ret)
-		return error(ret < 0 ? ret : -EIO, "cannot set the times in "
-			     "'%s': %s", r->staging,
-			     strerror(ret < 0 ? -ret : EIO));
+		return error_errno(ret < 0 ? ret : -EIO,
+				   "cannot set the times in '%s'", r->staging);
 	return 0;
 }
 

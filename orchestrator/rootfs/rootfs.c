@@ -169,8 +169,8 @@ int rootfs_make(const struct rootfs_opts *o)
 		free(parent);
 	}
 	if (!mkdtemp(r.scratch)) {
-		ret = error(-UKB_EHOST, "cannot create '%s': %s", r.scratch,
-			    strerror(errno));
+		error_errno(0, "cannot create '%s'", r.scratch);
+		ret = -UKB_EHOST;
 		free(r.scratch);
 		r.scratch = NULL;
 		goto out;
@@ -196,8 +196,8 @@ int rootfs_make(const struct rootfs_opts *o)
 	if (!ret)
 		ret = write_json(&r, image_sha, uuid);
 	if (!ret && rename(r.image, o->out) < 0) {
-		ret = error(-UKB_EHOST, "cannot publish '%s': %s", o->out,
-			    strerror(errno));
+		error_errno(0, "cannot publish '%s'", o->out);
+		ret = -UKB_EHOST;
 		unlink(r.json);
 	}
 	if (!ret) {

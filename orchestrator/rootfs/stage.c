@@ -34,9 +34,10 @@ static int read_small(const char *path, size_t max, struct strbuf *sb,
 	char buf[4096];
 	ssize_t n;
 
-	if (fd < 0)
-		return error(-UKB_EUSAGE, "cannot read the %s '%s': %s", what,
-			     path, strerror(errno));
+	if (fd < 0) {
+		error_errno(0, "cannot read the %s '%s'", what, path);
+		return -UKB_EUSAGE;
+	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (sb->len + (size_t)n > max) {
 			close(fd);
@@ -46,9 +47,10 @@ static int read_small(const char *path, size_t max, struct strbuf *sb,
 		strbuf_add(sb, buf, (size_t)n);
 	}
 	close(fd);
-	if (n < 0)
-		return error(-UKB_EUSAGE, "cannot read the %s '%s': %s", what,
-			     path, strerror(errno));
+	if (n < 0) {
+		error_errno(0, "cannot read the %s '%s'", what, path);
+		return -UKB_EUSAGE;
+	}
 	return 0;
 }
 
@@ -79,8 +81,8 @@ static int guest_target(struct rootfs_run *r, const char *guest,
 			break;
 		if (lstat(p.buf, &st) < 0) {
 			if (mkdir(p.buf, 0755) < 0) {
-				int ret = error(-errno, "cannot create '%s': "
-						"%s", p.buf, strerror(errno));
+				int ret = error_errno(0, "cannot create '%s'",
+						      p.buf);
 
 				strbuf_release(&p);
 				return ret;
@@ -245,8 +247,7 @@ static int install_keys(struct rootfs_run *r)
 		ret = put(r, "/root/.ssh/authorized_keys", keys.buf, 0600);
 	/* put() walked it: a directory of the tree, not a symlink */
 	if (!ret && chmod(dir, 0700) < 0)
-		ret = error(-errno, "cannot chmod '%s': %s", dir,
-			    strerror(errno));
+		ret = error_errno(0, "cannot chmod '%s'", dir);
 	if (!ret)
 		warning("Alpine's minirootfs has no ssh server: add one in the "
 			"guest with 'apk add openssh'");
@@ -265,8 +266,8 @@ static int copy_in(struct rootfs_run *r, const char *spec)
 	*colon = '\0';
 	ret = access(copy, R_OK) || stat(copy, &st) ? -errno : 0;
 	if (ret) {
-		ret = error(-UKB_EUSAGE, "cannot read the --copy source '%s': %s",
-			    copy, strerror(-ret));
+		error_errno(ret, "cannot read the --copy source '%s'", copy);
+		ret = -UKB_EUSAGE;
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -282,9 +283,10 @@ static int copy_in(struct rootfs_run *r, const char *spec)
 	if (!ret && (chown(dst, 0, 0) < 0 ||
 		     chmod(dst, st.st_mode & 07777) < 0))
 		ret = -errno;
-	if (ret)
-		ret = error(-UKB_EUSAGE, "cannot copy '%s' into the image: %s",
-			    copy, strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot copy '%s' into the image", copy);
+		ret = -UKB_EUSAGE;
+	}
 out:
 	free(dst);
 	free(copy);

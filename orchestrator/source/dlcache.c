@@ -121,8 +121,7 @@ int dlcache_put(const char *dl, const char *part, const char *sha,
 	unlink(tmp);
 	if (ret || symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
 		/* the entry itself is fine: only --offline misses it */
-		warning("cannot link '%s' to '%s': %s", link, target,
-			strerror(ret ? -ret : errno));
+		warning_errno(ret, "cannot link '%s' to '%s'", link, target);
 		unlink(tmp);
 		ret = 0;
 	}
@@ -155,20 +154,17 @@ int dlcache_part_open(const char *path, int *fd, struct sha256 **hash,
 	*size = 0;
 	*fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (*fd < 0)
-		return error(-errno, "cannot open '%s': %s", path,
-			     strerror(errno));
+		return error_errno(0, "cannot open '%s'", path);
 	in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
-		return error(-errno, "cannot read '%s': %s", path,
-			     strerror(errno));
+		return error_errno(0, "cannot read '%s'", path);
 	while ((n = read(in, buf, sizeof(buf))) > 0) {
 		sha256_update(*hash, buf, (size_t)n);
 		*size += (uint64_t)n;
 	}
 	close(in);
 	if (n < 0)
-		return error(-errno, "cannot read '%s': %s", path,
-			     strerror(errno));
+		return error_errno(0, "cannot read '%s'", path);
 	return 0;
 }
 
@@ -179,7 +175,6 @@ int dlcache_part_restart(const char *path, int fd, struct sha256 **hash)
 	sha256_finish(*hash, discard);
 	*hash = sha256_new();
 	if (ftruncate(fd, 0) < 0)
-		return error(-errno, "cannot truncate '%s': %s", path,
-			     strerror(errno));
+		return error_errno(0, "cannot truncate '%s'", path);
 	return 0;
 }

@@ -106,9 +106,8 @@ static int make_scratch(struct fetch_ctx *c)
 {
 	c->tmp = xasprintf("%s/tmp-XXXXXX", c->dl);
 	if (!mkdtemp(c->tmp)) {
-		int ret = -errno;
+		int ret = error_errno(0, "cannot create '%s'", c->tmp);
 
-		error(ret, "cannot create '%s': %s", c->tmp, strerror(errno));
 		free(c->tmp);
 		c->tmp = NULL;
 		return ret;

@@ -294,9 +294,8 @@ static int judge(struct xfer *x, CURLcode rc, const char *errbuf,
 				    "kernel.org file", x->shown, x->max >> 20);
 			return -UKB_ENETWORK;
 		}
-		return error(x->write_err ? x->write_err : -EIO,
-			     "cannot save '%s': %s", x->shown,
-			     strerror(x->write_err ? -x->write_err : EIO));
+		return error_errno(x->write_err ? x->write_err : -EIO,
+				   "cannot save '%s'", x->shown);
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 		strbuf_addf(why, "DNS lookup failed for '%s': %s", x->shown,

@@ -151,8 +151,7 @@ int patch_series_load(const char *dir, struct patch_series *all)
 	int ret = 0;
 
 	if (!d)
-		return error(-errno, "cannot read patch directory '%s': %s",
-			     dir, strerror(errno));
+		return error_errno(0, "cannot read patch directory '%s'", dir);
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 		struct strbuf sb = STRBUF_INIT;

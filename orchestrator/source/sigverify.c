@@ -73,10 +73,9 @@ static int make_home(struct sigverify_keys *k)
 			      tmp && *tmp == '/' ? tmp : "/tmp");
 
 	if (!mkdtemp(tpl)) {
-		int ret = -errno;
+		int ret = error_errno(0, "cannot create a temporary "
+				      "directory '%s'", tpl);
 
-		error(ret, "cannot create a temporary directory '%s': %s",
-		      tpl, strerror(errno));
 		free(tpl);
 		return ret;
 	}
@@ -111,7 +110,7 @@ static int dearmor(const struct sigverify_keys *k, const char *in,
 			    "--dearmor %s%s%s", in, why.buf,
 			    last.len ? ": " : "", last.buf);
 	} else if (ret && ret != -UKB_EINTR) {
-		ret = error(ret, "cannot run gpg: %s", ukb_strerror(ret));
+		ret = error_errno(ret, "cannot run gpg");
 	}
 	strvec_clear(&argv);
 	strbuf_release(&last);
@@ -270,7 +269,7 @@ static int run_gpgv_in(const struct sigverify_keys *k, struct strvec *args,
 	} else if (ret == -UKB_EINTR) {
 		/* unwinding; main reports the signal */
 	} else if (ret && ret != -UKB_ECHILD) {
-		ret = error(ret, "cannot run gpgv: %s", ukb_strerror(ret));
+		ret = error_errno(ret, "cannot run gpgv");
 	} else if (st.badsig) {
 		ret = error(-UKB_ESIGNATURE, "bad signature on '%s' by key %s: "
 			    "the file is not what was signed", what, key);

@@ -73,7 +73,7 @@ static void remember_version(const char *trees, const char *key,
 	/* only a shortcut for the next run: it reads the Makefile again */
 	ret = write_file_atomic(path, line, strlen(line), 0644);
 	if (ret)
-		warning("cannot write '%s': %s", path, strerror(-ret));
+		warning_errno(ret, "cannot write '%s'", path);
 	free(path);
 }
 
@@ -203,8 +203,7 @@ static int finish_tree(struct source *s, const char *top)
 	ret = write_file_atomic(stamp, "", 0, 0644);
 	free(stamp);
 	if (!ret && rename(top, s->tree) < 0)
-		ret = error(-errno, "cannot move the tree to '%s': %s",
-			    s->tree, strerror(errno));
+		ret = error_errno(0, "cannot move the tree to '%s'", s->tree);
 	return ret;
 }
 
@@ -216,9 +215,7 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 	int ret, have_version;
 
 	if (stat(s->tarball, &st) < 0) {
-		ret = -errno;
-		error(-UKB_ESOURCE, "cannot read '%s': %s", s->tarball,
-		      strerror(-ret));
+		error_errno(0, "cannot read '%s'", s->tarball);
 		return -UKB_ESOURCE;
 	}
 	if (!S_ISREG(st.st_mode))
@@ -227,9 +224,10 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 	s->timestamp = (long long)st.st_mtime;
 	/* a fetched tarball was hashed while it downloaded */
 	ret = s->sha256[0] ? 0 : sha256_file(s->tarball, s->sha256);
-	if (ret)
-		return error(-UKB_ESOURCE, "cannot read '%s': %s", s->tarball,
-			     strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot read '%s'", s->tarball);
+		return -UKB_ESOURCE;
+	}
 	trees = cache_dir("trees");
 	if (!trees)
 		return -UKB_EHOST;

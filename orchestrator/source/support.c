@@ -85,8 +85,8 @@ int support_check(const struct kver *v, unsigned target)
 	int ret = strbuf_read_file(&sb, path);
 
 	if (ret) {
-		ret = error(-UKB_EHOST, "cannot read '%s': %s", path,
-			    strerror(-ret));
+		error_errno(ret, "cannot read '%s'", path);
+		ret = -UKB_EHOST;
 		goto out;
 	}
 	ret = support_parse(path, sb.buf, sb.len, v, target, &why);

@@ -1,6 +1,9 @@
 /*
  * Unpacking a source archive (tar.h reads it and writes it to the disk).
  *
+ * Here: the archive opened, dest made and entered, the stream's end
+ * checked, failures worded; the loop over the entries is unpack-entry.c.
+ *
  * Defence in depth: every entry passes our own checks (names, link targets,
  * entry types: unpack-policy.h) before libarchive's disk writer sees it,
  * and that writer runs with its SECURE_* flags on top. We extract from inside dest (chdir)
@@ -33,57 +36,14 @@
 #include "base/strset.h"
 #include "base/tar.h"
 #include "base/wrapper.h"
-#include "source/unpack-policy.h"
 #include "source/unpack.h"
+#include "source/unpacker.h"
 #include "source/xzpump.h"
 #include "base/banned.h"
 
 #define READ_BLOCK (128 * 1024)
 
-static struct unpack_limits limits = {
-	.total = UNPACK_MAX_TOTAL,
-	.entry = UNPACK_MAX_ENTRY,
-	.entries = UNPACK_MAX_ENTRIES,
-};
-
-void unpack_set_limits(const struct unpack_limits *l)
-{
-	static const struct unpack_limits defaults = {
-		.total = UNPACK_MAX_TOTAL,
-		.entry = UNPACK_MAX_ENTRY,
-		.entries = UNPACK_MAX_ENTRIES,
-	};
-
-	limits = l ? *l : defaults;
-}
-
-struct unpacker {
-	const char *path; /* the archive, as the caller named it */
-	const char *dest;
-	char *abs;  /* dest, absolute */
-	int fd;     /* the archive */
-	int in_fd;  /* what libarchive reads: fd, or the decoder's pipe */
-	int cwd;    /* where we were before entering dest */
-	int made;   /* dest was created (removed on failure) */
-	int umask_set;
-	mode_t old_umask;
-	off_t size;
-	struct tar *in, *out;
-	struct progress *progress;
-	struct unpack_result *res;
-	struct strset seen; /* names so far, marked 1 for regular files */
-	struct strbuf name; /* the current entry, cleaned */
-	struct strbuf link; /* its hard link target, cleaned */
-	unsigned long long entries;
-	uint64_t declared; /* the file sizes the headers announced so far */
-	char *top;
-	int top_state; /* 0: no entry yet, 1: one top dir so far, -1: none */
-	struct xzpump *xz; /* decoding beside us, when the file is xz */
-	int system_tree;   /* unpack_archive_owned() */
-};
-
-/* Compressed bytes read so far, for progress and the truncation check. */
-static uint64_t consumed(struct unpacker *u)
+uint64_t unpacker_consumed(struct unpacker *u)
 {
 	return u->xz ? xzpump_consumed(u->xz) :
 		       tar_filter_bytes(u->in, -1);
@@ -148,8 +108,7 @@ static int plain_trailing(struct unpacker *u)
 		off += n;
 	}
 	if (n < 0)
-		return error(-errno, "cannot read '%s': %s", u->path,
-			     strerror(errno));
+		return error_errno(0, "cannot read '%s'", u->path);
 	return 0;
 }
 
@@ -163,13 +122,13 @@ static int is_system_errno(int e)
 	return e > 0 && e != EILSEQ && e != EINVAL;
 }
 
-static int read_failed(struct unpacker *u)
+int unpacker_read_failed(struct unpacker *u)
 {
 	int e = tar_errno(u->in);
 	const char *msg = tar_error(u->in);
 	const char *what;
 	/* the decompressor wanted more than the file holds */
-	int at_end = !u->xz && (consumed(u) >= (uint64_t)u->size ||
+	int at_end = !u->xz && (unpacker_consumed(u) >= (uint64_t)u->size ||
 				(!msg && lseek(u->fd, 0, SEEK_CUR) >= u->size));
 	int ret = xz_failed(u);
 
@@ -193,195 +152,23 @@ static int read_failed(struct unpacker *u)
 		     msg);
 }
 
-static int write_failed(struct unpacker *u)
+int unpacker_write_failed(struct unpacker *u)
 {
 	int e = tar_errno(u->out);
 	const char *msg = tar_error(u->out);
 
 	if (!msg)
 		msg = "unknown error";
-	if (e == ENOSPC || e == EDQUOT || e == EROFS)
-		return error(-UKB_EHOST, "cannot write '%s/%s': %s", u->dest,
-			     u->name.buf, strerror(e));
+	if (e == ENOSPC || e == EDQUOT || e == EROFS) {
+		error_errno(-e, "cannot write '%s/%s'", u->dest, u->name.buf);
+		return -UKB_EHOST;
+	}
 	if (is_system_errno(e))
-		return error(-e, "cannot write '%s/%s': %s", u->dest,
-			     u->name.buf, strerror(e));
+		return error_errno(-e, "cannot write '%s/%s'", u->dest,
+				   u->name.buf);
 	/* libarchive's own SECURE_* refusals land here */
 	return error(-UKB_ESOURCE, "cannot unpack '%s': refusing entry '%s': %s",
 		     u->path, u->name.buf, msg);
-}
-
-static int interrupted(struct unpacker *u)
-{
-	return error(-UKB_EINTR, "cannot unpack '%s': interrupted", u->path);
-}
-
-static void track_top(struct unpacker *u, int is_dir)
-{
-	size_t len = strcspn(u->name.buf, "/");
-
-	if (u->top_state < 0)
-		return;
-	if (!u->top_state) {
-		u->top = xstrndup(u->name.buf, len);
-		u->top_state = 1;
-	} else if (strlen(u->top) != len || memcmp(u->top, u->name.buf, len)) {
-		u->top_state = -1;
-	}
-	if (!u->name.buf[len] && !is_dir)
-		u->top_state = -1; /* a lone top-level file */
-}
-
-/* "8 GiB", "1 MiB" or "123 bytes": the limits as the user reads them. */
-static void size_words(char *buf, size_t len, uint64_t n)
-{
-	if (n && !(n % (1ULL << 30)))
-		snprintf(buf, len, "%llu GiB", (unsigned long long)(n >> 30));
-	else if (n && !(n % (1ULL << 20)))
-		snprintf(buf, len, "%llu MiB", (unsigned long long)(n >> 20));
-	else
-		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
-}
-
-static int too_big(struct unpacker *u, uint64_t size)
-{
-	char lim[32];
-
-	size_words(lim, sizeof(lim), limits.entry);
-	return error(-UKB_ESOURCE,
-		     "cannot unpack '%s': entry '%s' holds %llu bytes, more than the %s allowed for one file",
-		     u->path, u->name.buf, (unsigned long long)size, lim);
-}
-
-static int too_much(struct unpacker *u)
-{
-	char lim[32];
-
-	size_words(lim, sizeof(lim), limits.total);
-	return error(-UKB_ESOURCE,
-		     "cannot unpack '%s': more than %s of file data (at entry '%s')",
-		     u->path, lim, u->name.buf);
-}
-
-/*
- * Sizes as the header declares them, before anything is written: a
- * crafted header fails at once, not after gigabytes of zeros.
- */
-static int check_declared(struct unpacker *u, const struct tar_entry *e)
-{
-	uint64_t n = e->size > 0 ? (uint64_t)e->size : 0;
-
-	if (n > limits.entry)
-		return too_big(u, n);
-	if (n > limits.total - u->declared)
-		return too_much(u);
-	u->declared += n;
-	return 0;
-}
-
-static int copy_data(struct unpacker *u)
-{
-	const void *buf;
-	size_t len;
-	int64_t off;
-	int r;
-
-	for (;;) {
-		r = tar_read_data(u->in, &buf, &len, &off);
-		if (r == TAR_EOF)
-			return 0;
-		if (r < TAR_WARN)
-			return read_failed(u);
-		if (sigchain_pending())
-			return interrupted(u);
-		/* and as written, whatever the header said */
-		if (off < 0 || (uint64_t)off > limits.entry ||
-		    len > limits.entry - (uint64_t)off)
-			return too_big(u, (uint64_t)(off < 0 ? 0 : off) + len);
-		if (len > limits.total - u->res->bytes)
-			return too_much(u);
-		if (tar_disk_data(u->out, buf, len, off) < TAR_OK)
-			return write_failed(u);
-		u->res->bytes += len;
-		progress_update(u->progress, consumed(u));
-	}
-}
-
-/* The refusal of an entry, worded by its kind. */
-static int refuse(struct unpacker *u, const struct tar_entry *e,
-		  const char *raw, const char *why)
-{
-	if (e->type == TAR_SYMLINK && !e->hardlink)
-		return error(-UKB_ESOURCE,
-			     "cannot unpack '%s': unsafe symlink '%s' -> '%s': %s",
-			     u->path, raw, e->symlink ? e->symlink : "", why);
-	if (e->hardlink)
-		return error(-UKB_ESOURCE,
-			     "cannot unpack '%s': unsafe hard link '%s' => '%s': %s",
-			     u->path, raw, e->hardlink, why);
-	return error(-UKB_ESOURCE, "cannot unpack '%s': unsafe entry '%s': %s",
-		     u->path, raw, why);
-}
-
-/* A disk writer's result r: 0, a warning said, or the failure said. */
-static int written(struct unpacker *u, int r)
-{
-	if (r < TAR_WARN)
-		return write_failed(u);
-	if (r == TAR_WARN)
-		warning("unpacking '%s': '%s': %s", u->path, u->name.buf,
-			tar_error(u->out));
-	return 0;
-}
-
-static int unpack_entry(struct unpacker *u, struct tar_entry *e)
-{
-	const char *raw = e->name ? e->name : "";
-	int hardlink = e->hardlink != NULL;
-	int is_file = hardlink || e->type == TAR_FILE;
-	const char *why;
-	int r;
-
-	why = unpack_check_entry(e, raw, u->system_tree, &u->seen, &u->name,
-				 &u->link);
-	if (why)
-		return refuse(u, e, raw, why);
-	if (!u->name.len)
-		return 0; /* "./": dest itself, which we made */
-
-	track_top(u, e->type == TAR_DIR);
-	/* raw dies here: the entry now carries the names we checked */
-	e->name = u->name.buf;
-	if (hardlink)
-		e->hardlink = u->link.buf;
-	/*
-	 * A root file system keeps its modes (/tmp is 1777 in the guest); it
-	 * is staged below a mode-0700 scratch directory, never cached.
-	 */
-	if (!u->system_tree) {
-		unsigned safe = unpack_safe_mode(e->type, e->mode);
-
-		if (safe != e->mode) {
-			e->mode = safe;
-			u->res->adjusted++;
-		}
-	}
-	if (is_file) {
-		r = check_declared(u, e);
-		if (r)
-			return r;
-	}
-	r = written(u, tar_disk_header(u->out, u->in, e));
-	if (!r && is_file)
-		r = copy_data(u);
-	if (!r)
-		r = written(u, tar_disk_finish_entry(u->out));
-	if (r)
-		return r;
-	if (is_file && !hardlink)
-		u->res->files++;
-	strset_add(&u->seen, u->name.buf, is_file);
-	return 0;
 }
 
 static int make_dest(const char *archive, const char *dest, const char *abs)
@@ -438,7 +225,7 @@ static void remove_dest(const char *abs)
 	nftw(abs, open_up, 64, FTW_PHYS);
 	ret = rmtree(abs);
 	if (ret)
-		warning("cannot remove '%s': %s", abs, strerror(-ret));
+		warning_errno(ret, "cannot remove '%s'", abs);
 }
 
 /* Open the archive, create dest and enter it, start the readers. */
@@ -452,8 +239,7 @@ static int unpack_start(struct unpacker *u)
 	if (u->fd < 0 || fstat(u->fd, &st) < 0)
 		return error_errno(-errno, "cannot read '%s'", u->path);
 	if (S_ISDIR(st.st_mode))
-		return error(-EISDIR, "cannot read '%s': %s", u->path,
-			     strerror(EISDIR));
+		return error_errno(-EISDIR, "cannot read '%s'", u->path);
 	u->size = st.st_size;
 	ret = make_dest(u->path, u->dest, u->abs);
 	if (ret)
@@ -475,8 +261,7 @@ static int unpack_start(struct unpacker *u)
 	u->in = tar_read_new();
 	u->out = tar_disk_new(u->system_tree);
 	if (!u->in || !u->out)
-		return error(-ENOMEM, "cannot unpack '%s': %s", u->path,
-			     strerror(ENOMEM));
+		return error_errno(-ENOMEM, "cannot unpack '%s'", u->path);
 	u->progress = progress_start("unpacking", (uint64_t)st.st_size, 1);
 	u->in_fd = u->fd;
 	codec = xzpump_detect(u->fd);
@@ -486,34 +271,8 @@ static int unpack_start(struct unpacker *u)
 			return error_errno(ret, "cannot unpack '%s'", u->path);
 	}
 	if (tar_open_fd(u->in, u->in_fd, READ_BLOCK) != TAR_OK)
-		return read_failed(u);
+		return unpacker_read_failed(u);
 	return 0;
-}
-
-static int unpack_entries(struct unpacker *u)
-{
-	struct tar_entry entry;
-	int r;
-
-	for (;;) {
-		if (sigchain_pending())
-			return interrupted(u);
-		r = tar_next(u->in, &entry);
-		if (r == TAR_EOF)
-			return 0;
-		if (r < TAR_WARN)
-			return read_failed(u);
-		if (r == TAR_WARN)
-			debug("unpacking '%s': %s", u->path, tar_error(u->in));
-		if (++u->entries > limits.entries)
-			return error(-UKB_ESOURCE,
-				     "cannot unpack '%s': more than %llu entries",
-				     u->path, (unsigned long long)limits.entries);
-		r = unpack_entry(u, &entry);
-		if (r)
-			return r;
-		progress_update(u->progress, consumed(u));
-	}
 }
 
 /* After the last entry: the stream's end checked, the tree finished. */
@@ -541,7 +300,7 @@ static int unpack_finish(struct unpacker *u)
 	/* sets the directories' modes and times, deferred until now */
 	strbuf_reset(&u->name);
 	if (tar_close(u->out) < TAR_WARN)
-		return write_failed(u);
+		return unpacker_write_failed(u);
 	if (u->top_state > 0) {
 		res->topdir = u->top;
 		u->top = NULL;
@@ -613,7 +372,7 @@ static int unpack_run(const char *path, const char *dest,
 	memset(res, 0, sizeof(*res));
 	ret = unpack_start(&u);
 	if (!ret)
-		ret = unpack_entries(&u);
+		ret = unpacker_entries(&u);
 	if (!ret)
 		ret = unpack_finish(&u);
 	return unpack_end(&u, ret);

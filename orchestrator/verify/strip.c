@@ -18,9 +18,10 @@ int strip_artifact(const char *src, const char *dst, unsigned arch,
 	int ret;
 
 	ret = copy_file(src, dst);
-	if (ret)
-		return error(-UKB_EBUILD, "cannot copy '%s': %s", src,
-			     strerror(-ret));
+	if (ret) {
+		error_errno(ret, "cannot copy '%s'", src);
+		return -UKB_EBUILD;
+	}
 	ret = proc_run(&p);
 	if (ret)
 		return error(ret == -UKB_EINTR ? ret : -UKB_EBUILD,

@@ -42,8 +42,7 @@ static int read_elf(const char *path, struct elf_facts *f, int quiet)
 			      elf_errmsg(-1));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return quiet ? -errno : error(-errno, "cannot open '%s': %s",
-					      path, strerror(errno));
+		return quiet ? -errno : error_errno(0, "cannot open '%s'", path);
 	if (fstat(fd, &st) == 0)
 		f->file_size = (uint64_t)st.st_size;
 	e = elf_begin(fd, ELF_C_READ, NULL);

@@ -218,6 +218,33 @@ static void test_error_errno(void **state)
 	free(err);
 }
 
+static void warn_errno(void)
+{
+	warning_errno(-ENOENT, "cannot remove '%s'", "/x");
+	warning_errno(-UKB_ESOURCE, "cannot use '%s'", "y");
+	errno = EPERM;
+	warning_errno(0, "cannot write");
+	log_set_verbosity(LOG_QUIET);
+	warning_errno(-EIO, "hidden");
+	log_set_verbosity(LOG_NORMAL);
+}
+
+/* warning_errno: warning() with the message of the code (or of errno) */
+static void test_warning_errno(void **state)
+{
+	char *err, *want;
+
+	(void)state;
+	err = capture_call(warn_errno);
+	want = xasprintf("warning: cannot remove '/x': %s\n"
+			 "warning: cannot use 'y': %s\n"
+			 "warning: cannot write: %s\n", strerror(ENOENT),
+			 ukb_strerror(-UKB_ESOURCE), strerror(EPERM));
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+}
+
 /* the sink gets each shown line with its level; verbosity still applies */
 static void test_capture_levels(void **state)
 {
@@ -317,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_quote_lines),
 		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_error_errno),
+		cmocka_unit_test(test_warning_errno),
 		cmocka_unit_test(test_capture_levels),
 		cmocka_unit_test(test_stderr_plain),
 		cmocka_unit_test(test_bug),
