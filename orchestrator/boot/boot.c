@@ -126,8 +126,10 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 	if (o->log_path) {
 		con.log = fopen(o->log_path, "we");
 		if (!con.log) {
+			/* errno before deploy_release's calls change it */
+			ret = error_errno(0, "cannot write '%s'", o->log_path);
 			deploy_release(&dep);
-			return error_errno(0, "cannot write '%s'", o->log_path);
+			return ret;
 		}
 	}
 	strvec_push(&argv, o->vmlinux);
