@@ -400,8 +400,14 @@ static int write_sparse(int fd, const unsigned char *buf, size_t len,
 
 		if (k > len)
 			k = len;
-		if (!all_zero(buf, k) && pwrite(fd, buf, k, (off_t)off) != (ssize_t)k)
-			return errno ? -errno : -EIO;
+		for (size_t done = 0; !all_zero(buf, k) && done < k;) {
+			ssize_t n = pwrite(fd, buf + done, k - done,
+					   (off_t)(off + done));
+
+			if (n < 0 && errno != EINTR)
+				return -errno;
+			done += n > 0 ? (size_t)n : 0;
+		}
 		buf += k;
 		off += k;
 		len -= k;

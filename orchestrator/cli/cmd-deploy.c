@@ -69,7 +69,11 @@ static int from_bundle(const struct args *a, struct bundle_info *bi,
 	info("bundle '%s': ok: Linux %s %s and %s %s", a->bundle,
 	     bi->kernel_version ?: "?", bi->arch ?: "?",
 	     bi->distribution ?: "?", bi->distro_version ?: "?");
-	return deploy_bundle_settings(a->bundle, bi, !a->fwd.nr, d);
+	return deploy_bundle_settings(a->bundle, bi,
+		(a->tap ? DEPLOY_GIVEN_TAP : 0u) |
+		(a->host_ip || a->guest_ip ? DEPLOY_GIVEN_NET : 0u) |
+		(a->mem ? DEPLOY_GIVEN_MEM : 0u) |
+		(a->fwd.nr ? DEPLOY_GIVEN_FORWARD : 0u), d);
 }
 
 /* The values into d, each checked as it comes: the first problem wins.

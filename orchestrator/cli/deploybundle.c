@@ -64,19 +64,19 @@ static int add_forwards(const char *path, const char *list,
 
 /* The image's address (CIDR) and gateway: the guest's and the TAP's. */
 static int set_net(const char *path, const struct bundle_info *bi,
-		   struct netspec *n)
+		   unsigned given, struct netspec *n)
 {
 	const char *why;
 	uint32_t a;
 	unsigned prefix;
 
-	if (bi->tap) {
+	if (bi->tap && !(given & DEPLOY_GIVEN_TAP)) {
 		if (netspec_check_ifname(bi->tap, &why))
 			return bad(path, "TAP", bi->tap, why);
 		free(n->tap);
 		n->tap = xstrdup(bi->tap);
 	}
-	if (!bi->guest_ip)
+	if (!bi->guest_ip || (given & DEPLOY_GIVEN_NET))
 		return 0;
 	if (rootfs_parse_cidr(bi->guest_ip, &a, &prefix, &why))
 		return bad(path, "guest address", bi->guest_ip, why);
@@ -91,18 +91,18 @@ static int set_net(const char *path, const struct bundle_info *bi,
 }
 
 int deploy_bundle_settings(const char *path, const struct bundle_info *bi,
-			   int with_forwards, struct deployment *d)
+			   unsigned given, struct deployment *d)
 {
 	char *dir = deployment_state_dir(d->net.name);
 	const char *why;
-	int ret = set_net(path, bi, &d->net);
+	int ret = set_net(path, bi, given, &d->net);
 
 	d->kernel = path_join(dir, "vmlinux");
 	d->rootfs = path_join(dir, "rootfs.img");
 	d->bundle = xstrdup(bi->sums);
 	if (bi->net && (!strcmp(bi->net, "tuntap") || !strcmp(bi->net, "vector")))
 		d->transport = xstrdup(bi->net);
-	if (!ret && bi->mem) {
+	if (!ret && bi->mem && !(given & DEPLOY_GIVEN_MEM)) {
 		if (deployment_parse_mem(bi->mem, &why))
 			ret = bad(path, "mem", bi->mem, why);
 		else {
@@ -110,7 +110,7 @@ int deploy_bundle_settings(const char *path, const struct bundle_info *bi,
 			d->mem = xstrdup(bi->mem);
 		}
 	}
-	if (!ret && with_forwards && bi->forward)
+	if (!ret && bi->forward && !(given & DEPLOY_GIVEN_FORWARD))
 		ret = add_forwards(path, bi->forward, &d->net);
 	free(dir);
 	return ret;

@@ -10,14 +10,20 @@
 #include "bundle/bundle.h"
 #include "host/deployment.h"
 
+/* What the command line gives: the bundle's own value is not looked at. */
+enum {
+	DEPLOY_GIVEN_TAP = 1, DEPLOY_GIVEN_NET = 2, DEPLOY_GIVEN_MEM = 4,
+	DEPLOY_GIVEN_FORWARD = 8,
+};
+
 /*
  * Into d (deployment_init'ed): kernel and rootfs (where bundle_install
- * puts them), the bundle's identity and transport, the TAP, host and
- * guest addresses and mem= the bundle records, and its forwards when
- * with_forwards and it has any (a forward to another guest port is
- * refused: deploy keeps port numbers). 0 or -UKB_EUSAGE, reported.
+ * puts them), the bundle's identity and transport, and, unless given
+ * (DEPLOY_GIVEN_*), the TAP, host and guest addresses, mem= and forwards
+ * the bundle records (a forward to another guest port is refused: deploy
+ * keeps port numbers). 0 or -UKB_EUSAGE, reported.
  */
 int deploy_bundle_settings(const char *path, const struct bundle_info *bi,
-			   int with_forwards, struct deployment *d);
+			   unsigned given, struct deployment *d);
 
 #endif
