@@ -71,7 +71,8 @@ static int from_bundle(const struct args *a, struct bundle_info *bi,
 	     bi->distribution ?: "?", bi->distro_version ?: "?");
 	return deploy_bundle_settings(a->bundle, bi,
 		(a->tap ? DEPLOY_GIVEN_TAP : 0u) |
-		(a->host_ip || a->guest_ip ? DEPLOY_GIVEN_NET : 0u) |
+		(a->host_ip ? DEPLOY_GIVEN_HOST_IP : 0u) |
+		(a->guest_ip ? DEPLOY_GIVEN_GUEST_IP : 0u) |
 		(a->mem ? DEPLOY_GIVEN_MEM : 0u) |
 		(a->fwd.nr ? DEPLOY_GIVEN_FORWARD : 0u), d);
 }

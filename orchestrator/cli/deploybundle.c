@@ -76,12 +76,13 @@ static int set_net(const char *path, const struct bundle_info *bi,
 		free(n->tap);
 		n->tap = xstrdup(bi->tap);
 	}
-	if (!bi->guest_ip || (given & DEPLOY_GIVEN_NET))
+	if (!bi->guest_ip)
 		return 0;
 	if (rootfs_parse_cidr(bi->guest_ip, &a, &prefix, &why))
 		return bad(path, "guest address", bi->guest_ip, why);
-	n->guest_ip = a;
-	if (bi->gateway && *bi->gateway) {
+	if (!(given & DEPLOY_GIVEN_GUEST_IP))
+		n->guest_ip = a;
+	if (bi->gateway && *bi->gateway && !(given & DEPLOY_GIVEN_HOST_IP)) {
 		if (rootfs_parse_ip(bi->gateway, &a, &why))
 			return bad(path, "gateway", bi->gateway, why);
 		n->host_ip = a;

@@ -12,8 +12,8 @@
 
 /* What the command line gives: the bundle's own value is not looked at. */
 enum {
-	DEPLOY_GIVEN_TAP = 1, DEPLOY_GIVEN_NET = 2, DEPLOY_GIVEN_MEM = 4,
-	DEPLOY_GIVEN_FORWARD = 8,
+	DEPLOY_GIVEN_TAP = 1, DEPLOY_GIVEN_HOST_IP = 2, DEPLOY_GIVEN_GUEST_IP = 4,
+	DEPLOY_GIVEN_MEM = 8, DEPLOY_GIVEN_FORWARD = 16,
 };
 
 /*

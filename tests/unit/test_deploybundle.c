@@ -57,12 +57,20 @@ static void test_defaults(void **state)
 	/* given on the command line: the bundle's are not taken */
 	deployment_init(&d, "x");
 	assert_int_equal(deploy_bundle_settings("B", &bi, DEPLOY_GIVEN_TAP |
-		DEPLOY_GIVEN_NET | DEPLOY_GIVEN_MEM | DEPLOY_GIVEN_FORWARD, &d), 0);
+		DEPLOY_GIVEN_HOST_IP | DEPLOY_GIVEN_GUEST_IP | DEPLOY_GIVEN_MEM |
+		DEPLOY_GIVEN_FORWARD, &d), 0);
 	assert_int_equal(d.net.nr_fwd, 0);
 	assert_string_equal(d.mem, "256m");
 	assert_string_equal(d.net.tap, "tap0");
 	assert_int_equal(d.net.guest_ip, (10u << 24) | 2);
 	assert_string_equal(d.transport, "vector");
+	deployment_release(&d);
+	/* --guest-ip alone: the TAP's address is still the image's gateway */
+	deployment_init(&d, "x");
+	assert_int_equal(deploy_bundle_settings("B", &bi, DEPLOY_GIVEN_GUEST_IP, &d), 0);
+	assert_int_equal(d.net.guest_ip, (10u << 24) | 2);
+	assert_int_equal(d.net.host_ip, (10u << 24) | (9u << 16) | 1);
+	assert_int_equal(d.net.prefix, 16);
 	deployment_release(&d);
 	bundle_info_release(&bi);
 
