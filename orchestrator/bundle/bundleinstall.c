@@ -106,11 +106,12 @@ int bundle_uninstall(const char *dir)
 		}
 		free(p);
 	}
-	if (!ret && rmdir(dir) && errno == ENOTEMPTY)
+	if (ret || !rmdir(dir) || errno == ENOENT)
+		return ret;
+	if (errno == ENOTEMPTY) {
 		warning("left '%s': it holds files umlkbuild did not put there", dir);
-	else if (!ret && errno != ENOENT && path_exists(dir)) {
-		error_errno(0, "cannot remove '%s'", dir);
-		ret = -UKB_EHOST;
+		return 0;
 	}
-	return ret;
+	error_errno(0, "cannot remove '%s'", dir);
+	return -UKB_EHOST;
 }

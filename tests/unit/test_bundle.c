@@ -249,6 +249,15 @@ static void test_install(void **state)
 	assert_int_equal(st.st_mode & 07777, 0755);
 	/* never over what is there */
 	assert_int_equal(bundle_install(b, &bi, inst), -UKB_EHOST);
+	/* only what it installed: a file of someone else's stays, and dir */
+	snprintf(p, sizeof(p), "%s/notes", inst);
+	assert_int_equal(write_file_atomic(p, "x", 1, 0644), 0);
+	assert_int_equal(bundle_uninstall(inst), 0);
+	assert_true(path_exists(p));
+	snprintf(p, sizeof(p), "%s/vmlinux", inst);
+	assert_false(path_exists(p));
+	snprintf(p, sizeof(p), "%s/notes", inst);
+	assert_int_equal(unlink(p), 0);
 	assert_int_equal(bundle_uninstall(inst), 0);
 	assert_false(path_exists(inst));
 	assert_int_equal(bundle_uninstall(inst), 0);
