@@ -58,7 +58,7 @@ _umlkbuild() {
 	local bundle_opts="--kernel --rootfs --out --mem --tap --forward --verify
 		-q --quiet -v --verbose --help"
 
-	local deploy_opts="--kernel --rootfs --name --mem --tap --host-ip --guest-ip
+	local deploy_opts="--kernel --rootfs --bundle --name --mem --tap --host-ip --guest-ip
 		--forward --reserve --wan-if --firewall --service --dry-run --help"
 
 	COMPREPLY=()
@@ -79,6 +79,7 @@ _umlkbuild() {
 	if [ "$cmd" = deploy ]; then
 		case $prev in
 		--kernel | --rootfs) _umlkbuild_files "$cur" ""; return ;;
+		--bundle) _umlkbuild_files "$cur" "tar.xz"; return ;;
 		--firewall)
 			COMPREPLY=($(compgen -W "auto nft iptables iptables-legacy" -- "$cur"))
 			return ;;

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "base/sha256.h"
 #include "base/strvec.h"
 
 struct bundle_opts {
@@ -42,6 +43,40 @@ int bundle_make(const struct bundle_opts *o);
  * archive at all), -UKB_EARTIFACT (anything else wrong); reported once.
  */
 int bundle_verify(const char *path);
+
+/* What a checked bundle holds and says; strings NULL when it has none. */
+struct bundle_info {
+	char *top;                            /* "uml-x86_64" */
+	char sums[SHA256_HEX_LEN + 1];        /* SHA256SUMS's: the bundle's identity */
+	char vmlinux[SHA256_HEX_LEN + 1];     /* the members', as checked */
+	char rootfs[SHA256_HEX_LEN + 1];
+	char *kernel_version, *arch, *distribution, *distro_version;
+	char *tap, *mem, *forward, *net;      /* run.sh's defaults (bundle.run) */
+	char *guest_ip, *gateway;             /* the image's "10.0.0.2/24", "10.0.0.1" */
+	size_t nr_members;
+};
+
+/*
+ * bundle_verify() without the line on stdout: the same checks, the same
+ * errors and results; on success bi describes the bundle (release it
+ * with bundle_info_release(), whatever the result).
+ */
+int bundle_check(const char *path, struct bundle_info *bi);
+void bundle_info_release(struct bundle_info *bi);
+
+/*
+ * Install the checked bundle's vmlinux (0755) and rootfs.img (0600,
+ * sparse) as dir/vmlinux and dir/rootfs.img: written into a staging
+ * directory beside dir, each checked against bi's sha256 as it is
+ * written, then renamed to dir, which must not exist. Returns 0,
+ * -UKB_EARTIFACT (the file changed since it was checked), -UKB_EHOST or
+ * -UKB_EINTR; reported once, nothing left on failure.
+ */
+int bundle_install(const char *path, const struct bundle_info *bi,
+		   const char *dir);
+/* Remove what bundle_install() put in dir, and dir: 0 or -UKB_EHOST,
+ * reported; a dir that is gone already is fine. */
+int bundle_uninstall(const char *dir);
 
 /*
  * Parse SHA256SUMS ("<64 hex>  <name>" lines): names and hex digests

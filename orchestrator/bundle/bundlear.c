@@ -265,6 +265,15 @@ static int scan_failed(struct tar *a, const char *path)
 		     msg ? msg : "not an archive libarchive knows");
 }
 
+static int open_failed(struct tar *a, const char *path)
+{
+	int e = tar_errno(a);
+
+	if (e > 0 && e != EILSEQ && e != EINVAL)
+		return error_errno(-e, "cannot read '%s'", path);
+	return scan_failed(a, path);
+}
+
 /* One member's data, hashed with the holes as zeros. */
 static int scan_data(struct tar *a, const char *path,
 		     struct bar_member *m, size_t keep_max)
@@ -353,12 +362,7 @@ int bar_scan(const char *path, size_t keep_max, struct bar_members *ms)
 	if (!a)
 		return error_errno(-ENOMEM, "cannot read '%s'", path);
 	if (tar_open_file(a, path, 65536) != TAR_OK) {
-		int e = tar_errno(a);
-
-		if (e > 0 && e != EILSEQ && e != EINVAL)
-			ret = error_errno(-e, "cannot read '%s'", path);
-		else
-			ret = scan_failed(a, path);
+		ret = open_failed(a, path);
 	} else {
 		ret = scan_entries(a, path, keep_max, ms);
 	}
@@ -383,4 +387,124 @@ const struct bar_member *bar_find(const struct bar_members *ms,
 		if (!strcmp(ms->m[i].name, name))
 			return &ms->m[i];
 	return NULL;
+}
+
+/* ---- extracting --------------------------------------------------------- */
+
+/* buf at off into fd, leaving the all-zero aligned blocks as holes. */
+static int write_sparse(int fd, const unsigned char *buf, size_t len,
+			uint64_t off)
+{
+	while (len) {
+		size_t k = BLOCK - (size_t)(off % BLOCK);
+
+		if (k > len)
+			k = len;
+		for (size_t done = 0; !all_zero(buf, k) && done < k;) {
+			ssize_t n = pwrite(fd, buf + done, k - done,
+					   (off_t)(off + done));
+
+			if (n < 0 && errno != EINTR)
+				return -errno;
+			done += n > 0 ? (size_t)n : 0;
+		}
+		buf += k;
+		off += k;
+		len -= k;
+	}
+	return 0;
+}
+
+static int extract_data(struct tar *a, const char *path, int64_t size,
+			struct bar_out *o, int fd)
+{
+	struct sha256 *h = sha256_new();
+	uint64_t pos = 0;
+	const void *buf;
+	size_t len;
+	int64_t off;
+	int r, ret = 0;
+
+	while ((r = tar_read_data(a, &buf, &len, &off)) == TAR_OK) {
+		if (off < 0 || (uint64_t)off < pos || off + (int64_t)len > size) {
+			ret = error(-UKB_ESOURCE, "cannot read '%s': member '%s' has data outside its size",
+				    path, o->name);
+			break;
+		}
+		hash_zeros(h, (uint64_t)off - pos, NULL);
+		sha256_update(h, buf, len);
+		ret = write_sparse(fd, buf, len, (uint64_t)off);
+		if (ret) {
+			error_errno(ret, "cannot write '%s'", o->dest);
+			ret = -UKB_EHOST;
+			break;
+		}
+		pos = (uint64_t)off + len;
+		if (sigchain_pending()) {
+			ret = -UKB_EINTR;
+			break;
+		}
+	}
+	if (!ret && r != TAR_EOF)
+		ret = scan_failed(a, path);
+	if (!ret)
+		hash_zeros(h, (uint64_t)size - pos, NULL);
+	sha256_finish(h, o->sha256);
+	if (!ret && (ftruncate(fd, (off_t)size) || fsync(fd))) {
+		error_errno(0, "cannot write '%s'", o->dest);
+		ret = -UKB_EHOST;
+	}
+	return ret;
+}
+
+static int extract_one(struct tar *a, const char *path,
+		       const struct tar_entry *e, struct bar_out *o)
+{
+	int fd, ret;
+
+	if (e->type != TAR_FILE || e->hardlink || e->size < 0 ||
+	    (uint64_t)e->size > BAR_MEMBER_MAX)
+		return error(-UKB_ESOURCE, "cannot read '%s': member '%s' is not a regular file of at most %llu GiB",
+			     path, o->name, BAR_MEMBER_MAX >> 30);
+	if (o->found)
+		return error(-UKB_ESOURCE, "cannot read '%s': member '%s' twice",
+			     path, o->name);
+	o->found = 1;
+	fd = open(o->dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, o->mode);
+	if (fd < 0) {
+		error_errno(0, "cannot create '%s'", o->dest);
+		return -UKB_EHOST;
+	}
+	ret = extract_data(a, path, e->size, o, fd);
+	if (close(fd) && !ret) {
+		error_errno(0, "cannot write '%s'", o->dest);
+		ret = -UKB_EHOST;
+	}
+	return ret;
+}
+
+int bar_extract(const char *path, struct bar_out *outs, size_t nr)
+{
+	struct tar *a = tar_read_new();
+	struct tar_entry e;
+	int r = TAR_EOF, ret = 0;
+
+	if (!a)
+		return error_errno(-ENOMEM, "cannot read '%s'", path);
+	for (size_t i = 0; i < nr; i++)
+		outs[i].found = 0;
+	if (tar_open_file(a, path, 65536) != TAR_OK) {
+		ret = open_failed(a, path);
+		goto out;
+	}
+	while (!ret && (r = tar_next(a, &e)) == TAR_OK) {
+		for (size_t i = 0; !ret && i < nr; i++)
+			if (e.name && !strcmp(e.name, outs[i].name))
+				ret = extract_one(a, path, &e, &outs[i]);
+	}
+	if (!ret && r != TAR_EOF)
+		ret = scan_failed(a, path);
+out:
+	tar_free(a);
+	return ret;
 }

@@ -65,4 +65,22 @@ void bar_members_release(struct bar_members *ms);
 const struct bar_member *bar_find(const struct bar_members *ms,
 				  const char *name);
 
+/* One member bar_extract() writes out. */
+struct bar_out {
+	const char *name;        /* the member, as stored */
+	const char *dest;        /* created (O_EXCL) with mode, holes kept */
+	unsigned mode;
+	char sha256[SHA256_HEX_LEN + 1];  /* of what was written */
+	int found;
+};
+
+/*
+ * One pass over the archive at path: each member named in outs written
+ * to its dest, all-zero 4 KiB blocks left as holes, then synced. Returns
+ * 0 (a member not in the archive has found 0); -UKB_ESOURCE as bar_scan()
+ * does; -UKB_EHOST when a dest cannot be written; -UKB_EINTR. Reported;
+ * the caller removes the dests on failure.
+ */
+int bar_extract(const char *path, struct bar_out *outs, size_t nr);
+
 #endif

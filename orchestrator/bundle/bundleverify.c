@@ -211,7 +211,49 @@ static int check_meta(const char *path, const struct bar_members *ms,
 	return 0;
 }
 
-int bundle_verify(const char *path)
+static char *dup_str(const struct manifest *m, const char *key)
+{
+	const char *v = manifest_get_str(m, key);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+/* What a deploy and the "ok" line want of a checked bundle. */
+static void fill_info(const struct bar_members *ms, const char *top,
+		      size_t tl, const struct manifest *m,
+		      struct bundle_info *bi)
+{
+	bi->top = xstrndup(top, tl);
+	memcpy(bi->sums, member(ms, top, tl, "SHA256SUMS")->sha256, sizeof(bi->sums));
+	memcpy(bi->vmlinux, member(ms, top, tl, "vmlinux")->sha256, sizeof(bi->vmlinux));
+	memcpy(bi->rootfs, member(ms, top, tl, "rootfs.img")->sha256, sizeof(bi->rootfs));
+	bi->kernel_version = dup_str(m, "kernel.source.kernelversion");
+	bi->arch = dup_str(m, "kernel.build.subarch");
+	bi->distribution = dup_str(m, "rootfs.source.distribution");
+	bi->distro_version = dup_str(m, "rootfs.source.version");
+	bi->tap = dup_str(m, "bundle.run.tap");
+	bi->mem = dup_str(m, "bundle.run.mem");
+	bi->forward = dup_str(m, "bundle.run.forward");
+	bi->net = dup_str(m, "bundle.run.net");
+	bi->guest_ip = dup_str(m, "rootfs.settings.guest_ip");
+	bi->gateway = dup_str(m, "rootfs.settings.gateway");
+	bi->nr_members = ms->nr - 1;
+}
+
+void bundle_info_release(struct bundle_info *bi)
+{
+	char **s[] = {
+		&bi->top, &bi->kernel_version, &bi->arch, &bi->distribution,
+		&bi->distro_version, &bi->tap, &bi->mem, &bi->forward, &bi->net,
+		&bi->guest_ip, &bi->gateway,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(s); i++)
+		free(*s[i]);
+	memset(bi, 0, sizeof(*bi));
+}
+
+int bundle_check(const char *path, struct bundle_info *bi)
 {
 	struct bar_members ms = { 0 };
 	struct manifest *meta = NULL;
@@ -220,6 +262,7 @@ int bundle_verify(const char *path)
 	struct stat st;
 	int ret;
 
+	memset(bi, 0, sizeof(*bi));
 	if (stat(path, &st) < 0) {
 		error_errno(0, "cannot read '%s'", path);
 		return -UKB_EUSAGE;
@@ -240,13 +283,22 @@ int bundle_verify(const char *path)
 	if (!ret)
 		ret = check_meta(path, &ms, top, tl, &meta);
 	if (!ret)
-		printf("%s: ok: Linux %s %s and %s %s, %zu members checked\n", path,
-		       manifest_get_str(meta, "kernel.source.kernelversion") ?: "?",
-		       manifest_get_str(meta, "kernel.build.subarch") ?: "?",
-		       manifest_get_str(meta, "rootfs.source.distribution") ?: "?",
-		       manifest_get_str(meta, "rootfs.source.version") ?: "?",
-		       ms.nr - 1);
+		fill_info(&ms, top, tl, meta, bi);
 	manifest_free(meta);
 	bar_members_release(&ms);
+	return ret;
+}
+
+int bundle_verify(const char *path)
+{
+	struct bundle_info bi;
+	int ret = bundle_check(path, &bi);
+
+	if (!ret)
+		printf("%s: ok: Linux %s %s and %s %s, %zu members checked\n", path,
+		       bi.kernel_version ?: "?", bi.arch ?: "?",
+		       bi.distribution ?: "?", bi.distro_version ?: "?",
+		       bi.nr_members);
+	bundle_info_release(&bi);
 	return ret;
 }

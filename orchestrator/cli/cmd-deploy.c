@@ -1,4 +1,5 @@
-/* `umlkbuild deploy`: the TAP, the rules, the service; or --dry-run. */
+/* `umlkbuild deploy`: the TAP, the rules, the service; or --dry-run. With
+ * --bundle, the bundle checked first, its kernel and image installed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,9 @@
 #include "base/log.h"
 #include "base/strvec.h"
 #include "base/wrapper.h"
+#include "bundle/bundle.h"
 #include "cli/cmd.h"
+#include "cli/deploybundle.h"
 #include "cli/hostcmds.h"
 #include "host/deployment.h"
 #include "host/firewall.h"
@@ -22,11 +25,12 @@
 enum {
 	O_KERNEL = 1, O_ROOTFS, O_NAME, O_MEM, O_TAP, O_HOST_IP, O_GUEST_IP,
 	O_FORWARD, O_RESERVE, O_WAN_IF, O_FIREWALL, O_SERVICE, O_DRY_RUN,
+	O_BUNDLE,
 };
 
 struct args {
 	const char *name, *kernel, *rootfs, *mem, *tap, *host_ip, *guest_ip;
-	const char *wan_if, *firewall, *service;
+	const char *wan_if, *firewall, *service, *bundle;
 	struct strvec fwd, reserve;
 	int dry_run;
 };
@@ -49,8 +53,34 @@ static int add_ports(const char *opt, const char *s, struct port_range **v,
 	return 0;
 }
 
-/* The values into d, each checked as it comes: the first problem wins. */
-static int fill(const struct args *a, struct deployment *d)
+/* The bundle, checked as `bundle --verify` checks it; its settings. */
+static int from_bundle(const struct args *a, struct bundle_info *bi,
+		       struct deployment *d)
+{
+	int ret = 0;
+
+	/* before the bundle: a user who cannot deploy is told at once */
+	if (!a->dry_run)
+		ret = hostcmd_need_root("deploy");
+	if (!ret)
+		ret = bundle_check(a->bundle, bi);
+	if (ret)
+		return ret;
+	info("bundle '%s': ok: Linux %s %s and %s %s", a->bundle,
+	     bi->kernel_version ?: "?", bi->arch ?: "?",
+	     bi->distribution ?: "?", bi->distro_version ?: "?");
+	return deploy_bundle_settings(a->bundle, bi,
+		(a->tap ? DEPLOY_GIVEN_TAP : 0u) |
+		(a->host_ip ? DEPLOY_GIVEN_HOST_IP : 0u) |
+		(a->guest_ip ? DEPLOY_GIVEN_GUEST_IP : 0u) |
+		(a->mem ? DEPLOY_GIVEN_MEM : 0u) |
+		(a->fwd.nr ? DEPLOY_GIVEN_FORWARD : 0u), d);
+}
+
+/* The values into d, each checked as it comes: the first problem wins.
+ * A bundle's settings come first, the command line's over them. */
+static int fill(const struct args *a, struct bundle_info *bi,
+		struct deployment *d)
 {
 	struct netspec *n = &d->net;
 	const char *why;
@@ -59,6 +89,8 @@ static int fill(const struct args *a, struct deployment *d)
 	if (netspec_check_name(a->name, &why))
 		return bad("--name", a->name, why);
 	deployment_init(d, a->name);
+	if (a->bundle && (ret = from_bundle(a, bi, d)))
+		return ret;
 	if (a->tap) {
 		if (netspec_check_ifname(a->tap, &why))
 			return bad("--tap", a->tap, why);
@@ -75,7 +107,7 @@ static int fill(const struct args *a, struct deployment *d)
 		return bad("--host-ip", a->host_ip, why);
 	if (a->guest_ip && rootfs_parse_ip(a->guest_ip, &n->guest_ip, &why))
 		return bad("--guest-ip", a->guest_ip, why);
-	if (!a->fwd.nr) {
+	if (!a->fwd.nr && !n->nr_fwd) {
 		add_ports("--forward", "tcp:10000-20000", &n->fwd, &n->nr_fwd);
 		add_ports("--forward", "udp:10000-20000", &n->fwd, &n->nr_fwd);
 	}
@@ -94,10 +126,14 @@ static int fill(const struct args *a, struct deployment *d)
 	if (service_parse_kind(a->service, &d->service))
 		return bad("--service", a->service,
 			   "expected auto, systemd, sysv or none");
-	free(d->mem);
-	d->mem = xstrdup(a->mem);
-	d->kernel = a->kernel ? path_absolute(a->kernel) : NULL;
-	d->rootfs = a->rootfs ? path_absolute(a->rootfs) : NULL;
+	if (a->mem) {
+		free(d->mem);
+		d->mem = xstrdup(a->mem);
+	}
+	if (!a->bundle) {
+		d->kernel = a->kernel ? path_absolute(a->kernel) : NULL;
+		d->rootfs = a->rootfs ? path_absolute(a->rootfs) : NULL;
+	}
 	/* before the files: a user who cannot read them is told why */
 	if (!a->dry_run && (ret = hostcmd_need_root("deploy")))
 		return ret;
@@ -165,9 +201,11 @@ static int compare_existing(const struct deployment *d)
 	return ret;
 }
 
-static int deploy(struct deployment *d)
+static int deploy(struct deployment *d, const char *bundle,
+		  const struct bundle_info *bi)
 {
 	char *exe = service_self_exe(), *conf = NULL;
+	char *state = d->bundle ? deployment_state_dir(d->net.name) : NULL;
 	int ret;
 
 	ret = compare_existing(d);
@@ -177,9 +215,15 @@ static int deploy(struct deployment *d)
 			     "nothing to do", d->net.name);
 		goto out;
 	}
-	ret = hostnet_up(&d->net, d->fw, NULL);   /* undoes itself */
-	if (ret)
+	/* the deployment's own copy: it needs the bundle no more */
+	if (state && (ret = bundle_install(bundle, bi, state)))
 		goto out;
+	ret = hostnet_up(&d->net, d->fw, NULL);   /* undoes itself */
+	if (ret) {
+		if (state)
+			bundle_uninstall(state);
+		goto out;
+	}
 	ret = deployment_save(d);
 	if (!ret) {
 		ret = service_install(d, exe);
@@ -190,6 +234,8 @@ static int deploy(struct deployment *d)
 	}
 	if (ret) {
 		hostnet_down(&d->net, d->fw);
+		if (state)
+			bundle_uninstall(state);
 		goto out;
 	}
 	info("deployed '%s' (firewall %s, service %s)", d->net.name,
@@ -199,6 +245,7 @@ static int deploy(struct deployment *d)
 out:
 	free(exe);
 	free(conf);
+	free(state);
 	return ret < 0 ? ret : 0;
 }
 
@@ -224,6 +271,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case O_FIREWALL: a->firewall = p.arg; break;
 		case O_SERVICE: a->service = p.arg; break;
 		case O_DRY_RUN: a->dry_run = 1; break;
+		case O_BUNDLE: a->bundle = p.arg; break;
 		}
 	}
 	ret = opts_end(&p);
@@ -232,15 +280,20 @@ static int parse(int argc, char **argv, struct args *a)
 	if (optind < argc)
 		return error(-UKB_EUSAGE, "unexpected argument '%s'",
 			     argv[optind]);
+	if (a->bundle && (a->kernel || a->rootfs))
+		return error(-UKB_EUSAGE, "--bundle brings the kernel and the "
+			     "image: give it without --%s",
+			     a->kernel ? "kernel" : "rootfs");
 	return 0;
 }
 
 static int deploy_cmd(int argc, char **argv)
 {
-	struct args a = { .name = "bbr", .mem = "256m", .firewall = "auto",
+	struct args a = { .name = "bbr", .firewall = "auto",
 			  .service = "auto", .fwd = STRVEC_INIT,
 			  .reserve = STRVEC_INIT };
 	struct deployment d = { 0 };
+	struct bundle_info bi = { 0 };
 	int ret = parse(argc, argv, &a);
 
 	if (ret) {
@@ -248,17 +301,18 @@ static int deploy_cmd(int argc, char **argv)
 			ret = 0;
 		goto out;
 	}
-	ret = fill(&a, &d);
+	ret = fill(&a, &bi, &d);
 	if (!ret && d.fw == FW_AUTO)
 		ret = fw_resolve(FW_AUTO, &d.fw);
 	else if (!ret)
 		ret = fw_resolve(d.fw, &d.fw);
 	d.service = service_resolve(d.service);
 	if (!ret)
-		ret = a.dry_run ? dry_run(&d) : deploy(&d);
+		ret = a.dry_run ? dry_run(&d) : deploy(&d, a.bundle, &bi);
 out:
 	if (d.net.name)
 		deployment_release(&d);
+	bundle_info_release(&bi);
 	strvec_clear(&a.fwd);
 	strvec_clear(&a.reserve);
 	return ret > 0 ? 0 : ret;
@@ -269,10 +323,12 @@ static const struct opt deploy_opts[] = {
 	  "the UML kernel to run (an artifact's vmlinux)" },
 	{ "rootfs", O_ROOTFS, 0, required_argument, "IMG",
 	  "the guest's root image (umlkbuild rootfs)" },
+	{ "bundle", O_BUNDLE, 0, required_argument, "FILE",
+	  "a bundle (umlkbuild bundle) instead of --kernel and --rootfs" },
 	{ "name", O_NAME, 0, required_argument, "NAME",
 	  "the deployment's name (default bbr)" },
 	{ "mem", O_MEM, 0, required_argument, "SIZE",
-	  "the guest's memory (default 256m)" },
+	  "the guest's memory (default 256m, or the bundle's)" },
 	{ "tap", O_TAP, 0, required_argument, "IF",
 	  "the TAP device (default tap0)" },
 	{ "host-ip", O_HOST_IP, 0, required_argument, "CIDR",
@@ -298,7 +354,8 @@ const struct cmd cmd_deploy = {
 	.name = "deploy",
 	.fn = deploy_cmd,
 	.help = "set up the TAP, the rules and the service of a UML guest on this host",
-	.usage = "usage: umlkbuild deploy --kernel VMLINUX --rootfs IMG [--name bbr] [--mem 256m] [--tap tap0]\n"
+	.usage = "usage: umlkbuild deploy (--kernel VMLINUX --rootfs IMG | --bundle FILE)\n"
+		 "                        [--name bbr] [--mem 256m] [--tap tap0]\n"
 		 "                        [--host-ip 10.0.0.1/24] [--guest-ip 10.0.0.2]\n"
 		 "                        [--forward tcp:10000-20000]... [--forward udp:10221]... [--forward all]\n"
 		 "                        [--reserve tcp:22]... [--wan-if IF|auto]\n"
@@ -307,6 +364,8 @@ const struct cmd cmd_deploy = {
 		 "\n"
 		 "Without --forward, tcp:10000-20000 and udp:10000-20000 (the seeds').\n"
 		 "--reserve replaces the default reserved tcp:22.\n"
+		 "With --bundle, the bundle's TAP, addresses, mem= and forwards are the\n"
+		 "defaults; its vmlinux and rootfs.img are installed in /var/lib/umlkbuild/NAME.\n"
 		 "\noptions:\n",
 	.opts = deploy_opts,
 };

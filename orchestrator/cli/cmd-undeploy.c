@@ -9,6 +9,8 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/opts.h"
+#include "base/wrapper.h"
+#include "bundle/bundle.h"
 #include "cli/hostcmds.h"
 #include "host/deployment.h"
 #include "host/hostnet.h"
@@ -17,6 +19,25 @@
 #include "base/banned.h"
 
 #define STOP_WAIT_MS 60000
+
+/* What deploy --bundle installed: the directory of the kernel and image
+ * NAME.conf names, when they are the two files it puts there. */
+static int remove_installed(const struct deployment *d)
+{
+	char *dir, *slash, *img;
+	int ret = 0;
+
+	if (!d->bundle || !d->kernel || !(slash = strrchr(d->kernel, '/')) ||
+	    strcmp(slash, "/vmlinux"))
+		return 0;
+	dir = xstrndup(d->kernel, (size_t)(slash - d->kernel));
+	img = xasprintf("%s/rootfs.img", dir);
+	if (d->rootfs && !strcmp(d->rootfs, img))
+		ret = bundle_uninstall(dir);
+	free(img);
+	free(dir);
+	return ret;
+}
 
 static int remove_files(const struct deployment *d)
 {
@@ -27,6 +48,8 @@ static int remove_files(const struct deployment *d)
 	if (ret) {
 		error_errno(ret, "cannot remove '%s'", run);
 		ret = -UKB_EHOST;
+	} else if ((ret = remove_installed(d))) {
+		;
 	} else if (unlink(conf) && errno != ENOENT) {
 		error_errno(0, "cannot remove '%s'", conf);
 		ret = -UKB_EHOST;
@@ -77,7 +100,8 @@ const struct cmd cmd_undeploy = {
 	.usage = "usage: umlkbuild undeploy NAME\n"
 		 "\n"
 		 "Stops the service and the VM (halted through its mconsole), then\n"
-		 "removes the rules, the TAP, the service file, the state and NAME.conf.\n",
+		 "removes the rules, the TAP, the service file, the state, the kernel and\n"
+		 "image deploy --bundle installed, and NAME.conf.\n",
 	.opts = undeploy_opts,
 	.flags = CMD_POSIX,
 };

@@ -18,6 +18,7 @@
 
 #define CONF_DIR_DEFAULT "/etc/umlkbuild/deploy"
 #define RUN_DIR_DEFAULT "/run/umlkbuild"
+#define STATE_DIR_DEFAULT "/var/lib/umlkbuild"
 
 static const char *const svc_names[] = {
 	[SVC_AUTO] = "auto", [SVC_SYSTEMD] = "systemd", [SVC_SYSV] = "sysv",
@@ -39,6 +40,8 @@ void deployment_release(struct deployment *d)
 	free(d->kernel);
 	free(d->rootfs);
 	free(d->mem);
+	free(d->bundle);
+	free(d->transport);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -138,6 +141,8 @@ int deployment_check(const struct deployment *d)
 		free(msg);
 		return ret;
 	}
+	if (d->bundle)
+		return 0;
 	ret = check_file("kernel", d->kernel);
 	if (!ret)
 		ret = check_file("rootfs", d->rootfs);
@@ -183,6 +188,10 @@ void deployment_render(const struct deployment *d, struct strbuf *out)
 		    d->kernel ? d->kernel : "", d->rootfs ? d->rootfs : "",
 		    d->mem, fw_backend_name(d->fw),
 		    service_kind_name(d->service));
+	if (d->bundle)
+		strbuf_addf(out, "bundle = %s\n", d->bundle);
+	if (d->transport)
+		strbuf_addf(out, "transport = %s\n", d->transport);
 	strbuf_addf(out, "[net]\ntap = %s\nhost_ip = ", n->tap);
 	add_ip(out, n->host_ip);
 	strbuf_addf(out, "/%u\nguest_ip = ", n->prefix);
@@ -267,6 +276,13 @@ static char *on_deploy(struct parse_ctx *c, const char *key, const char *value)
 		return set_str(&d->rootfs, value);
 	if (!strcmp(key, "mem"))
 		return set_str(&d->mem, value);
+	if (!strcmp(key, "bundle"))
+		return set_str(&d->bundle, value);
+	if (!strcmp(key, "transport")) {
+		if (strcmp(value, "tuntap") && strcmp(value, "vector"))
+			return xasprintf("unknown transport '%s'", value);
+		return set_str(&d->transport, value);
+	}
 	if (!strcmp(key, "firewall"))
 		return fw_parse_backend(value, &d->fw) ?
 			xasprintf("unknown firewall '%s'", value) : NULL;
@@ -328,6 +344,13 @@ char *deployment_run_dir(const char *name)
 	const char *e = getenv("UKB_RUN_DIR");
 
 	return xasprintf("%s/%s", e && *e ? e : RUN_DIR_DEFAULT, name);
+}
+
+char *deployment_state_dir(const char *name)
+{
+	const char *e = getenv("UKB_STATE_DIR");
+
+	return xasprintf("%s/%s", e && *e ? e : STATE_DIR_DEFAULT, name);
 }
 
 int deployment_load(struct deployment *d, const char *name)

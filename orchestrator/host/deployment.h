@@ -4,7 +4,9 @@
  * memory, the firewall backend and the kind of service. Saved as an INI
  * file, DIR/NAME.conf (DIR: $UKB_CONF_DIR, else /etc/umlkbuild/deploy);
  * its runtime state lives in RUN/NAME/ (RUN: $UKB_RUN_DIR, else
- * /run/umlkbuild). Rendering and parsing are pure and unit-tested.
+ * /run/umlkbuild); the kernel and image a deploy --bundle installed in
+ * STATE/NAME/ (STATE: $UKB_STATE_DIR, else /var/lib/umlkbuild).
+ * Rendering and parsing are pure and unit-tested.
  */
 #ifndef UKB_HOST_DEPLOYMENT_H
 #define UKB_HOST_DEPLOYMENT_H
@@ -24,6 +26,9 @@ struct deployment {
 	char *mem;              /* "256m", as UML's mem= takes it */
 	enum fw_backend fw;     /* resolved (not FW_AUTO) once saved */
 	enum service_kind service;
+	char *bundle;           /* deploy --bundle: its SHA256SUMS's sha256 */
+	char *transport;        /* "tuntap" or "vector" when known (a bundle
+				 * says), else guessed from the kernel's config */
 };
 
 /* The seeds' defaults (netspec_init's, mem 256m); kernel/rootfs NULL. */
@@ -40,7 +45,8 @@ int deployment_parse_mem(const char *s, const char **why);
 /*
  * Everything a deploy needs before it changes the host: the name, the
  * network (netspec_check), the memory, the kernel and image (regular,
- * readable files; paths without control characters). Reports the first
+ * readable files; paths without control characters; not checked when
+ * d->bundle is set: the bundle installs them). Reports the first
  * problem; -UKB_EUSAGE, or -UKB_ESOURCE for a missing kernel or image.
  */
 int deployment_check(const struct deployment *d);
@@ -58,6 +64,7 @@ int deployment_same(const struct deployment *a, const struct deployment *b);
 char *deployment_conf_dir(void);
 char *deployment_conf_path(const char *name);
 char *deployment_run_dir(const char *name);
+char *deployment_state_dir(const char *name);
 
 /*
  * Load NAME.conf. -UKB_EUSAGE, reported, when there is no such

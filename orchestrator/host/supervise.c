@@ -57,7 +57,8 @@ void supervise_vm_argv(const struct deployment *d, const char *run_dir,
 {
 	strvec_push(argv, d->kernel);
 	strvec_pushf(argv, "ubda=%s", d->rootfs);
-	if (supervise_kernel_has_vector(d->kernel))
+	if (d->transport ? !strcmp(d->transport, "vector") :
+	    supervise_kernel_has_vector(d->kernel))
 		strvec_pushf(argv, "vec0:transport=tap,ifname=%s", d->net.tap);
 	else
 		strvec_pushf(argv, "eth0=tuntap,%s", d->net.tap);

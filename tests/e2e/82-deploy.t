@@ -8,9 +8,12 @@
 # a TCP echo on 10000, "peer and congestion control" on 10001, a sink on
 # 10002, a UDP echo on 10000. Per firewall backend (nft, iptables-legacy):
 # the forwards from wan, the reserved and unforwarded ports, a SIGKILLed VM
-# and a SIGKILLed supervisor, then undeploy leaving nothing. Then the
-# systemd unit (systemd-analyze verify), the sysv script (start, status,
-# stop) and the bad-input rows 120-134.
+# and a SIGKILLed supervisor, then undeploy leaving nothing; nft deploys
+# --kernel and --rootfs, iptables-legacy a bundle `umlkbuild bundle` made
+# of the same two (deploy --bundle: its forwards and mem= the defaults,
+# its files installed, the bundle moved away while the guest runs). Then
+# the systemd unit (systemd-analyze verify), the sysv script (start,
+# status, stop) and the bad-input rows 120-139.
 # i386: not here, a host limit (32-bit binaries cannot execute: "Exec
 # format error").
 . "$(dirname "$0")/../lib.sh"
@@ -19,7 +22,8 @@
 
 need_root
 host_has_tun || host_limit tun
-export UKB_CONF_DIR="$T/conf" UKB_RUN_DIR="$T/run" UKB_UNIT_DIR="$T/units" \
+export UKB_CONF_DIR="$T/conf" UKB_RUN_DIR="$T/run" UKB_STATE_DIR="$T/state" \
+	UKB_UNIT_DIR="$T/units" \
 	UKB_INITD_DIR="$T/initd" UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 need_artifact_61 || { echo "Bail out! the 6.1 artifact does not build"; exit 1; }
 mkdir -p "$T/k"
@@ -30,6 +34,19 @@ deploy_topology "$$" || { echo "Bail out! cannot make the namespaces"; exit 1; }
 NP="$T/netprobe"
 K=(--kernel "$T/k/vmlinux" --rootfs "$T/rootfs.img")
 FWD=(--forward tcp:10000-10002 --forward udp:10000)
+# the same kernel and image in a bundle, with FWD and a mem= of its own.
+# Before any boot: the guest writes to the image, which then no longer
+# matches its rootfs.json.
+BUNDLE="$T/bundle/uml-x86_64.tar.xz"
+"$UKB" -q bundle --kernel "$ARTIFACT_61" --rootfs "$T/rootfs.img" --mem 192m \
+	--forward tcp:10000-10002 --forward udp:10000 --out "$BUNDLE" >/dev/null ||
+	{ echo "Bail out! cannot make the bundle"; exit 1; }
+diag "the image and the bundle: ${SECONDS} s"
+# same_as_bundle DIR: DIR's vmlinux and rootfs.img are the bundle's members
+same_as_bundle() {
+	(cd "$1" && tar -xOJf "$BUNDLE" uml-x86_64/SHA256SUMS |
+		grep -E '  (vmlinux|rootfs\.img)$' | sha256sum -c --quiet -)
+}
 
 # every process of ours is gone at the end, whatever happened: by the
 # pids the state files name
@@ -65,12 +82,14 @@ check "it changed nothing (no file, no TAP, no rules)" sh -c "
 	! ip -n $HOST_NS link show tap0 >/dev/null 2>&1 &&
 	! ip netns exec $HOST_NS nft list ruleset 2>/dev/null | grep -q umlkbuild"
 
-# flow FW: the whole life of one deployment with that firewall backend
+# flow FW: the whole life of one deployment with that firewall backend,
+# deployed from SRC (the deploy's arguments that say what to run)
 flow() {
 	local fw=$1 name="ukb${1%%-*}" t0 first pid vm vm2 sup n line
-	run in_host "$UKB" deploy "${K[@]}" --name "$name" --firewall "$fw" \
-		--service none "${FWD[@]}"
+	run in_host "$UKB" deploy "${SRC[@]}" --name "$name" --firewall "$fw" \
+		--service none
 	expect_exit 0 "$fw: deploy --service none"
+	[ "${SRC[0]}" = --bundle ] && bundle_installed "$name"
 	t0=$(date +%s.%N)
 	in_host setsid "$UKB" run "$name" >"$T/run-$name.log" 2>&1 </dev/null &
 	if ! wait_for 180 in_wan "$NP" line 192.0.2.1 10001; then
@@ -79,8 +98,9 @@ flow() {
 	fi
 	first=$(echo "$(date +%s.%N) - $t0" | bc)
 	ok "$fw: the forward answers, $first s after run started"
-	run in_host "$UKB" deploy "${K[@]}" --name "$name" --firewall "$fw" \
-		--service none "${FWD[@]}"
+	[ "${SRC[0]}" = --bundle ] && mv "$T/bundle.away" "$BUNDLE"
+	run in_host "$UKB" deploy "${SRC[@]}" --name "$name" --firewall "$fw" \
+		--service none
 	expect_exit 0 "$fw: the same deploy again is a no-op"
 	expect_err "nothing to do" "$fw: and says so"
 
@@ -159,8 +179,29 @@ flow() {
 		! ip netns exec $HOST_NS iptables-nft-save 2>/dev/null | grep -qi umlkbuild"
 	check "$fw: no TAP" sh -c "! ip -n $HOST_NS link show tap0 >/dev/null 2>&1"
 	check "$fw: no process (run, VM)" no_proc "$name"
-	check "$fw: no state, no config" sh -c "
-		[ ! -e '$T/run/$name' ] && [ ! -e '$T/conf/$name.conf' ]"
+	check "$fw: no state, no config, no installed kernel or image" sh -c "
+		[ ! -e '$T/run/$name' ] && [ ! -e '$T/conf/$name.conf' ] &&
+		[ ! -e '$T/state/$name' ]"
+}
+
+# after deploy --bundle: the bundle's kernel and image are the
+# deployment's own (sparse, the bundle's bytes), its forwards and mem=
+# are the defaults; then the bundle goes away while the guest runs
+bundle_installed() {
+	local s="$T/state/$1"
+	check "bundle: vmlinux and rootfs.img installed, the bundle's bytes" same_as_bundle "$s"
+	check "bundle: vmlinux executable, the image the kernel's alone" sh -c "
+		[ -x '$s/vmlinux' ] && [ \"\$(stat -c %a '$s/rootfs.img')\" = 600 ]"
+	check "bundle: the image is installed sparse" test \
+		"$(du -k "$s/rootfs.img" | cut -f1)" -lt $(( $(stat -c %s "$s/rootfs.img") / 1024 / 2 ))
+	check "bundle: its forwards and mem= are the defaults, its image the guest's" sh -c "
+		grep -qx 'forward = tcp:10000-10002' '$T/conf/$1.conf' &&
+		grep -qx 'forward = udp:10000' '$T/conf/$1.conf' &&
+		grep -qx 'mem = 192m' '$T/conf/$1.conf' &&
+		grep -qx 'rootfs = $s/rootfs.img' '$T/conf/$1.conf' &&
+		grep -qx 'transport = tuntap' '$T/conf/$1.conf'"
+	check "bundle: no staging directory left" sh -c "! ls -d '$s'.tmp-* 2>/dev/null"
+	mv "$BUNDLE" "$T/bundle.away"
 }
 
 for fw in nft iptables-legacy; do
@@ -169,6 +210,12 @@ for fw in nft iptables-legacy; do
 		continue
 	fi
 	t=$SECONDS
+	# the bundle on the second backend, or on nft when it is the only one
+	if [ "$fw" = nft ] && command -v iptables-legacy-restore >/dev/null; then
+		SRC=("${K[@]}" "${FWD[@]}")
+	else
+		SRC=(--bundle "$BUNDLE")
+	fi
 	flow "$fw"
 	diag "the $fw pass: $((SECONDS - t)) s"
 done
@@ -207,10 +254,13 @@ check "the VM was halted through its mconsole, not killed" \
 run in_host "$UKB" undeploy sv
 expect_exit 0 "undeploy sv"
 
-# ---- bad input (README rows 120 to 134) -----------------------------------
-# nothing half-applied: no config, unit, TAP or rules of a refused deploy
+# ---- bad input (README rows 120 to 139) -----------------------------------
+# nothing half-applied: no config, unit, TAP, rules or installed files of a
+# refused deploy
 row_check() {
 	[ -e "$T/conf/bad.conf" ] && bad+=("left bad.conf")
+	ls -d "$T/state/bad" "$T/state/bad".tmp-* >/dev/null 2>&1 &&
+		bad+=("left an installed or staged kernel and image")
 	ls "$T/units"/*bad* "$T/initd"/*bad* >/dev/null 2>&1 && bad+=("left a service file")
 	ip -d -n "$HOST_NS" link show tapbad 2>/dev/null | grep -q 'tun type tap' &&
 		bad+=("left the TAP tapbad")
@@ -251,6 +301,59 @@ DESC="no such deployment" row 132 2 "^error: no deployment named 'ghost'\$" \
 DESC="malformed --mem" row 133 2 "^error: invalid --mem '64x': " "${B[@]}" --mem 64x
 DESC="malformed name" row 134 2 "^error: invalid --name 'Bad/Name': " \
 	ip netns exec "$HOST_NS" "$UKB" deploy "${K[@]}" --name Bad/Name
+
+# deploy --bundle
+BB=(ip netns exec "$HOST_NS" "$UKB" deploy --name bad --tap tapbad --service none)
+DESC="--bundle with --kernel" row 135 2 "^error: --bundle brings the kernel and the image: give it without --kernel\$" \
+	"${BB[@]}" --bundle "$BUNDLE" --kernel "$T/k/vmlinux"
+# repack DIR OUT: the bundle unpacked in DIR packed again by GNU tar
+# (sparse; xz -0: the rows want a bundle, not a small one)
+repack() { tar -S -C "$1" -cf - uml-x86_64 | xz -0 -T1 >"$2"; }
+# a bundle whose run.sh is not its SHA256SUMS's
+X="$T/unpacked/uml-x86_64"
+mkdir -p "$T/unpacked"
+tar -C "$T/unpacked" -xJf "$BUNDLE"
+echo '# changed' >>"$X/run.sh"
+repack "$T/unpacked" "$T/tampered.tar.xz"
+# another bundle that holds: that run.sh, recorded in metadata.json and
+# SHA256SUMS as `umlkbuild bundle` records it
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+jq -S --arg s "$(sha "$X/run.sh")" --argjson n "$(stat -c %s "$X/run.sh")" \
+	'(.bundle.members[] | select(.name == "run.sh")) |= (.sha256 = $s | .size = $n)' \
+	"$X/metadata.json" >"$T/meta" && mv "$T/meta" "$X/metadata.json"
+sed -i -e "s/^[0-9a-f]*  run\.sh\$/$(sha "$X/run.sh")  run.sh/" \
+	-e "s/^[0-9a-f]*  metadata\.json\$/$(sha "$X/metadata.json")  metadata.json/" "$X/SHA256SUMS"
+OTHER="$T/other.tar.xz"
+repack "$T/unpacked" "$OTHER"
+rm -rf "$T/unpacked"
+"$UKB" bundle --verify "$T/tampered.tar.xz" >/dev/null 2>"$T/verify.err"
+vrc=$?
+DESC="--bundle that fails bundle --verify" row 136 7 \
+	"^error: '$T/tampered.tar.xz': member 'run.sh' does not match SHA256SUMS: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}\$" \
+	"${BB[@]}" --bundle "$T/tampered.tar.xz"
+check "row 136: the very error and exit of bundle --verify" \
+	sh -c "[ $vrc -eq 7 ] && cmp -s '$T/verify.err' '$T/err'"
+DESC="--bundle that is not a bundle" row 137 3 "^error: cannot read '$T/rootfs.json': " \
+	"${BB[@]}" --bundle "$T/rootfs.json"
+run in_host "$UKB" deploy --bundle "$BUNDLE" --name takenb --service none
+expect_exit 0 "deploy --bundle --name takenb"
+DESC="another bundle under a deployed name" row 138 2 "^error: deployment 'takenb' exists with other settings" \
+	ip netns exec "$HOST_NS" "$UKB" deploy --bundle "$OTHER" --name takenb --service none
+check "row 138: the deployed bundle's files are untouched" same_as_bundle "$T/state/takenb"
+run in_host "$UKB" undeploy takenb
+expect_exit 0 "undeploy takenb"
+check "undeploy removed exactly the installed files and their directory" sh -c "
+	[ ! -e '$T/state/takenb' ] && [ -d '$T/state' ]"
+# the state directory on a file system without room for the kernel
+mkdir -p "$T/small"
+mount -t tmpfs -o size=2m ukb-deploy-small "$T/small" &&
+	at_exit "umount '$T/small' 2>/dev/null"
+DESC="no room for the kernel and image" row 139 9 \
+	"^error: cannot write '$T/small/bad\.tmp-[0-9]+/vmlinux': No space left on device\$" \
+	ip netns exec "$HOST_NS" env UKB_STATE_DIR="$T/small" "$UKB" deploy --bundle "$BUNDLE" \
+	--name bad --tap tapbad --service none
+check "row 139: nothing left on the full file system" \
+	test -z "$(ls -A "$T/small")"
 
 diag "the whole file: $SECONDS s"
 [ -f "$T/restart-times" ] && diag "restart after SIGKILL, per backend (s): $(tr '\n' ' ' <"$T/restart-times")"

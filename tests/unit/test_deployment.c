@@ -119,6 +119,52 @@ static void test_render_parse(void **state)
 	strbuf_release(&y);
 }
 
+/* deploy --bundle's keys: written only when set, so a deployment of
+ * --kernel/--rootfs keeps its old text; another bundle is other settings */
+static void test_bundle_keys(void **state)
+{
+	struct deployment a, b;
+	struct strbuf x = STRBUF_INIT, y = STRBUF_INIT;
+	char *dir;
+
+	(void)state;
+	sample(&a, "bbr");
+	deployment_render(&a, &x);
+	assert_null(strstr(x.buf, "bundle"));
+	assert_null(strstr(x.buf, "transport"));
+	a.bundle = xstrdup("ab12");
+	a.transport = xstrdup("vector");
+	strbuf_reset(&x);
+	deployment_render(&a, &x);
+	assert_non_null(strstr(x.buf, "\nservice = none\nbundle = ab12\ntransport = vector\n[net]\n"));
+	deployment_init(&b, "bbr");
+	assert_int_equal(deployment_parse(&b, "t.conf", x.buf, x.len), 0);
+	deployment_render(&b, &y);
+	assert_string_equal(x.buf, y.buf);
+	assert_true(deployment_same(&a, &b));
+	free(b.bundle);
+	b.bundle = xstrdup("cd34");
+	assert_false(deployment_same(&a, &b));
+	deployment_release(&b);
+	deployment_init(&b, "bbr");
+	assert_int_equal(deployment_parse(&b, "t.conf",
+					  "[deploy]\ntransport = slirp\n", 27),
+			 -UKB_EUSAGE);
+	deployment_release(&b);
+	deployment_release(&a);
+	strbuf_release(&x);
+	strbuf_release(&y);
+
+	setenv("UKB_STATE_DIR", "/srv/state", 1);
+	dir = deployment_state_dir("bbr");
+	assert_string_equal(dir, "/srv/state/bbr");
+	free(dir);
+	unsetenv("UKB_STATE_DIR");
+	dir = deployment_state_dir("bbr");
+	assert_string_equal(dir, "/var/lib/umlkbuild/bbr");
+	free(dir);
+}
+
 static void test_save_load_list(void **state)
 {
 	struct deployment a, b;
@@ -167,6 +213,14 @@ static void test_check(void **state)
 	free(d.mem);
 	d.mem = xstrdup("1t");
 	assert_int_equal(deployment_check(&d), -UKB_EUSAGE);
+	/* from a bundle: the files are not there before it installs them */
+	free(d.mem);
+	d.mem = xstrdup("64m");
+	free(d.kernel);
+	d.kernel = path_join(tmp, "not-yet/vmlinux");
+	assert_int_equal(deployment_check(&d), -UKB_ESOURCE);
+	d.bundle = xstrdup("ab12");
+	assert_int_equal(deployment_check(&d), 0);
 	deployment_release(&d);
 	free(k);
 }
@@ -256,6 +310,17 @@ static void test_vm_argv(void **state)
 	assert_int_equal(write_file_atomic(cfg, "#\n# CONFIG_UML_NET_TUNTAP is "
 		"not set\nCONFIG_UML_NET_VECTOR=y\n", 61, 0644), 0);
 	assert_true(supervise_kernel_has_vector(k));
+	supervise_vm_argv(&d, "/r", &argv);
+	assert_string_equal(argv.v[2], "vec0:transport=tap,ifname=tap0");
+	strvec_clear(&argv);
+	/* a bundle's transport wins over the config beside the kernel */
+	d.transport = xstrdup("tuntap");
+	supervise_vm_argv(&d, "/r", &argv);
+	assert_string_equal(argv.v[2], "eth0=tuntap,tap0");
+	strvec_clear(&argv);
+	unlink(cfg);
+	free(d.transport);
+	d.transport = xstrdup("vector");
 	supervise_vm_argv(&d, "/r", &argv);
 	assert_string_equal(argv.v[2], "vec0:transport=tap,ifname=tap0");
 	strvec_clear(&argv);
@@ -372,6 +437,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_render_parse),
+		cmocka_unit_test(test_bundle_keys),
 		cmocka_unit_test(test_save_load_list),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_unit),
