@@ -125,12 +125,10 @@ static int take(struct build_args *a, int c, const char *arg)
 }
 
 /* What the options cannot say one by one: one source, --git with --ref. */
-static int check_args(const struct build_args *a, int argc, char **argv)
+static int check_args(const struct build_args *a)
 {
 	const struct build_opts *o = &a->o;
 
-	if (optind < argc)
-		return error(-UKB_EUSAGE, "unexpected argument '%s'", argv[optind]);
 	if (a->sources != 1)
 		return error(-UKB_EUSAGE, a->sources ?
 			     "give only one of --tarball, --version and --git" :
@@ -159,9 +157,9 @@ static int build_cmd(int argc, char **argv)
 	opts_begin(&p, &cmd_build, argc, argv);
 	while ((c = opts_next(&p)))
 		p.ret = take(&a, c, p.arg);
-	ret = opts_end(&p);
+	ret = opts_finish(&p, 0);
 	if (!ret)
-		ret = check_args(&a, argc, argv);
+		ret = check_args(&a);
 	settings_init(&cfg);
 	if (!ret)
 		ret = settings_load(&cfg, a.config_file);

@@ -97,14 +97,10 @@ static int bundle_cmd(int argc, char **argv)
 		case O_VERIFY: verify = p.arg; break;
 		}
 	}
-	ret = opts_end(&p);
+	ret = opts_finish(&p, 0);
 	if (ret) {
 		if (ret == OPTS_DONE)
 			ret = 0;
-		goto out;
-	}
-	if (optind < argc) {
-		ret = error(-UKB_EUSAGE, "bundle: unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	if (verify) {

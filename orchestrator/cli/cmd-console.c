@@ -55,13 +55,10 @@ static int console_cmd(int argc, char **argv)
 	struct deployment d;
 	const char *name = NULL;
 	unsigned n = 1;
-	int ret = hostcmd_parse_name(&cmd_console, argc, argv, &name);
+	int ret = hostcmd_parse_name(&cmd_console, argc, argv, 2, &name);
 
 	if (ret)
 		return ret == OPTS_DONE ? 0 : ret;
-	if (optind + 2 < argc)
-		return error(-UKB_EUSAGE, "unexpected argument '%s'",
-			     argv[optind + 2]);
 	if (optind + 1 < argc && (ret = pick(argv[optind + 1], &n)))
 		return ret;
 	ret = deployment_load(&d, name);

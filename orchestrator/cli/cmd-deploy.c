@@ -274,12 +274,9 @@ static int parse(int argc, char **argv, struct args *a)
 		case O_BUNDLE: a->bundle = p.arg; break;
 		}
 	}
-	ret = opts_end(&p);
+	ret = opts_finish(&p, 0);
 	if (ret)
 		return ret;
-	if (optind < argc)
-		return error(-UKB_EUSAGE, "unexpected argument '%s'",
-			     argv[optind]);
 	if (a->bundle && (a->kernel || a->rootfs))
 		return error(-UKB_EUSAGE, "--bundle brings the kernel and the "
 			     "image: give it without --%s",

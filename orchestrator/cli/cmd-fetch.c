@@ -75,15 +75,10 @@ static int fetch_cmd(int argc, char **argv)
 		case 'v': log_set_verbosity(LOG_VERBOSE); break;
 		}
 	}
-	ret = opts_end(&p);
+	ret = opts_finish(&p, 0);
 	if (ret) {
 		if (ret == OPTS_DONE)
 			ret = 0;
-		goto out;
-	}
-	if (optind < argc) {
-		ret = error(-UKB_EUSAGE, "fetch: unexpected argument '%s'",
-			    argv[optind]);
 		goto out;
 	}
 	if (!version == !git) {

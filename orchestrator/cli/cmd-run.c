@@ -12,13 +12,10 @@ static int run_cmd(int argc, char **argv)
 {
 	struct deployment d;
 	const char *name = NULL;
-	int ret = hostcmd_parse_name(&cmd_run, argc, argv, &name);
+	int ret = hostcmd_parse_name(&cmd_run, argc, argv, 1, &name);
 
 	if (ret)
 		return ret == OPTS_DONE ? 0 : ret;
-	if (optind + 1 < argc)
-		return error(-UKB_EUSAGE, "unexpected argument '%s'",
-			     argv[optind + 1]);
 	ret = hostcmd_need_root("run");
 	if (ret)
 		return ret;

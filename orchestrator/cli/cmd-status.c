@@ -69,12 +69,9 @@ static int status_cmd(int argc, char **argv)
 	opts_begin(&p, &cmd_status, argc, argv);
 	while (opts_next(&p))
 		json = 1;       /* --json, its only option */
-	ret = opts_end(&p);
+	ret = opts_finish(&p, 1);
 	if (ret)
 		return ret == OPTS_DONE ? 0 : ret;
-	if (optind + 1 < argc)
-		return error(-UKB_EUSAGE, "unexpected argument '%s'",
-			     argv[optind + 1]);
 	if (optind < argc) {
 		one[0] = argv[optind];
 		ret = report(one, 1, json);

@@ -183,6 +183,18 @@ int opts_end(struct opt_parser *p)
 	return ret;
 }
 
+int opts_finish(struct opt_parser *p, int max_operands)
+{
+	int ret = opts_end(p);
+
+	if (ret)
+		return ret;
+	if (p->argc - optind > max_operands)
+		return error(-UKB_EUSAGE, "%s: unexpected argument '%s'",
+			     p->cmd->name, p->argv[optind + max_operands]);
+	return 0;
+}
+
 static void print_help(FILE *f, const char *help, int indent)
 {
 	const char *nl;

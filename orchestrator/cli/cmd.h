@@ -59,6 +59,12 @@ int opts_next(struct opt_parser *p);
  * one is refused with the hint to put it before the command.
  */
 int opts_end(struct opt_parser *p);
+/*
+ * opts_end(), then at most max_operands words after the options: 0 to go
+ * on, OPTS_DONE after --help, or a negative error (reported: "CMD:
+ * unexpected argument 'X'").
+ */
+int opts_finish(struct opt_parser *p, int max_operands);
 
 /* cmd's --help: its usage text, then the table. */
 void opts_usage(FILE *f, const struct cmd *cmd);

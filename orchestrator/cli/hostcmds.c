@@ -7,7 +7,7 @@
 #include "base/banned.h"
 
 int hostcmd_parse_name(const struct cmd *cmd, int argc, char **argv,
-		       const char **name)
+		       int max_operands, const char **name)
 {
 	struct opt_parser p;
 	int ret;
@@ -15,7 +15,7 @@ int hostcmd_parse_name(const struct cmd *cmd, int argc, char **argv,
 	opts_begin(&p, cmd, argc, argv);
 	while (opts_next(&p))
 		;
-	ret = opts_end(&p);
+	ret = opts_finish(&p, max_operands);
 	if (ret)
 		return ret;
 	if (optind >= argc) {

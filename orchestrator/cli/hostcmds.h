@@ -9,11 +9,11 @@
 
 /*
  * The options of cmd (only --help and the global ones) and NAME, its
- * first operand, into *name: 0, OPTS_DONE after --help, or a negative
- * error (reported). optind is left on NAME.
+ * first of at most max_operands operands, into *name: 0, OPTS_DONE after
+ * --help, or a negative error (reported). optind is left on NAME.
  */
 int hostcmd_parse_name(const struct cmd *cmd, int argc, char **argv,
-		       const char **name);
+		       int max_operands, const char **name);
 /* deploy, undeploy and run change the host: they need root. */
 int hostcmd_need_root(const char *cmd);
 

@@ -78,4 +78,14 @@ expect_one_error "one error line for a late global option"
 run "$UKB" doctor --list-options
 expect_exit 0 "doctor --list-options"
 expect_out "^--build\$" "--list-options prints one option a line"
+# a word too many: one line naming the command and the word, exit 2
+for words in "fetch --version 6.1 extra" "build --tarball a.tar extra" \
+	"bundle extra" "deploy extra" "status a extra" "run a extra" \
+	"undeploy a extra" "console a 1 extra"; do
+	# shellcheck disable=SC2086
+	run "$UKB" $words
+	expect_exit 2 "umlkbuild $words"
+	expect_err "^error: ${words%% *}: unexpected argument 'extra'\$" "names ${words%% *} and the word"
+	expect_one_error "one error line for umlkbuild $words"
+done
 done_testing
