@@ -15,7 +15,9 @@
 #include "cli/cmd.h"
 #include "compile/kbuild.h"
 #include "configure/configure.h"
+#include "configure/kcheck.h"
 #include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "base/banned.h"
 
 enum { O_VERSION = 1, O_ARCH, O_FRAGMENT, O_JSON };

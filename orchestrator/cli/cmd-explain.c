@@ -15,6 +15,9 @@
 #include "cli/cmd.h"
 #include "configure/explain.h"
 #include "configure/hints.h"
+#include "configure/kconfig.h"
+#include "configure/kcset.h"
+#include "configure/kdecl.h"
 #include "base/banned.h"
 
 struct elsewhere {

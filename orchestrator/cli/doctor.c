@@ -29,7 +29,6 @@
 #include "cli/doctor.h"
 #include "compile/kbuild.h"
 #include "compile/preflight.h"
-#include "configure/kconfig.h"
 #include "verify/kmodcheck.h"
 #include "base/banned.h"
 

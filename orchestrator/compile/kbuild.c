@@ -9,9 +9,9 @@
 #include "base/log.h"
 #include "base/proc.h"
 #include "base/progress.h"
+#include "base/scope.h"
 #include "base/wrapper.h"
 #include "compile/kbuild.h"
-#include "configure/kconfig.h"
 #include "base/banned.h"
 
 #define MAX_QUOTED 6

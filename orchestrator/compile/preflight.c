@@ -5,9 +5,9 @@
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/proc.h"
+#include "base/scope.h"
 #include "base/strbuf.h"
 #include "compile/preflight.h"
-#include "configure/kconfig.h"
 #include "base/banned.h"
 
 static const struct {

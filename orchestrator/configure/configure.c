@@ -9,10 +9,15 @@
 #include "base/log.h"
 #include "base/manifest.h"
 #include "base/paths.h"
+#include "base/scope.h"
 #include "base/wrapper.h"
 #include "configure/configure.h"
 #include "configure/explain.h"
 #include "configure/hints.h"
+#include "configure/kcheck.h"
+#include "configure/kconfig.h"
+#include "configure/kcset.h"
+#include "configure/kdecl.h"
 #include "base/banned.h"
 
 static const struct {

@@ -10,7 +10,8 @@
 
 #include "base/strvec.h"
 #include "base/version.h"
-#include "configure/kconfig.h"
+#include "configure/kcheck.h"
+#include "configure/kcset.h"
 
 struct fragment_inputs {
 	const char *profile;      /* "defconfig" or "minimal" */

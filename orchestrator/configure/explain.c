@@ -4,6 +4,8 @@
 #include "base/errors.h"
 #include "base/wrapper.h"
 #include "configure/explain.h"
+#include "configure/kcheck.h"
+#include "configure/kcset.h"
 #include "configure/kexpr.h"
 #include "configure/ksym.h"
 #include "base/banned.h"

@@ -11,7 +11,7 @@
 #define UKB_EXPLAIN_H
 
 #include "base/strbuf.h"
-#include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "configure/ktree.h"
 
 /*

@@ -9,6 +9,8 @@
 #include "base/strvec.h"
 #include "configure/explain.h"
 #include "configure/hints.h"
+#include "configure/kcheck.h"
+#include "configure/kcset.h"
 #include "configure/ktree.h"
 #include "base/banned.h"
 

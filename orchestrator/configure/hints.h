@@ -3,7 +3,8 @@
 #define UKB_HINTS_H
 
 #include "base/strvec.h"
-#include "configure/kconfig.h"
+#include "configure/kcheck.h"
+#include "configure/kcset.h"
 
 /*
  * The variables of source paths (ARCH=, SRCARCH=, ...) for arch, as a

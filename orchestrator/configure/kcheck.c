@@ -4,8 +4,10 @@
 
 #include "base/errors.h"
 #include "base/log.h"
+#include "base/scope.h"
 #include "base/wrapper.h"
 #include "configure/kcheck.h"
+#include "configure/kcset.h"
 #include "base/banned.h"
 
 void kc_required_release(struct kc_required *req)

@@ -6,8 +6,11 @@
 
 #include "base/errors.h"
 #include "base/log.h"
+#include "base/scope.h"
 #include "base/wrapper.h"
+#include "configure/kcheck.h"
 #include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "base/banned.h"
 
 #define SCOPE_PREFIX "# umlkbuild:"

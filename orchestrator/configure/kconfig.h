@@ -1,9 +1,9 @@
 /*
  * Kconfig fragments and .config files: parsing, merging and applying.
  * Values are kept as written ("y", "m", "\"bbr\"", "0x10"); "# CONFIG_X
- * is not set" is the value "n". The set itself (kcset.h), the two-tier
- * check of the resolved configuration (kcheck.h) and the Kconfig
- * declarations (kdecl.h) come with this header, so its users need no other.
+ * is not set" is the value "n". The set itself is kcset.h, the two-tier
+ * check of the resolved configuration kcheck.h, the Kconfig declarations
+ * kdecl.h: a user includes the ones it uses.
  */
 #ifndef UKB_KCONFIG_H
 #define UKB_KCONFIG_H
@@ -14,7 +14,6 @@
 #include "base/strbuf.h"
 #include "configure/kcheck.h"
 #include "configure/kcset.h"
-#include "configure/kdecl.h"
 
 /*
  * Parse a fragment: "CONFIG_X=value", "# CONFIG_X is not set", comments,

@@ -4,6 +4,7 @@
 
 #include "base/fsutil.h"
 #include "base/strbuf.h"
+#include "configure/kcset.h"
 #include "configure/kdecl.h"
 #include "base/banned.h"
 

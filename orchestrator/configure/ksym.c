@@ -3,6 +3,7 @@
 
 #include "base/errors.h"
 #include "base/wrapper.h"
+#include "configure/kcset.h"
 #include "configure/ksym.h"
 #include "base/banned.h"
 

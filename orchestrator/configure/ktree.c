@@ -9,7 +9,7 @@
 #include "base/strbuf.h"
 #include "base/strvec.h"
 #include "base/wrapper.h"
-#include "configure/kconfig.h"
+#include "configure/kdecl.h"
 #include "configure/ktlex.h"
 #include "configure/ktree.h"
 #include "base/banned.h"

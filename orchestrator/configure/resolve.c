@@ -6,6 +6,9 @@
 #include "base/manifest.h"
 #include "base/strbuf.h"
 #include "configure/configure.h"
+#include "configure/kcheck.h"
+#include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "configure/resolve.h"
 #include "base/banned.h"
 

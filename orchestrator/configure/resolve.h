@@ -7,7 +7,8 @@
 #define UKB_RESOLVE_H
 
 #include "base/version.h"
-#include "configure/kconfig.h"
+#include "configure/kcheck.h"
+#include "configure/kcset.h"
 
 struct manifest;
 

@@ -7,7 +7,8 @@
 
 #include "base/sha256.h"
 #include "compile/toolchain.h"
-#include "configure/kconfig.h"
+#include "configure/kcheck.h"
+#include "configure/kcset.h"
 #include "driver/buildopts.h"
 
 struct manifest;

@@ -18,7 +18,6 @@
 #include "base/wrapper.h"
 #include "compile/kbuild.h"
 #include "configure/configure.h"
-#include "configure/kconfig.h"
 #include "driver/matrix.h"
 #include "base/banned.h"
 

@@ -23,7 +23,6 @@
 #include "base/strbuf.h"
 #include "base/wrapper.h"
 #include "compile/kbuild.h"
-#include "configure/kconfig.h"
 #include "driver/build.h"
 #include "driver/matrix.h"
 #include "publish/publish.h"

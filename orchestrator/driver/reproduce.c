@@ -16,7 +16,6 @@
 #include "compile/kbuild.h"
 #include "compile/toolchain.h"
 #include "configure/configure.h"
-#include "configure/kconfig.h"
 #include "driver/build.h"
 #include "driver/reproduce.h"
 #include "source/fetch.h"

@@ -9,7 +9,7 @@
 
 #include "base/errors.h"
 #include "base/log.h"
-#include "configure/kconfig.h"
+#include "base/scope.h"
 #include "verify/verify.h"
 #include "base/banned.h"
 

@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/scope.h"
 #include "base/strbuf.h"
 #include "base/version.h"
+#include "configure/kcheck.h"
 #include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "fuzz.h"
 
 static const struct kc_entry *linear_find(const struct kc_set *set,

@@ -10,6 +10,7 @@
 #include "base/strbuf.h"
 #include "configure/explain.h"
 #include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "configure/ktree.h"
 #include "fuzz.h"
 

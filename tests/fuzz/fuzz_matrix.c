@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/scope.h"
 #include "base/errors.h"
 #include "configure/configure.h"
 #define FUZZ_CUSTOM_INIT
-#include "configure/kconfig.h"
 #include "driver/matrix.h"
 #include "fuzz.h"
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/scope.h"
 #include "base/version.h"
-#include "configure/kconfig.h"
 #include "fuzz.h"
 #include "source/patch.h"
 

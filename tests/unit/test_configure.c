@@ -23,7 +23,7 @@
 #include "base/version.h"
 #include "base/wrapper.h"
 #include "configure/configure.h"
-#include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "testlib.h"
 
 static char *top, *project;

@@ -19,7 +19,9 @@
 #include "base/strbuf.h"
 #include "configure/explain.h"
 #include "configure/hints.h"
+#include "configure/kcheck.h"
 #include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "configure/ktree.h"
 #include "tree_fixture.h"
 

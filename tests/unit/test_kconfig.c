@@ -13,12 +13,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "base/scope.h"
 #include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/version.h"
 #include "base/wrapper.h"
+#include "configure/kcheck.h"
 #include "configure/kconfig.h"
+#include "configure/kcset.h"
+#include "configure/kdecl.h"
 
 static struct kver ver(const char *s)
 {

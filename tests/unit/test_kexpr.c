@@ -15,6 +15,7 @@
 #include "base/errors.h"
 #include "base/strbuf.h"
 #include "configure/kconfig.h"
+#include "configure/kcset.h"
 #include "configure/kexpr.h"
 
 static const char config_text[] =

@@ -13,12 +13,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "base/scope.h"
 #include "base/fsutil.h"
 #include "base/proc.h"
 #include "base/strbuf.h"
 #include "base/wrapper.h"
 #include "compile/kbuild.h"
-#include "configure/kconfig.h"
 #include "verify/kmodcheck.h"
 
 #define KREL "6.1.0-ukbtest"

@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "base/scope.h"
 #include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -24,7 +25,6 @@
 #include "base/wrapper.h"
 #include "compile/kbuild.h"
 #include "compile/toolchain.h"
-#include "configure/kconfig.h"
 #include "driver/matrix.h"
 #include "publish/report.h"
 #include "testlib.h"

@@ -13,11 +13,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "base/scope.h"
 #include "base/errors.h"
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/version.h"
-#include "configure/kconfig.h"
 #include "source/patch.h"
 
 static char tmp[64];
