@@ -177,8 +177,9 @@ guest_checks_debian() {
 	check "boot: the boot script started sshd" \
 		grep -q "umlkbuild: sshd: listening on port 22" "$T/console.log"
 	for i in $(seq 40); do
-		(exec 3<>/dev/tcp/10.0.0.2/22 && timeout 5 head -c 200 <&3) \
-			>"$T/banner" 2>/dev/null
+		# sshd speaks first: one read() of its banner
+		(exec 3<>/dev/tcp/10.0.0.2/22 &&
+			timeout 5 dd bs=256 count=1 <&3 2>/dev/null) >"$T/banner" 2>/dev/null
 		grep -q '^SSH-2.0-OpenSSH' "$T/banner" && break
 		sleep 0.5
 	done
