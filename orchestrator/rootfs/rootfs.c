@@ -20,6 +20,7 @@
 #include "base/wrapper.h"
 #include "rootfs/alpine.h"
 #include "rootfs/debian.h"
+#include "rootfs/mmdebstrap.h"
 #include "rootfs/image.h"
 #include "rootfs/rootfs.h"
 #include "rootfs/stage.h"

@@ -4,7 +4,7 @@
 
 #include "base/sha256.h"
 #include "base/strbuf.h"
-#include "rootfs/debian.h"
+#include "rootfs/mmdebstrap.h"
 #include "rootfs/rootfsopt.h"
 #include "source/fetch.h"
 
