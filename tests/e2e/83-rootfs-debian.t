@@ -124,7 +124,7 @@ check "sysvinit's inittab runs the boot script, gettys on console and tty1..6" s
 	echo \"\$t\" | grep -q '^si::sysinit:/etc/umlkbuild/boot' &&
 	echo \"\$t\" | grep -q '^co:2345:respawn:/sbin/getty 38400 console' &&
 	echo \"\$t\" | grep -q '^6:2345:respawn:/sbin/getty 38400 tty6' &&
-	! echo \"\$t\" | grep -q init.d/rc"
+	! echo \"\$t\" | grep -q '^[^#]*init.d/rc'"
 check "sysvinit's init, sshd and ip are installed" sh -c "
 	for f in /usr/sbin/sshd /sbin/init /bin/ip /sbin/getty; do
 		debugfs -R \"stat \$f\" '$IMG' 2>/dev/null | grep -q 'Inode:' || exit 1
