@@ -147,6 +147,7 @@ $deb_boot_row
 The Debian rows: \`rootfs --debian bookworm\` runs mmdebstrap against
 the Debian mirror apt uses on this machine (over the network, so its time
 varies with the mirror and the load); nothing of it is cached.
+
 The cached run and the changed one cost the same: only the download is
 cached; the unpack, the staging tree and the image are made again for
 every run (a few seconds), which keeps the image a pure function of its

@@ -3,9 +3,10 @@
 # to 169) always; under `make check-full` (UKB_DEBIAN_FULL=1, minutes) a
 # real bookworm image from this machine's Debian mirror through
 # mmdebstrap, checked with debugfs and its json, made once more for its
-# sha256, then booted with the suite's 6.1 kernel as 80-rootfs.t boots
-# Alpine's: login prompt, bbr and fq, the swap on, --start run, and sshd
-# answering from the host side of the TAP with the --authorized-keys key.
+# sha256, refused when --size is too small, then booted with the suite's
+# 6.1 kernel as 80-rootfs.t boots Alpine's: login prompt, bbr and fq, the
+# swap on, --start run, and sshd answering from the host side of the TAP
+# with the --authorized-keys key.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/mirror.sh"
 
@@ -157,6 +158,14 @@ else
 		test "$(sha256sum <"$IMG")" != "$(sha256sum <"$T/b/rootfs.img")"
 fi
 rm -rf "$T/b"
+
+# ---- too small, found once mmdebstrap's minutes are spent ------------------
+run "$UKB" --cache "$C" rootfs --debian bookworm --size 128M --out "$T/s/rootfs.img"
+expect_exit 2 "--size 128M is refused after mmdebstrap made the tree"
+expect_err "^error: --size 128 MiB is too small: the files need [0-9]{3} MiB, the swap file 64 MiB, ext4 [0-9]+ MiB and headroom 16 MiB, [0-9]+ MiB in all\$" \
+	"with the numbers"
+check "nothing is left of it: no image, json or scratch tree" \
+	sh -c "[ -z \"\$(ls -A '$T/s' 2>/dev/null)\" ]"
 
 # ---- boot it as 80-rootfs.t boots Alpine's ------------------------------
 guest_checks_debian() {
