@@ -130,13 +130,17 @@ check-e2e: $(BIN) $(INIT) $(TEST_TOOLS)
 	UKB=$(abspath $(BIN)) UKB_STRICT=1 UKB_TEST_TOOLS=$(abspath build/tests-tools) \
 		prove -v --timer tests/e2e/*.t
 
-# The long matrix: every cell of 40-matrix.t defconfig-based as well.
+# The long matrix: every cell of 40-matrix.t defconfig-based as well; a
+# Debian image made by mmdebstrap and booted (83-rootfs-debian.t, minutes).
 check-full: check
 	$(MAKE) VARIANT=asan WERROR=1 all
 	UKB=$(abspath build/asan/umlkbuild) UKB_PROFILE=defconfig UKB_MATRIX_FULL=1 \
 		prove -v --timer tests/e2e/40-matrix.t
 	UKB=$(abspath build/asan/umlkbuild) UKB_DISTCC_FULL=1 \
 		prove -v --timer tests/e2e/61-distcc.t
+	UKB=$(abspath build/asan/umlkbuild) UKB_STRICT=1 \
+		UKB_TEST_TOOLS=$(abspath build/tests-tools) UKB_DEBIAN_FULL=1 \
+		prove -v --timer tests/e2e/83-rootfs-debian.t
 
 # The main job of the README: build umlkbuild, then a BBR UML kernel from
 # Debian's kernel source, and boot it.
@@ -188,7 +192,7 @@ install: $(BIN) $(INIT)
 	install -m 644 keys/*.asc $(DESTDIR)$(DATADIR)/keys/
 	install -d $(DESTDIR)$(DATADIR)/keys/alpine $(DESTDIR)$(DATADIR)/rootfs
 	install -m 644 keys/alpine/*.asc $(DESTDIR)$(DATADIR)/keys/alpine/
-	install -m 644 rootfs/boot.sh rootfs/50-umlkbuild.conf $(DESTDIR)$(DATADIR)/rootfs/
+	install -m 644 rootfs/boot.sh rootfs/50-umlkbuild.conf rootfs/debian.packages $(DESTDIR)$(DATADIR)/rootfs/
 	install -d $(DESTDIR)$(DATADIR)/bundle
 	install -m 644 bundle/run.sh bundle/README $(DESTDIR)$(DATADIR)/bundle/
 

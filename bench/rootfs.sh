@@ -4,7 +4,9 @@
 # same inputs again), and a rebuild with one --start line changed; the
 # image's and the bundle's sizes; then, as root with a kernel artifact,
 # the boot to the login prompt with mem=64m and the guest's memory in use
-# at idle. Replaces its section of bench/RESULTS.md; run.sh calls it.
+# at idle; the same for a Debian bookworm image (mmdebstrap, minutes;
+# BENCH_DEBIAN=0 skips it). Replaces its section of bench/RESULTS.md;
+# run.sh calls it.
 #
 # KERNEL=DIR: the artifact to boot (default build/test-artifacts/
 # linux-6.1-um-x86_64, the suite's); without one the boot rows say so.
@@ -101,6 +103,26 @@ if [ -f "$KERNEL/vmlinux" ] && [ "$(id -u)" = 0 ]; then
 		idle_row="| guest memory in use at idle (free, 15 s after boot) | $(awk -v k="$used" 'BEGIN { printf "%.1f", k / 1024 }') MiB of $(awk -v k="$total" 'BEGIN { printf "%.1f", k / 1024 }') MiB | busybox init, 7 gettys, swap on |"
 fi
 
+# Debian (rootfs --debian bookworm): mmdebstrap from the mirror apt here
+# uses, minutes; BENCH_DEBIAN=0 leaves it out. Its idle probe reads
+# /proc/meminfo (minbase has no free): MemTotal - MemAvailable.
+deb_row="| rootfs --debian bookworm | not measured: needs root, mmdebstrap and BENCH_DEBIAN=1 (the default) | | |"
+deb_boot_row=
+if [ "${BENCH_DEBIAN:-1}" = 1 ] && [ "$(id -u)" = 0 ] && command -v mmdebstrap >/dev/null; then
+	DIDLE='(sleep 15; awk "/^MemTotal/ { t = \$2 } /^MemAvailable/ { a = \$2 } END { print \"IDLE-MEM\", t - a, t }" /proc/meminfo >/dev/console) &'
+	dt=$(secs "$UKB" --cache "$W/cache" rootfs --debian bookworm --start "$DIDLE" --out "$W/d/rootfs.img")
+	dimg=$W/d/rootfs.img
+	dj=$W/d/rootfs.json
+	deb_row="| rootfs --debian bookworm, from $(jq -r .source.url "$dj") | ${dt} s | $(mib "$(stat -c %s "$dimg")") MiB apparent, $(mib $(( $(stat -c %b "$dimg") * $(stat -c %B "$dimg") ))) MiB allocated | Debian $(jq -r .source.version "$dj"), $(jq '.source.packages | length' "$dj") packages |"
+	if [ -f "$KERNEL/vmlinux" ]; then
+		cp --sparse=always "$dimg" "$W/boot.img"
+		boot_once
+		first=${login:-"none within 120"}
+		boot_once
+		deb_boot_row="| Debian: boot to the login prompt, mem=64m (no network device) | first boot ${first} s, then ${login:-none within 120} s | sysvinit; the first boot makes sshd's host keys and the swap file; in use at idle $(awk -v k="${used:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MiB of $(awk -v k="${total:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MiB (MemTotal - MemAvailable), sshd running |"
+	fi
+fi
+
 section() {
 	cat <<MD
 ## The guest's root file system
@@ -119,6 +141,12 @@ of a 512 MiB image), wall-clock seconds.
 $bundle_row
 $boot_row
 $idle_row
+$deb_row
+$deb_boot_row
+
+The Debian rows: \`rootfs --debian bookworm\` runs mmdebstrap against
+the Debian mirror apt uses on this machine (over the network, so its time
+varies with the mirror and the load); nothing of it is cached.
 
 The cached run and the changed one cost the same: only the download is
 cached; the unpack, the staging tree and the image are made again for

@@ -51,7 +51,7 @@ _umlkbuild() {
 	local explain_opts="-C --directory --help"
 	local patches_opts="--version --arch --help"
 	local doctor_opts="--json --build --arch --help"
-	local rootfs_opts="--alpine --arch --size --guest-ip --gateway --dns
+	local rootfs_opts="--alpine --debian --arch --size --guest-ip --gateway --dns
 		--hostname --root-password-file --authorized-keys --swap --copy
 		--start --sysctl --mirror --keyring --offline --cache --config --out
 		-q --quiet -v --verbose --help"
@@ -130,6 +130,10 @@ _umlkbuild() {
 			;;
 		--out | --root-password-file | --authorized-keys | --copy)
 			_umlkbuild_files "$cur" ""
+			return
+			;;
+		--debian)
+			COMPREPLY=($(compgen -W "bookworm trixie stable testing sid" -- "$cur"))
 			return
 			;;
 		--alpine | --size | --guest-ip | --gateway | --dns | --hostname | \

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The guest's boot, written by `umlkbuild rootfs`: init runs it as sysinit
-# (/etc/inittab). Settings come from /etc/umlkbuild/net.
+# The guest's boot, written by `umlkbuild rootfs`: init (busybox's on
+# Alpine, sysvinit's on Debian) runs it as sysinit (/etc/inittab).
+# Settings come from /etc/umlkbuild/net.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 LOG=/var/log/umlkbuild-boot.log
 set -f
@@ -58,5 +59,14 @@ if [ -n "$SWAP_MB" ]; then
 		mkswap /swapfile >/dev/null
 	fi
 	swapon /swapfile && log "swap: /swapfile, $SWAP_MB MiB"
+fi
+# sshd where the image has one (Debian's openssh-server): its host keys
+# are made at first boot, so no two guests share them
+if [ -x /usr/sbin/sshd ]; then
+	ssh-keygen -A >/dev/null 2>&1 || log "sshd: cannot make the host keys"
+	mkdir -p /run/sshd
+	chmod 755 /run/sshd
+	if /usr/sbin/sshd; then log "sshd: listening on port 22"
+	else log "sshd: does not start"; fi
 fi
 log "boot done"

@@ -275,3 +275,52 @@ tar_of() {
 		'"$2"'
 		$t->write($ARGV[0]) or die $t->error;' "$T/$1" || echo "cannot write $1" >&2
 }
+
+# ---- Booting a rootfs image (80-rootfs.t, 83-rootfs-debian.t) -----------
+
+# pty_expect FD PATTERN SECONDS: read the raw pty on FD into $PTY_SEEN
+# until the extended regex matches.
+pty_expect() {
+	local fd=$1 pat=$2 end=$((SECONDS + $3)) chunk
+	while [ $SECONDS -lt $end ]; do
+		chunk=
+		IFS= read -r -t 1 -d '' -n 4096 chunk <&"$fd"
+		PTY_SEEN+=$chunk
+		# less the carriage returns and the shells' terminal queries
+		printf '%s' "$PTY_SEEN" | tr -d '\r' |
+			sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -Eq -- "$pat" &&
+			return 0
+	done
+	return 1
+}
+
+# guest_tap: inside in_netns, loopback up and the TAP ukbtap0 at
+# 10.0.0.1/24, the host side of the guest's eth0.
+guest_tap() {
+	ip link set lo up
+	ip tuntap add dev ukbtap0 mode tap
+	ip addr add 10.0.0.1/24 dev ukbtap0
+	ip link set ukbtap0 up
+}
+
+# in_netns FUNC: run the shell function FUNC in a private network
+# namespace (unshare --net: the TAP and the guest vanish with it), its
+# test points counted here. FUNC boots "$T/boot.img" and writes the
+# console to "$T/console.log", whose tail is shown when no login prompt
+# came. Export what FUNC needs besides T and these helpers.
+in_netns() {
+	local l
+	export -f "$1" guest_tap pty_expect check ok not_ok diag
+	export T
+	unshare --net bash -c "$1" >"$T/boot.tap" 2>"$T/boot.err"
+	while IFS= read -r l; do
+		case "$l" in
+		"ok "*) ok "${l#ok [0-9]* - }" ;;
+		"not ok "*) not_ok "${l#not ok [0-9]* - }" ;;
+		*) echo "$l" ;;
+		esac
+	done <"$T/boot.tap"
+	[ -s "$T/boot.err" ] && sed 's/^/#   boot stderr: /' "$T/boot.err" | tail -n 5
+	grep -q 'login:' "$T/console.log" 2>/dev/null ||
+		sed 's/^/#   console: /' "$T/console.log" | tail -n 30
+}

@@ -10,14 +10,15 @@
 #include "base/wrapper.h"
 #include "cli/cmd.h"
 #include "rootfs/alpine.h"
+#include "rootfs/debian.h"
 #include "rootfs/rootfs.h"
 #include "rootfs/rootfsopt.h"
 #include "source/settings.h"
 #include "base/banned.h"
 
 static const char rootfs_usage[] =
-	"usage: umlkbuild rootfs [--alpine X.Y[.Z]] [--arch x86_64|i386] "
-	"[--size 512M]\n"
+	"usage: umlkbuild rootfs [--alpine X.Y[.Z] | --debian SUITE] "
+	"[--arch x86_64|i386] [--size 512M]\n"
 	"                        [--guest-ip 10.0.0.2/24] [--gateway 10.0.0.1] "
 	"[--dns 8.8.8.8]\n"
 	"                        [--hostname NAME] [--root-password-file FILE] "
@@ -43,7 +44,9 @@ static int check_opts(struct rootfs_opts *o, const char *size,
 	unsigned prefix;
 	int full;
 
-	if (alpine_version_check(o->alpine, &full))
+	if (o->debian && debian_suite_check(o->debian, &why))
+		return bad("--debian", o->debian, why);
+	if (!o->debian && alpine_version_check(o->alpine, &full))
 		return bad("--alpine", o->alpine, "expected X.Y or X.Y.Z");
 	if (strcmp(o->arch, "x86_64") && strcmp(o->arch, "i386"))
 		return bad("--arch", o->arch, "expected x86_64 or i386");
@@ -92,9 +95,43 @@ static int check_opts(struct rootfs_opts *o, const char *size,
 	return 0;
 }
 
+/*
+ * --debian's mirrors: apt's URLs (apt checks the InRelease against
+ * debian-archive-keyring, so http:// is as good as https://); none
+ * given: what apt on this machine uses. The Alpine-only options refused.
+ */
+static int debian_opts(const char *alpine_opt, size_t nr_keyrings,
+		       int offline, struct strvec *mirrors)
+{
+	const char *why, *opt = alpine_opt ? alpine_opt :
+				nr_keyrings ? "--keyring" :
+				offline ? "--offline" : NULL;
+
+	if (opt) {
+		int ret = error(-UKB_EUSAGE, "%s is Alpine's: --debian cannot "
+				"take it", opt);
+
+		hint("--debian's archive is checked by apt against "
+		     "debian-archive-keyring, downloaded each run");
+		return ret;
+	}
+	for (size_t i = 0; i < mirrors->nr; i++)
+		if (debian_mirror_check(mirrors->v[i], &why))
+			return bad("--mirror", mirrors->v[i], why);
+	if (!mirrors->nr) {
+		char *m = debian_default_mirror("/etc/apt");
+
+		strvec_push(mirrors, m);
+		free(m);
+	}
+	return 0;
+}
+
 static const struct opt rootfs_opts[] = {
 	{ "alpine", 'A', 0, required_argument, "X.Y[.Z]",
 	  "the Alpine release (default 3.20)" },
+	{ "debian", 'D', 0, required_argument, "SUITE",
+	  "a Debian suite (e.g. bookworm) made by mmdebstrap, not Alpine" },
 	{ "arch", 'a', 0, required_argument, "ARCH", "x86_64 (default) or i386" },
 	{ "size", 's', 0, required_argument, "SIZE", "the image's size (default 512M)" },
 	{ "guest-ip", 'i', 0, required_argument, "CIDR",
@@ -114,7 +151,7 @@ static const struct opt rootfs_opts[] = {
 	  "run COMMAND at boot (repeatable)" },
 	{ "sysctl", 'y', 0, required_argument, "KEY=VALUE",
 	  "set a sysctl at boot (repeatable)" },
-	{ "mirror", 'm', 0, required_argument, "URL", "Alpine mirror (repeatable)" },
+	{ "mirror", 'm', 0, required_argument, "URL", "Alpine's or --debian's mirror (repeatable)" },
 	{ "keyring", 'k', 0, required_argument, "FILE",
 	  "trusted Alpine signing keys (repeatable)" },
 	{ "offline", 'o', 0, no_argument, NULL, "use only the cache" },
@@ -138,7 +175,7 @@ static int rootfs_cmd(int argc, char **argv)
 	};
 	struct strvec mirrors = STRVEC_INIT, keyrings = STRVEC_INIT;
 	const char *size = "512M", *swap = "64M", *cache = NULL;
-	const char *config = NULL;
+	const char *config = NULL, *alpine_opt = NULL;
 	struct ukb_settings cfg;
 	struct opt_parser p;
 	int c, ret = 0;
@@ -149,7 +186,8 @@ static int rootfs_cmd(int argc, char **argv)
 		const char *arg = p.arg;
 
 		switch (c) {
-		case 'A': o.alpine = arg; break;
+		case 'A': o.alpine = arg; alpine_opt = "--alpine"; break;
+		case 'D': o.debian = arg; break;
 		case 'a': o.arch = arg; break;
 		case 's': size = arg; break;
 		case 'i': o.guest_ip = arg; break;
@@ -189,13 +227,16 @@ static int rootfs_cmd(int argc, char **argv)
 			hint("%s", rootfs_usage);
 		goto out;
 	}
+	if (o.debian && (ret = debian_opts(alpine_opt, keyrings.nr,
+					   o.fetch.offline, &mirrors)))
+		goto out;
 	ret = settings_load(&cfg, config);
 	if (ret)
 		goto out;
 	/* [alpine], not [fetch]: kernel.org's tree and keys are another's */
 	if (!mirrors.nr)
 		strvec_pushv(&mirrors, cfg.alpine_mirrors.v);
-	if (!keyrings.nr)
+	if (!keyrings.nr && !o.debian)
 		strvec_pushv(&keyrings, cfg.alpine_keyrings.v);
 	if (cache)
 		cache_set_root(cache);
@@ -219,7 +260,7 @@ out:
 const struct cmd cmd_rootfs = {
 	.name = "rootfs",
 	.fn = rootfs_cmd,
-	.help = "make the guest's root file system: a verified Alpine ext4 image",
+	.help = "make the guest's root file system: a verified Alpine or Debian ext4 image",
 	.usage = rootfs_usage,
 	.opts = rootfs_opts,
 };

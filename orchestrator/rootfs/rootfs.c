@@ -19,11 +19,16 @@
 #include "base/strbuf.h"
 #include "base/wrapper.h"
 #include "rootfs/alpine.h"
+#include "rootfs/debian.h"
+#include "rootfs/mmdebstrap.h"
 #include "rootfs/image.h"
 #include "rootfs/rootfs.h"
 #include "rootfs/stage.h"
+#include "source/http.h"
 #include "source/unpack.h"
 #include "base/banned.h"
+
+#define FREE_AND_NULL(p) do { free(p); (p) = NULL; } while (0)
 
 
 /* ---- The run ---------------------------------------------------------- */
@@ -35,9 +40,16 @@ static int digest_inputs(struct rootfs_run *r)
 	struct strbuf *sb = &r->inputs;
 	int ret = 0;
 
-	strbuf_addf(sb, "umlkbuild rootfs 1\nsource %s\narch %s\nsize %llu\n"
+	strbuf_reset(sb);
+	if (o->debian)
+		strbuf_addf(sb, "umlkbuild rootfs 1\nsource debian %s %s %s\n",
+			    o->debian, o->fetch.mirrors[0], r->deb.rel.sha256);
+	else
+		strbuf_addf(sb, "umlkbuild rootfs 1\nsource %s\n",
+			    r->src.sha256);
+	strbuf_addf(sb, "arch %s\nsize %llu\n"
 		    "ip %s\ngw %s\ndns %s\nhost %s\nswap %llu\npassword %d\n",
-		    r->src.sha256, o->arch, (unsigned long long)o->size,
+		    o->arch, (unsigned long long)o->size,
 		    o->guest_ip, o->gateway, o->dns, o->hostname,
 		    (unsigned long long)o->swap, o->password_file != NULL);
 	for (size_t i = 0; i < o->sysctls.nr; i++)
@@ -75,12 +87,37 @@ static long long release_epoch(struct rootfs_run *r)
 
 	if (env && *env)
 		return strtoll(env, NULL, 10);
+	if (r->o->debian)  /* the Date of the Release apt verified */
+		return r->deb.rel.epoch > 0 ? r->deb.rel.epoch : 0;
 	/* the release's own date: the same for every build of it */
 	path = path_join(r->staging, "etc/alpine-release");
 	if (!lstat(path, &st))
 		t = st.st_mtime;
 	free(path);
 	return t;
+}
+
+/* What apt verified (the suite's InRelease) and what dpkg installed. */
+static void debian_json(struct rootfs_run *r, struct manifest *m)
+{
+	const struct debian_release *rel = &r->deb.rel;
+	char *url = url_redact(r->o->fetch.mirrors[0]);
+
+	manifest_set_str(m, "source.distribution", "debian");
+	manifest_set_str(m, "source.version", r->version);
+	manifest_set_str(m, "source.suite", r->o->debian);
+	manifest_set_str(m, "source.codename", rel->codename ? rel->codename : "");
+	manifest_set_str(m, "source.url", url);
+	manifest_set_str(m, "source.sha256", rel->sha256);
+	manifest_set_str(m, "source.release_date", rel->date ? rel->date : "");
+	manifest_set_str(m, "source.origin", rel->origin ? rel->origin : "");
+	manifest_set_bool(m, "source.verified", 1);
+	manifest_set_str(m, "source.signer", DEBIAN_KEYRING);
+	manifest_set_str(m, "source.tool", "mmdebstrap --variant=minbase");
+	manifest_pack(m, "source.packages", "[]");
+	for (size_t i = 0; i < r->deb.packages.nr; i++)
+		manifest_append(m, "source.packages", "s", r->deb.packages.v[i]);
+	free(url);
 }
 
 static int write_json(struct rootfs_run *r, const char *image_sha,
@@ -91,12 +128,17 @@ static int write_json(struct rootfs_run *r, const char *image_sha,
 	char *tmp = xasprintf("%s/rootfs.json", r->scratch);
 	int ret;
 
-	manifest_set_str(m, "source.distribution", "alpine");
-	manifest_set_str(m, "source.version", r->version);
-	manifest_set_str(m, "source.url", r->src.url ? r->src.url : "");
-	manifest_set_str(m, "source.sha256", r->src.sha256);
-	manifest_set_bool(m, "source.verified", r->src.verified);
-	manifest_set_str(m, "source.signer", r->src.signer ? r->src.signer : "");
+	if (o->debian)
+		debian_json(r, m);
+	else {
+		manifest_set_str(m, "source.distribution", "alpine");
+		manifest_set_str(m, "source.version", r->version);
+		manifest_set_str(m, "source.url", r->src.url ? r->src.url : "");
+		manifest_set_str(m, "source.sha256", r->src.sha256);
+		manifest_set_bool(m, "source.verified", r->src.verified);
+		manifest_set_str(m, "source.signer",
+				 r->src.signer ? r->src.signer : "");
+	}
 	manifest_set_str(m, "settings.arch", o->arch);
 	manifest_set_int(m, "settings.size", (long long)o->size);
 	manifest_set_str(m, "settings.guest_ip", o->guest_ip);
@@ -138,53 +180,103 @@ static char *json_path(const char *out)
 	return xasprintf("%s.json", out);
 }
 
+static int make_scratch(struct rootfs_run *r)
+{
+	const char *out = r->o->out;
+	char *parent = xstrdup(out), *slash = strrchr(parent, '/');
+
+	if (slash && slash != parent) {
+		*slash = '\0';
+		mkdir_p(parent, 0755);  /* mkdtemp says what failed */
+	}
+	free(parent);
+	r->scratch = xasprintf("%s.tmp-XXXXXX", out);
+	if (!mkdtemp(r->scratch)) {
+		error_errno(0, "cannot create '%s'", r->scratch);
+		free(r->scratch);
+		r->scratch = NULL;
+		return -UKB_EHOST;
+	}
+	tmp_register(r->scratch);
+	r->staging = path_join(r->scratch, "root");
+	r->image = path_join(r->scratch, "image");
+	r->json = json_path(out);
+	return 0;
+}
+
+/* Alpine's verified minirootfs, unpacked with its owners. */
+static int alpine_tree(struct rootfs_run *r)
+{
+	const struct rootfs_opts *o = r->o;
+	const char *arch = strcmp(o->arch, "i386") ? "x86_64" : "x86";
+	struct unpack_result ur;
+	int ret;
+
+	ret = alpine_fetch(o->alpine, arch, &o->fetch, &r->version, &r->src);
+	if (ret)
+		return ret;
+	info("Alpine %s: '%s' (sha256 %s, signed by %s)", r->version,
+	     r->src.path, r->src.sha256, r->src.signer);
+	ret = digest_inputs(r);
+	if (!ret && o->password_file)
+		ret = rootfs_hash_password(r);
+	if (!ret)
+		ret = make_scratch(r);
+	if (!ret)
+		ret = unpack_archive_owned(r->src.path, r->staging, &ur);
+	if (!ret)
+		unpack_result_release(&ur);
+	return ret;
+}
+
+/* mmdebstrap's minbase of the suite; the inputs then name its InRelease. */
+static int debian_tree(struct rootfs_run *r)
+{
+	const struct rootfs_opts *o = r->o;
+	int ret;
+
+	ret = debian_check_host();
+	/* the password file is read before the minutes mmdebstrap takes */
+	if (!ret)
+		ret = digest_inputs(r);
+	if (!ret && o->password_file)
+		ret = rootfs_hash_password(r);
+	if (!ret)
+		ret = make_scratch(r);
+	if (!ret)
+		ret = debian_bootstrap(o->debian, o->arch, o->fetch.mirrors,
+				       o->fetch.nr_mirrors, r->staging, &r->deb);
+	if (ret)
+		return ret;
+	r->version = xstrdup(r->deb.rel.version ? r->deb.rel.version : o->debian);
+	info("Debian %s (%s, %s): %zu packages, InRelease sha256 %s verified "
+	     "by apt", o->debian, r->version,
+	     r->deb.rel.date ? r->deb.rel.date : "no date",
+	     r->deb.packages.nr, r->deb.rel.sha256);
+	ret = digest_inputs(r);
+	if (!ret && r->shadow_hash) {
+		explicit_bzero(r->shadow_hash, strlen(r->shadow_hash));
+		FREE_AND_NULL(r->shadow_hash);
+		ret = rootfs_hash_password(r);
+	}
+	return ret;
+}
+
 /* Long on purpose: the run's steps in order, each undone by one cleanup. */
 int rootfs_make(const struct rootfs_opts *o)
 {
 	struct rootfs_run r = { .o = o, .inputs = STRBUF_INIT,
 				.script = STRBUF_INIT };
-	struct unpack_result ur;
-	const char *arch = strcmp(o->arch, "i386") ? "x86_64" : "x86";
 	char image_sha[SHA256_HEX_LEN + 1], uuid[37];
 	int ret;
 
-	ret = alpine_fetch(o->alpine, arch, &o->fetch, &r.version, &r.src);
+	ret = o->debian ? debian_tree(&r) : alpine_tree(&r);
 	if (ret)
 		goto out;
-	info("Alpine %s: '%s' (sha256 %s, signed by %s)", r.version,
-	     r.src.path, r.src.sha256, r.src.signer);
-	ret = digest_inputs(&r);
-	if (!ret && o->password_file)
-		ret = rootfs_hash_password(&r);
-	if (ret)
-		goto out;
-	r.scratch = xasprintf("%s.tmp-XXXXXX", o->out);
-	{
-		char *parent = xstrdup(o->out), *slash = strrchr(parent, '/');
-
-		if (slash && slash != parent) {
-			*slash = '\0';
-			mkdir_p(parent, 0755);  /* mkdtemp says what failed */
-		}
-		free(parent);
-	}
-	if (!mkdtemp(r.scratch)) {
-		error_errno(0, "cannot create '%s'", r.scratch);
-		ret = -UKB_EHOST;
-		free(r.scratch);
-		r.scratch = NULL;
-		goto out;
-	}
-	tmp_register(r.scratch);
-	r.staging = path_join(r.scratch, "root");
-	r.image = path_join(r.scratch, "image");
-	r.json = json_path(o->out);
-	ret = unpack_archive_owned(r.src.path, r.staging, &ur);
-	if (ret)
-		goto out;
-	unpack_result_release(&ur);
 	r.epoch = release_epoch(&r);
-	ret = rootfs_stage(&r);
+	ret = o->debian ? debian_fix_shadow_dates(r.staging, r.epoch) : 0;
+	if (!ret)
+		ret = rootfs_stage(&r);
 	if (!ret)
 		ret = rootfs_settle(&r);
 	if (!ret)
@@ -217,6 +309,7 @@ out:
 		free(r.shadow_hash);
 	}
 	fetched_release(&r.src);
+	debian_tree_release(&r.deb);
 	strbuf_release(&r.inputs);
 	strbuf_release(&r.script);
 	free(r.staging);

@@ -14,6 +14,7 @@
 /* What one `umlkbuild rootfs` is asked for (rootfs.h). */
 struct rootfs_opts {
 	const char *alpine;          /* "3.20" or "3.20.3" */
+	const char *debian;          /* a suite ("bookworm"), NULL for Alpine */
 	const char *arch;            /* "x86_64" or "i386" */
 	uint64_t size;               /* bytes */
 	const char *guest_ip;        /* "10.0.0.2/24" */
@@ -26,7 +27,7 @@ struct rootfs_opts {
 	struct strvec copies;        /* "HOST:GUEST", checked */
 	struct strvec starts;        /* shell commands */
 	struct strvec sysctls;       /* "KEY=VALUE", checked */
-	struct fetch_opts fetch;
+	struct fetch_opts fetch;     /* with --debian: only the mirrors */
 	const char *out;
 };
 

@@ -4,6 +4,7 @@
 
 #include "base/sha256.h"
 #include "base/strbuf.h"
+#include "rootfs/mmdebstrap.h"
 #include "rootfs/rootfsopt.h"
 #include "source/fetch.h"
 
@@ -16,8 +17,9 @@ struct rootfs_run {
 	char *staging;      /* scratch/root */
 	char *image;        /* scratch/image */
 	char *json;         /* <out minus .img>.json */
-	char *version;      /* Alpine X.Y.Z */
+	char *version;      /* Alpine X.Y.Z, Debian's Release Version */
 	struct fetched src;
+	struct debian_tree deb; /* --debian: what apt verified, dpkg installed */
 	char *shadow_hash;  /* crypt(3) of the password, or NULL */
 	struct strbuf inputs; /* what the UUID, seed and salt derive from */
 	struct strbuf script; /* debugfs commands that fix the ctimes */

@@ -248,7 +248,7 @@ static int install_keys(struct rootfs_run *r)
 	/* put() walked it: a directory of the tree, not a symlink */
 	if (!ret && chmod(dir, 0700) < 0)
 		ret = error_errno(0, "cannot chmod '%s'", dir);
-	if (!ret)
+	if (!ret && !r->o->debian)
 		warning("Alpine's minirootfs has no ssh server: add one in the "
 			"guest with 'apk add openssh'");
 	strbuf_release(&keys);
@@ -303,6 +303,47 @@ static char *data_text(const char *name, int *ret)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* busybox init's: the minirootfs has no OpenRC. */
+static void busybox_inittab(struct strbuf *sb)
+{
+	strbuf_addstr(sb, "# written by umlkbuild rootfs: init runs "
+		      "umlkbuild's boot script, no OpenRC\n"
+		      "::sysinit:/etc/umlkbuild/boot\n"
+		      "::once:/etc/umlkbuild/start\n"
+		      "console::respawn:/sbin/getty 38400 console\n");
+	for (int i = 1; i <= 6; i++)
+		strbuf_addf(sb, "tty%d::respawn:/sbin/getty 38400 tty%d\n",
+			    i, i);
+	strbuf_addstr(sb, "::ctrlaltdel:/sbin/reboot\n"
+		      "::shutdown:/sbin/swapoff -a\n"
+		      "::shutdown:/bin/umount -a -r\n");
+}
+
+/*
+ * sysvinit's, for Debian: the same boot script instead of Debian's rc
+ * scripts (nothing in minbase needs them; sshd is started by the boot
+ * script), runlevel 2, util-linux's getty.
+ */
+static void sysv_inittab(struct strbuf *sb)
+{
+	strbuf_addstr(sb, "# written by umlkbuild rootfs: init runs "
+		      "umlkbuild's boot script, not /etc/init.d/rc\n"
+		      "id:2:initdefault:\n"
+		      "si::sysinit:/etc/umlkbuild/boot\n"
+		      "st:2345:once:/etc/umlkbuild/start\n"
+		      "co:2345:respawn:/sbin/getty 38400 console\n");
+	for (int i = 1; i <= 6; i++)
+		strbuf_addf(sb, "%d:2345:respawn:/sbin/getty 38400 tty%d\n",
+			    i, i);
+	strbuf_addstr(sb, "ca::ctrlaltdel:/sbin/shutdown -t1 -r now\n"
+		      "h0:0:wait:/sbin/swapoff -a\n"
+		      "h1:0:wait:/bin/umount -a -r\n"
+		      "h2:0:wait:/sbin/halt -d -f -p\n"
+		      "r0:6:wait:/sbin/swapoff -a\n"
+		      "r1:6:wait:/bin/umount -a -r\n"
+		      "r2:6:wait:/sbin/reboot -d -f\n");
+}
+
 /* The seeds' steps, done in the staging tree; long: a flat list, one file each. */
 int rootfs_stage(struct rootfs_run *r)
 {
@@ -318,17 +359,10 @@ int rootfs_stage(struct rootfs_run *r)
 	ret = put(r, "/etc/fstab", sb.buf, 0644);
 
 	strbuf_reset(&sb);
-	strbuf_addstr(&sb, "# written by umlkbuild rootfs: init runs "
-		      "umlkbuild's boot script, no OpenRC\n"
-		      "::sysinit:/etc/umlkbuild/boot\n"
-		      "::once:/etc/umlkbuild/start\n"
-		      "console::respawn:/sbin/getty 38400 console\n");
-	for (int i = 1; i <= 6; i++)
-		strbuf_addf(&sb, "tty%d::respawn:/sbin/getty 38400 tty%d\n",
-			    i, i);
-	strbuf_addstr(&sb, "::ctrlaltdel:/sbin/reboot\n"
-		      "::shutdown:/sbin/swapoff -a\n"
-		      "::shutdown:/bin/umount -a -r\n");
+	if (o->debian)
+		sysv_inittab(&sb);
+	else
+		busybox_inittab(&sb);
 	if (!ret)
 		ret = put(r, "/etc/inittab", sb.buf, 0644);
 

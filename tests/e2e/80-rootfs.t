@@ -181,30 +181,11 @@ DESC="X.Y with --offline" row 113 2 "^error: --offline cannot look up the newest
 	"$UKB" "${B[@]}" --offline --alpine 3.20
 
 # ---- boot it as the seeds do ----------------------------------------------
-# pty_expect FD PATTERN SECONDS: read the raw pty on FD into $PTY_SEEN
-# until the extended regex matches.
-pty_expect() {
-	local fd=$1 pat=$2 end=$((SECONDS + $3)) chunk
-	while [ $SECONDS -lt $end ]; do
-		chunk=
-		IFS= read -r -t 1 -d '' -n 4096 chunk <&"$fd"
-		PTY_SEEN+=$chunk
-		# less the carriage returns and ash's terminal queries
-		printf '%s' "$PTY_SEEN" | tr -d '\r' |
-			sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -Eq -- "$pat" &&
-			return 0
-	done
-	return 1
-}
-
 # The guest's side, in a private network namespace: the TAP at 10.0.0.1,
 # the VM, the checks from the host side, the console login on tty1's pty.
 guest_checks() {
 	local vm pts i
-	ip link set lo up
-	ip tuntap add dev ukbtap0 mode tap
-	ip addr add 10.0.0.1/24 dev ukbtap0
-	ip link set ukbtap0 up
+	guest_tap
 	mkdir -p "$T/uml"
 	setsid "$VMLINUX" ubda="$T/boot.img" eth0=tuntap,ukbtap0 mem=64m \
 		con1=pts umid=ukbrootfs uml_dir="$T/uml" \
@@ -272,20 +253,8 @@ guest_checks() {
 if [ -n "${UKB_ROOTFS_VMLINUX:-}" ] || need_artifact_61; then
 	VMLINUX="${UKB_ROOTFS_VMLINUX:-$ARTIFACT_61/vmlinux}"
 	cp --sparse=always "$IMG" "$T/boot.img"
-	export -f guest_checks pty_expect check ok not_ok diag
-	export T VMLINUX
-	# the TAP and the guest live in a namespace of their own
-	unshare --net bash -c 'guest_checks' >"$T/boot.tap" 2>"$T/boot.err"
-	while IFS= read -r l; do
-		case "$l" in
-		"ok "*) ok "${l#ok [0-9]* - }" ;;
-		"not ok "*) not_ok "${l#not ok [0-9]* - }" ;;
-		*) echo "$l" ;;
-		esac
-	done <"$T/boot.tap"
-	[ -s "$T/boot.err" ] && sed 's/^/#   boot stderr: /' "$T/boot.err" | tail -n 5
-	grep -q 'login:' "$T/console.log" ||
-		sed 's/^/#   console: /' "$T/console.log" | tail -n 30
+	export VMLINUX
+	in_netns guest_checks
 else
 	not_ok "the 6.1 defconfig artifact builds"
 fi
