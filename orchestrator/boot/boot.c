@@ -17,6 +17,7 @@
 #include "base/proc.h"
 #include "base/scope.h"
 #include "base/strvec.h"
+#include "base/umlnet.h"
 #include "base/wrapper.h"
 #include "boot/boot.h"
 #include "boot/bootnet.h"
@@ -106,6 +107,7 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 	struct deploy dep = DEPLOY_INIT;
 	struct proc p = { 0 };
 	long long t0;
+	enum umlnet_driver drv;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -155,9 +157,11 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 			deploy_release(&dep);
 			return ret;
 		}
-		strvec_pushf(&argv, "eth0=tuntap,%s", NET_TAP);
-		strvec_pushf(&argv, "ukb.net=%s,%s,%u,%llu", NET_GUEST,
-			     NET_HOST_IP, net.port, net.want);
+		drv = boot_net_driver(o->vmlinux);
+		umlnet_push_arg(&argv, drv, NET_TAP);
+		strvec_pushf(&argv, "ukb.net=%s,%s,%u,%llu,%s", NET_GUEST,
+			     NET_HOST_IP, net.port, net.want,
+			     umlnet_ifname(drv));
 	}
 
 	p.argv = argv.v;
@@ -200,6 +204,41 @@ static int boot_once(const struct boot_opts *o, struct boot_result *r,
 
 #define BOOT_ATTEMPTS 5
 
+/* The release vmlinux's banner names; -ENOENT when it names none. */
+static int vmlinux_release(const char *vmlinux, struct kver *v)
+{
+	struct stat st;
+	void *map;
+	int fd, ret;
+
+	fd = open(vmlinux, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !st.st_size) {
+		close(fd);
+		return -ENOENT;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -ENOENT;
+	ret = hostkernel_banner_version(map, (size_t)st.st_size, v);
+	munmap(map, (size_t)st.st_size);
+	return ret;
+}
+
+enum umlnet_driver boot_net_driver(const char *vmlinux)
+{
+	struct kver v;
+	int d = umlnet_driver_of_kernel(vmlinux);
+
+	if (d >= 0)
+		return (enum umlnet_driver)d;
+	if (!vmlinux_release(vmlinux, &v))
+		return umlnet_driver_of_version(&v);
+	return UMLNET_TUNTAP;
+}
+
 /*
  * Refuse, before starting it, a kernel whose line needs what this host's
  * kernel lacks (hostkernel.h): otherwise it dies with no word of why.
@@ -208,35 +247,21 @@ static int check_host_kernel(const char *vmlinux)
 {
 	struct hostkernel hk;
 	struct kver v;
-	struct stat st;
 	const char *why = NULL;
 	char ver[48], newest[32];
-	void *map;
-	int fd, ret = 0;
+	int ret = 0;
 
-	fd = open(vmlinux, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* starting it reports that */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !st.st_size) {
-		close(fd);
-		return 0;
+	if (vmlinux_release(vmlinux, &v))
+		return 0; /* starting it reports an unreadable file */
+	hostkernel_probe(&hk);
+	if (hostkernel_can_run(&hk, &v, &why)) {
+		kver_format(&v, ver, sizeof(ver));
+		hostkernel_newest_line(&hk, newest, sizeof(newest));
+		ret = error(-UKB_EHOST, "cannot boot '%s' (linux %s) on this host: %s",
+			    vmlinux, ver, why);
+		hint("this host (Linux %s) runs UML %s and older: use such an artifact here, or --no-boot",
+		     hk.release, newest);
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return 0;
-	if (!hostkernel_banner_version(map, (size_t)st.st_size, &v)) {
-		hostkernel_probe(&hk);
-		if (hostkernel_can_run(&hk, &v, &why)) {
-			kver_format(&v, ver, sizeof(ver));
-			hostkernel_newest_line(&hk, newest, sizeof(newest));
-			ret = error(-UKB_EHOST, "cannot boot '%s' (linux %s) on this host: %s",
-				    vmlinux, ver, why);
-			hint("this host (Linux %s) runs UML %s and older: use such an artifact here, or --no-boot",
-			     hk.release, newest);
-		}
-	}
-	munmap(map, (size_t)st.st_size);
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 #ifndef UKB_BOOT_H
 #define UKB_BOOT_H
 
+#include "base/umlnet.h"
 #include "boot/bootlog.h"
 
 struct boot_opts {
@@ -18,9 +19,10 @@ struct boot_opts {
 	const char *const *extra;     /* more kernel command line words */
 	/*
 	 * The seeds' network path: boot inside a private network namespace
-	 * with eth0 on a TAP device there (host 10.0.0.1/24, guest
-	 * 10.0.0.2), let ukb-init send net_bytes over TCP to a sink on the
-	 * host side and report the flow's congestion control and eth0's
+	 * with the guest's interface (boot_net_driver: eth0, or vec0 from
+	 * 6.16) on a TAP device there (host 10.0.0.1/24, guest 10.0.0.2),
+	 * let ukb-init send net_bytes over TCP to a sink on the host side
+	 * and report the flow's congestion control and the interface's
 	 * qdisc. Root only; the namespace and TAP die with the run.
 	 */
 	int net;
@@ -44,5 +46,12 @@ struct boot_opts {
  * without root, TUN or namespaces) or -errno.
  */
 int boot_run(const struct boot_opts *o, struct boot_result *r);
+
+/*
+ * The network driver boot --net gives vmlinux: from the artifact's
+ * "config" beside it, else from the release its banner names (the vector
+ * driver from 6.16), else the legacy eth0=tuntap.
+ */
+enum umlnet_driver boot_net_driver(const char *vmlinux);
 
 #endif

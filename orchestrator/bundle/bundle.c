@@ -14,6 +14,7 @@
 #include "base/sha256.h"
 #include "base/sigchain.h"
 #include "base/strbuf.h"
+#include "base/umlnet.h"
 #include "base/version.h"
 #include "base/wrapper.h"
 #include "bundle/bundle.h"
@@ -88,10 +89,14 @@ static int check_kernel(const struct bundle_opts *o, struct inputs *in)
 		ret = error(-UKB_EARTIFACT, "'%s' does not match its metadata.json: expected sha256 %s, got %s",
 			    in->vmlinux, want, in->ksha);
 	if (!ret) {
-		static const struct kver no_tuntap = { 6, 16, 0, 0 };
+		/* the artifact's own config, else its release */
+		int d = umlnet_driver_of_kernel(in->vmlinux);
 
-		in->vector = !kver_parse(in->kversion, strlen(in->kversion), &v, NULL) &&
-			     kver_cmp(&v, &no_tuntap) >= 0;
+		if (d < 0)
+			d = kver_parse(in->kversion, strlen(in->kversion), &v,
+				       NULL) ? UMLNET_TUNTAP :
+				umlnet_driver_of_version(&v);
+		in->vector = d == UMLNET_VECTOR;
 	}
 	free(meta);
 	return ret;
@@ -208,9 +213,8 @@ static int texts(const struct bundle_opts *o, const struct inputs *in,
 {
 	struct strbuf settings = STRBUF_INIT, distro = STRBUF_INIT;
 	const char *gw = manifest_get_str(in->rmeta, "settings.gateway");
-	char *net_arg = in->vector ?
-		xasprintf("vec0:transport=tap,ifname=%s", o->tap) :
-		xasprintf("eth0=tuntap,%s", o->tap);
+	char *net_arg = umlnet_arg(in->vector ? UMLNET_VECTOR : UMLNET_TUNTAP,
+				   o->tap);
 	int ret;
 
 	strbuf_addf(&settings,

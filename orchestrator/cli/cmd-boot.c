@@ -21,7 +21,7 @@ static const struct opt boot_opts[] = {
 	{ "log", O_LOG, 'l', required_argument, "FILE",
 	  "write the console log to FILE" },
 	{ "net", O_NET, 0, no_argument, NULL,
-	  "(root only) boot with eth0 on a TAP in a private netns" },
+	  "(root only) boot with eth0 (vec0 from 6.16) on a TAP in a private netns" },
 	{ "net-bytes", O_NET_BYTES, 0, required_argument, "N",
 	  "bytes the guest sends with --net (default 4 MiB)" },
 	{ "deploy", O_DEPLOY, 0, no_argument, NULL,
@@ -102,9 +102,10 @@ const struct cmd cmd_boot = {
 		 "TUN work. Prints one line per check on stdout.\n"
 		 "\n"
 		 "--net (root only) boots it in a private network namespace with\n"
-		 "eth0 on a TAP device there (host 10.0.0.1/24, guest 10.0.0.2),\n"
+		 "eth0 on a TAP device there (host 10.0.0.1/24, guest 10.0.0.2;\n"
+		 "vec0:transport=tap for a kernel with the vector driver, 6.16 on),\n"
 		 "sends N bytes (default 4 MiB) from the guest to the host over TCP\n"
-		 "and checks that the flow ran with bbr and eth0's qdisc is fq.\n"
+		 "and checks that the flow ran with bbr and the interface's qdisc is fq.\n"
 		 "\n"
 		 "--deploy boots it the way the seeds deploy it: root on an ext4\n"
 		 "image on ubda (made in $TMPDIR with mke2fs, removed afterwards),\n"

@@ -13,10 +13,12 @@
  *                                      ubda, swap file, tmpfs, loopback
  *                                      IPv4/IPv6/unix, console on a host
  *                                      pty (deploy.c)
- *   ukb.net=IP/PREFIX,PEER,PORT,BYTES  set net.core.default_qdisc=fq as the
- *                                      seeds do, configure eth0, send BYTES
- *                                      to PEER:PORT over TCP, then report
- *                                      eth0's root qdisc and the
+ *   ukb.net=IP/PREFIX,PEER,PORT,BYTES[,IF]
+ *                                      set net.core.default_qdisc=fq as the
+ *                                      seeds do, configure IF (default
+ *                                      eth0; vec0 with the vector driver),
+ *                                      send BYTES to PEER:PORT over TCP,
+ *                                      then report IF's root qdisc and the
  *                                      connection's congestion control,
  *                                      TCP_INFO and BBR state.
  */
@@ -258,20 +260,24 @@ static void check_tun(void)
 struct net_opts {
 	int on;
 	char ip[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN];
+	char ifname[IFNAMSIZ];
 	int prefix;
 	unsigned port;
 	unsigned long long bytes;
 };
 
-/* "10.0.0.2/24,10.0.0.1,5001,4194304"; 0 or -EINVAL. */
+/* "10.0.0.2/24,10.0.0.1,5001,4194304[,vec0]"; 0 or -EINVAL. */
 static int parse_net(const char *arg, struct net_opts *n)
 {
 	struct in_addr a;
-	char tail;
+	int end = 0, ifend = 0;
 
 	memset(n, 0, sizeof(*n));
-	if (sscanf(arg, "%15[0-9.]/%d,%15[0-9.],%u,%llu%c", n->ip, &n->prefix,
-		   n->peer, &n->port, &n->bytes, &tail) != 5 ||
+	snprintf(n->ifname, sizeof(n->ifname), "eth0");
+	if (sscanf(arg, "%15[0-9.]/%d,%15[0-9.],%u,%llu%n", n->ip, &n->prefix,
+		   n->peer, &n->port, &n->bytes, &end) != 5 ||
+	    (arg[end] && (sscanf(arg + end, ",%15[a-z0-9]%n", n->ifname,
+				 &ifend) != 1 || arg[end + ifend])) ||
 	    n->prefix < 1 || n->prefix > 32 || !n->port || n->port > 65535 ||
 	    !n->bytes || inet_pton(AF_INET, n->ip, &a) != 1 ||
 	    inet_pton(AF_INET, n->peer, &a) != 1)
@@ -312,7 +318,7 @@ static void find_net_opts(int argc, char **argv, struct net_opts *n)
 	}
 	memset(n, 0, sizeof(*n));
 	if (word && parse_net(word + strlen(key), n) < 0)
-		report("fail", "net_options", "cannot parse '%s': want %sIP/PREFIX,PEER,PORT,BYTES",
+		report("fail", "net_options", "cannot parse '%s': want %sIP/PREFIX,PEER,PORT,BYTES[,IF]",
 		       word, key);
 }
 
@@ -348,7 +354,7 @@ int link_up(int fd, const char *dev)
 	return ifreq_ioctl(fd, SIOCSIFFLAGS, &ifr);
 }
 
-/* eth0 gets ip/prefix and goes up; lo goes up too. */
+/* n->ifname gets ip/prefix and goes up; lo goes up too. */
 static int net_configure(const struct net_opts *n)
 {
 	in_addr_t mask = n->prefix == 32 ? 0xffffffffu :
@@ -358,11 +364,11 @@ static int net_configure(const struct net_opts *n)
 	if (fd < 0)
 		return -errno;
 	link_up(fd, "lo");
-	ret = set_inaddr(fd, "eth0", SIOCSIFADDR, inet_addr(n->ip));
+	ret = set_inaddr(fd, n->ifname, SIOCSIFADDR, inet_addr(n->ip));
 	if (!ret)
-		ret = set_inaddr(fd, "eth0", SIOCSIFNETMASK, htonl(mask));
+		ret = set_inaddr(fd, n->ifname, SIOCSIFNETMASK, htonl(mask));
 	if (!ret)
-		ret = link_up(fd, "eth0");
+		ret = link_up(fd, n->ifname);
 	close(fd);
 	return ret;
 }
@@ -549,10 +555,10 @@ static void report_tcp(int fd, const struct net_opts *n)
 	}
 }
 
-/* The seeds' network path: eth0 on TAP, default qdisc fq, a TCP flow out. */
+/* The seeds' network path: eth0 (vec0) on TAP, default qdisc fq, a TCP flow out. */
 static void check_net(const struct net_opts *n)
 {
-	char kind[64];
+	char kind[64], up[32], qdisc[32];
 	unsigned idx;
 	double secs = 0;
 	int fd, ret;
@@ -564,23 +570,25 @@ static void check_net(const struct net_opts *n)
 	else
 		check_sysctl_set("net_default_qdisc",
 				 "/proc/sys/net/core/default_qdisc", "fq");
+	snprintf(up, sizeof(up), "net_%s", n->ifname);
+	snprintf(qdisc, sizeof(qdisc), "net_qdisc_%s", n->ifname);
 	ret = net_configure(n);
 	if (ret < 0) {
-		report("fail", "net_eth0", "cannot configure eth0 as %s/%d: %s",
-		       n->ip, n->prefix, strerror(-ret));
+		report("fail", up, "cannot configure %s as %s/%d: %s",
+		       n->ifname, n->ip, n->prefix, strerror(-ret));
 		return;
 	}
-	report("ok", "net_eth0", "%s/%d up", n->ip, n->prefix);
-	idx = if_nametoindex("eth0");
+	report("ok", up, "%s/%d up", n->ip, n->prefix);
+	idx = if_nametoindex(n->ifname);
 	ret = root_qdisc((int)idx, kind, sizeof(kind));
 	if (ret < 0)
-		report("fail", "net_qdisc_eth0", "cannot dump eth0's qdiscs: %s",
-		       strerror(-ret));
+		report("fail", qdisc, "cannot dump %s's qdiscs: %s",
+		       n->ifname, strerror(-ret));
 	else if (strcmp(kind, "fq"))
-		report("fail", "net_qdisc_eth0", "eth0's root qdisc is '%s', expected fq",
-		       kind);
+		report("fail", qdisc, "%s's root qdisc is '%s', expected fq",
+		       n->ifname, kind);
 	else
-		report("ok", "net_qdisc_eth0", "root qdisc fq");
+		report("ok", qdisc, "root qdisc fq");
 
 	fd = tcp_connect(n);
 	if (fd < 0) {

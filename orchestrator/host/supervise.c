@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/proc.h"
 #include "base/sigchain.h"
+#include "base/umlnet.h"
 #include "base/wrapper.h"
 #include "host/hostnet.h"
 #include "host/mconsole.h"
@@ -38,18 +39,7 @@ struct sup {
 
 bool supervise_kernel_has_vector(const char *kernel)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const char *slash = strrchr(kernel, '/');
-	char *cfg = xasprintf("%.*s/config", slash ? (int)(slash - kernel) : 1,
-			      slash ? kernel : ".");
-	bool vec = false;
-
-	if (!read_input_file(&sb, cfg, UKB_INPUT_MAX, NULL))
-		vec = !strstr(sb.buf, "\nCONFIG_UML_NET_TUNTAP=y") &&
-		      strstr(sb.buf, "\nCONFIG_UML_NET_VECTOR=y");
-	free(cfg);
-	strbuf_release(&sb);
-	return vec;
+	return umlnet_driver_of_kernel(kernel) == UMLNET_VECTOR;
 }
 
 void supervise_vm_argv(const struct deployment *d, const char *run_dir,
@@ -57,11 +47,10 @@ void supervise_vm_argv(const struct deployment *d, const char *run_dir,
 {
 	strvec_push(argv, d->kernel);
 	strvec_pushf(argv, "ubda=%s", d->rootfs);
-	if (d->transport ? !strcmp(d->transport, "vector") :
-	    supervise_kernel_has_vector(d->kernel))
-		strvec_pushf(argv, "vec0:transport=tap,ifname=%s", d->net.tap);
-	else
-		strvec_pushf(argv, "eth0=tuntap,%s", d->net.tap);
+	/* a bundle's deployment says which; else the kernel's own files */
+	umlnet_push_arg(argv, (d->transport ? !strcmp(d->transport, "vector") :
+			       supervise_kernel_has_vector(d->kernel)) ?
+			UMLNET_VECTOR : UMLNET_TUNTAP, d->net.tap);
 	strvec_pushf(argv, "mem=%s", d->mem);
 	strvec_pushf(argv, "umid=%s", d->net.name);
 	strvec_pushf(argv, "uml_dir=%s", run_dir);

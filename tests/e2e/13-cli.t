@@ -37,9 +37,11 @@ run "$UKB" patches --version 6.1.192
 expect_exit 0 "patches --version 6.1.192"
 expect_out "^0001-um-drop-xstat-exports.patch" "6.1 gets the xstat patch"
 expect_out "^0002-um-unregister-glibc-rseq.patch" "6.1 gets the rseq patch"
+check "6.1 does not get 0003 (6.16..)" sh -c "! grep -q '^0003' '$T/out'"
 run "$UKB" patches --version 6.19
 expect_exit 0 "patches --version 6.19"
 check "6.19 gets neither" sh -c "! grep -q '^000[12]' '$T/out'"
+expect_out "^0003-um-vector-without-name-resolution-for-static.patch" "6.19 gets the static vector driver patch"
 run "$UKB" explain --help
 expect_exit 0 "explain --help"
 expect_out "^usage: umlkbuild explain \\[-C DIR\\] CONFIG_X\\[=VALUE\\]" "explain --help shows the usage"

@@ -22,6 +22,8 @@ expect_out '^ok net_bbr_info: bw [1-9][0-9]* B/s ' "BBR kept a bandwidth estimat
 expect_out '^ok net_host_received: 4194304 bytes from 10\.0\.0\.2 on ukbtap0' "the host's side received it all"
 expect_out '^boot check passed$' "and the ordinary boot checks still pass"
 check "the console is in the log" grep -q 'ukb-init: ok net_tcp_congestion: bbr' "$T/boot.log"
+check "6.1 (the legacy driver) gets eth0=tuntap and ukb-init is told eth0" \
+	grep -q 'Kernel command line:.* eth0=tuntap,ukbtap0 ukb\.net=[0-9./,]*,eth0' "$T/boot.log"
 check "no TAP device left in the host's namespace" test "$(ls /sys/class/net | sort)" = "$taps_before"
 
 # bounded: a guest that never reports is killed at the timeout, the run

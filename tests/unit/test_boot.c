@@ -5,11 +5,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "base/fsutil.h"
 #include "boot/boot.h"
+#include "testlib.h"
 
 static int feed(struct boot_result *r, const char *line)
 {
@@ -204,6 +207,34 @@ static void test_release(void **state)
 	boot_result_release(&r);
 }
 
+/* boot --net's eth0=tuntap or vec0: the artifact's config, else the banner */
+static void test_net_driver(void **state)
+{
+	char *tmp = test_tmpdir("bootnet");
+	char *k = path_join(tmp, "vmlinux"), *cfg = path_join(tmp, "config");
+	static const char b619[] = "\177ELF...Linux version 6.19.0 (u@h) #1\n";
+	static const char b612[] = "\177ELF...Linux version 6.12.48 (u@h) #1\n";
+
+	(void)state;
+	assert_int_equal(boot_net_driver(k), UMLNET_TUNTAP); /* no file */
+	assert_int_equal(write_file_atomic(k, b619, sizeof(b619) - 1, 0755), 0);
+	assert_int_equal(boot_net_driver(k), UMLNET_VECTOR);
+	assert_int_equal(write_file_atomic(k, b612, sizeof(b612) - 1, 0755), 0);
+	assert_int_equal(boot_net_driver(k), UMLNET_TUNTAP);
+	/* the config beside the kernel wins over its release */
+	assert_int_equal(write_file_atomic(cfg, "CONFIG_UML_NET_VECTOR=y\n", 24,
+					   0644), 0);
+	assert_int_equal(boot_net_driver(k), UMLNET_VECTOR);
+	assert_int_equal(write_file_atomic(k, b619, sizeof(b619) - 1, 0755), 0);
+	assert_int_equal(write_file_atomic(cfg, "CONFIG_UML_NET_TUNTAP=y\n", 24,
+					   0644), 0);
+	assert_int_equal(boot_net_driver(k), UMLNET_TUNTAP);
+	rmtree(tmp);
+	free(k);
+	free(cfg);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_len_bounds),
 		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_net_driver),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -272,6 +272,19 @@ static void test_project_fragments(void **state)
 	assert_non_null(strstr(used, "22-uml-net-vector.config"));
 	assert_null(strstr(used, "10-static.config"));
 	assert_string_equal(val(&m, "CONFIG_UML_NET_VECTOR"), "y");
+	assert_null(strstr(used, "23-uml-net-vector-static.config"));
+	assert_null(val(&m, "CONFIG_UML_NET_VECTOR_GRE_L2TPV3"));
+	kc_set_release(&m);
+	free(used);
+	/* 6.16 static: the vector driver without gre and l2tpv3 (patch 0003) */
+	used = select_frags("defconfig", "6.19", ARCH_X86_64 | LINK_STATIC, &m);
+	assert_non_null(strstr(used, "10-static.config"));
+	assert_non_null(strstr(used, "22-uml-net-vector.config"));
+	assert_non_null(strstr(used, "23-uml-net-vector-static.config"));
+	assert_null(strstr(used, "21-uml-net-tuntap.config"));
+	assert_string_equal(val(&m, "CONFIG_STATIC_LINK"), "y");
+	assert_string_equal(val(&m, "CONFIG_UML_NET_VECTOR"), "y");
+	assert_string_equal(val(&m, "CONFIG_UML_NET_VECTOR_GRE_L2TPV3"), "n");
 	kc_set_release(&m);
 	free(used);
 	unsetenv("UKB_DATADIR");
