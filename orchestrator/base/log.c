@@ -260,16 +260,25 @@ static int errno_code(int err)
 	return errno ? -errno : -EIO;
 }
 
+/* fmt's text and ": " and the message of err (errno_code's) into out */
+static int vformat_errno(struct strbuf *out, int err, const char *fmt,
+			 va_list ap)
+{
+	err = errno_code(err);  /* before anything can change errno */
+	strbuf_vaddf(out, fmt, ap);
+	strbuf_addf(out, ": %s", ukb_strerror(err));
+	return err;
+}
+
 int error_errno(int err, const char *fmt, ...)
 {
 	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
 
-	err = errno_code(err);
 	va_start(ap, fmt);
-	strbuf_vaddf(&msg, fmt, ap);
+	err = vformat_errno(&msg, err, fmt, ap);
 	va_end(ap);
-	error(err, "%s: %s", msg.buf, ukb_strerror(err));
+	error(err, "%s", msg.buf);
 	strbuf_release(&msg);
 	return err;
 }
@@ -307,11 +316,10 @@ void warning_errno(int err, const char *fmt, ...)
 	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
 
-	err = errno_code(err);
 	va_start(ap, fmt);
-	strbuf_vaddf(&msg, fmt, ap);
+	vformat_errno(&msg, err, fmt, ap);
 	va_end(ap);
-	warning("%s: %s", msg.buf, ukb_strerror(err));
+	warning("%s", msg.buf);
 	strbuf_release(&msg);
 }
 
