@@ -57,6 +57,16 @@ enum umlnet_driver umlnet_driver_of_version(const struct kver *v)
 	return kver_cmp(v, &no_tuntap) >= 0 ? UMLNET_VECTOR : UMLNET_TUNTAP;
 }
 
+enum umlnet_driver umlnet_driver_for(const char *kernel,
+				     const struct kver *v)
+{
+	int d = umlnet_driver_of_kernel(kernel);
+
+	if (d >= 0)
+		return (enum umlnet_driver)d;
+	return v ? umlnet_driver_of_version(v) : UMLNET_TUNTAP;
+}
+
 const char *umlnet_ifname(enum umlnet_driver d)
 {
 	return d == UMLNET_VECTOR ? "vec0" : "eth0";

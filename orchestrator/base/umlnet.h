@@ -28,6 +28,13 @@ int umlnet_driver_of_kernel(const char *kernel);
 /* The driver a release has: the vector driver from 6.16 on. */
 enum umlnet_driver umlnet_driver_of_version(const struct kver *v);
 
+/*
+ * The driver of a kernel: its artifact's config, else its release v (NULL
+ * when unknown), else the legacy driver.
+ */
+enum umlnet_driver umlnet_driver_for(const char *kernel,
+				     const struct kver *v);
+
 /* The guest's interface: "vec0" or "eth0". */
 const char *umlnet_ifname(enum umlnet_driver d);
 

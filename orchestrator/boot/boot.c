@@ -230,13 +230,9 @@ static int vmlinux_release(const char *vmlinux, struct kver *v)
 enum umlnet_driver boot_net_driver(const char *vmlinux)
 {
 	struct kver v;
-	int d = umlnet_driver_of_kernel(vmlinux);
 
-	if (d >= 0)
-		return (enum umlnet_driver)d;
-	if (!vmlinux_release(vmlinux, &v))
-		return umlnet_driver_of_version(&v);
-	return UMLNET_TUNTAP;
+	return umlnet_driver_for(vmlinux,
+				 vmlinux_release(vmlinux, &v) ? NULL : &v);
 }
 
 /*

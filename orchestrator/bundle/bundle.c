@@ -89,14 +89,11 @@ static int check_kernel(const struct bundle_opts *o, struct inputs *in)
 		ret = error(-UKB_EARTIFACT, "'%s' does not match its metadata.json: expected sha256 %s, got %s",
 			    in->vmlinux, want, in->ksha);
 	if (!ret) {
-		/* the artifact's own config, else its release */
-		int d = umlnet_driver_of_kernel(in->vmlinux);
+		int bad = kver_parse(in->kversion, strlen(in->kversion), &v,
+				     NULL);
 
-		if (d < 0)
-			d = kver_parse(in->kversion, strlen(in->kversion), &v,
-				       NULL) ? UMLNET_TUNTAP :
-				umlnet_driver_of_version(&v);
-		in->vector = d == UMLNET_VECTOR;
+		in->vector = umlnet_driver_for(in->vmlinux, bad ? NULL : &v) ==
+			     UMLNET_VECTOR;
 	}
 	free(meta);
 	return ret;
