@@ -303,6 +303,24 @@ guest_tap() {
 	ip link set ukbtap0 up
 }
 
+# guest_boot UMID TRIES: inside in_netns, the TAP, then $VMLINUX booted as
+# the seeds run it (ubda=$T/boot.img, eth0=tuntap, mem=64m, a console on
+# a pty) in the background, its console in $T/console.log; waits up to
+# TRIES half-seconds for a login prompt. The VM's pid is in $vm.
+guest_boot() {
+	local i
+	guest_tap
+	mkdir -p "$T/uml"
+	setsid "$VMLINUX" ubda="$T/boot.img" eth0=tuntap,ukbtap0 mem=64m \
+		con1=pts umid="$1" uml_dir="$T/uml" \
+		>"$T/console.log" 2>&1 </dev/null &
+	vm=$!
+	for ((i = 0; i < $2; i++)); do
+		grep -q 'login:' "$T/console.log" && break
+		sleep 0.5
+	done
+}
+
 # in_netns FUNC: run the shell function FUNC in a private network
 # namespace (unshare --net: the TAP and the guest vanish with it), its
 # test points counted here. FUNC boots "$T/boot.img" and writes the
@@ -310,7 +328,7 @@ guest_tap() {
 # came. Export what FUNC needs besides T and these helpers.
 in_netns() {
 	local l
-	export -f "$1" guest_tap pty_expect check ok not_ok diag
+	export -f "$1" guest_tap guest_boot pty_expect check ok not_ok diag
 	export T
 	unshare --net bash -c "$1" >"$T/boot.tap" 2>"$T/boot.err"
 	while IFS= read -r l; do

@@ -185,16 +185,7 @@ DESC="X.Y with --offline" row 113 2 "^error: --offline cannot look up the newest
 # the VM, the checks from the host side, the console login on tty1's pty.
 guest_checks() {
 	local vm pts i
-	guest_tap
-	mkdir -p "$T/uml"
-	setsid "$VMLINUX" ubda="$T/boot.img" eth0=tuntap,ukbtap0 mem=64m \
-		con1=pts umid=ukbrootfs uml_dir="$T/uml" \
-		>"$T/console.log" 2>&1 </dev/null &
-	vm=$!
-	for i in $(seq 240); do
-		grep -q 'login:' "$T/console.log" && break
-		sleep 0.5
-	done
+	guest_boot ukbrootfs 240
 	check "boot: the console reached the login prompt" grep -q 'login:' "$T/console.log"
 	check "boot: a kernel key it lacks is one line in the guest's log" \
 		grep -q "umlkbuild: sysctl: skipping 'net.ipv4.tcp_tw_recycle': this kernel lacks it" "$T/console.log"

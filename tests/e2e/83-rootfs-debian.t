@@ -170,16 +170,7 @@ check "nothing is left of it: no image, json or scratch tree" \
 # ---- boot it as 80-rootfs.t boots Alpine's ------------------------------
 guest_checks_debian() {
 	local vm pts i line
-	guest_tap
-	mkdir -p "$T/uml"
-	setsid "$VMLINUX" ubda="$T/boot.img" eth0=tuntap,ukbtap0 mem=64m \
-		con1=pts umid=ukbdebian uml_dir="$T/uml" \
-		>"$T/console.log" 2>&1 </dev/null &
-	vm=$!
-	for i in $(seq 480); do
-		grep -q 'login:' "$T/console.log" && break
-		sleep 0.5
-	done
+	guest_boot ukbdebian 480
 	check "boot: the console reached the login prompt" grep -q 'login:' "$T/console.log"
 	check "boot: a kernel key it lacks is one line in the guest's log" \
 		grep -q "umlkbuild: sysctl: skipping 'net.ipv4.tcp_tw_recycle': this kernel lacks it" "$T/console.log"
