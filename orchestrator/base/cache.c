@@ -22,9 +22,10 @@ void cache_set_root(const char *dir)
 	root = path_absolute(dir);
 }
 
-int cache_root_is_set(void)
+void cache_set_default_root(const char *dir)
 {
-	return root != NULL;
+	if (dir && !root)
+		cache_set_root(dir);
 }
 
 const char *cache_root(void)

@@ -13,8 +13,9 @@
 #define UKB_CACHE_H
 
 void cache_set_root(const char *dir);
-/* Whether cache_set_root() was called (--cache, or the config file). */
-int cache_root_is_set(void);
+/* The config file's cache directory: the root unless cache_set_root()
+ * (--cache) chose one already. NULL changes nothing. */
+void cache_set_default_root(const char *dir);
 /* The root (created on first use); never NULL. */
 const char *cache_root(void);
 /* root/sub, created as a directory; caller frees. NULL and an error

@@ -72,7 +72,7 @@ int rmtree(const char *path)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_in_full(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -101,7 +101,7 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 		ret = -errno;
 		goto out;
 	}
-	ret = write_all(fd, data, len);
+	ret = write_in_full(fd, data, len);
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
 	if (close(fd) < 0 && !ret)
@@ -144,7 +144,7 @@ int copy_file(const char *src, const char *dst)
 			ret = -errno;
 			break;
 		}
-		ret = write_all(out, buf, (size_t)n);
+		ret = write_in_full(out, buf, (size_t)n);
 		if (ret)
 			break;
 	}

@@ -16,6 +16,9 @@ int mkdir_p(const char *path, mode_t mode);
 int mkdir_p_track(const char *path, mode_t mode, struct strvec *created);
 /* rm -rf without following links; a missing path is success. */
 int rmtree(const char *path);
+/* All of len bytes of data to fd, through short writes and EINTR; 0 or
+ * -errno. */
+int write_in_full(int fd, const void *data, size_t len);
 /* Write data to path through a temporary file and rename(2); 0 or -errno
  * (the caller reports it). */
 __attribute__((warn_unused_result))

@@ -274,12 +274,21 @@ static int open_failed(struct tar *a, const char *path)
 	return scan_failed(a, path);
 }
 
-/* One member's data, hashed with the holes as zeros. */
-static int scan_data(struct tar *a, const char *path,
-		     struct bar_member *m, size_t keep_max)
+/* Where read_data() hands each block of a member's data (off is where
+ * it stands in the member); 0 or an error already reported. */
+typedef int (*data_fn)(void *ctx, const void *buf, size_t len,
+		       uint64_t off);
+
+/*
+ * One member's data (size bytes, name in messages), hashed into hex with
+ * the holes as zeros; kept whole in keep when it is not NULL, and handed
+ * block by block to fn when it is not NULL.
+ */
+static int read_data(struct tar *a, const char *path, const char *name,
+		     uint64_t size, struct strbuf *keep, data_fn fn,
+		     void *ctx, char *hex)
 {
 	struct sha256 *h = sha256_new();
-	struct strbuf *keep = m->size <= keep_max ? &m->data : NULL;
 	uint64_t pos = 0;
 	const void *buf;
 	size_t len;
@@ -287,15 +296,17 @@ static int scan_data(struct tar *a, const char *path,
 	int r, ret = 0;
 
 	while ((r = tar_read_data(a, &buf, &len, &off)) == TAR_OK) {
-		if (off < 0 || (uint64_t)off < pos || (uint64_t)off + len > m->size) {
+		if (off < 0 || (uint64_t)off < pos || (uint64_t)off + len > size) {
 			ret = error(-UKB_ESOURCE, "cannot read '%s': member '%s' has data outside its size",
-				    path, m->name);
+				    path, name);
 			break;
 		}
 		hash_zeros(h, (uint64_t)off - pos, keep);
 		sha256_update(h, buf, len);
 		if (keep)
 			strbuf_add(keep, buf, len);
+		if (fn && (ret = fn(ctx, buf, len, (uint64_t)off)))
+			break;
 		pos = (uint64_t)off + len;
 		if (sigchain_pending()) {
 			ret = -UKB_EINTR;
@@ -305,8 +316,8 @@ static int scan_data(struct tar *a, const char *path,
 	if (!ret && r != TAR_EOF)
 		ret = scan_failed(a, path);
 	if (!ret)
-		hash_zeros(h, m->size - pos, keep);
-	sha256_finish(h, m->sha256);
+		hash_zeros(h, size - pos, keep);
+	sha256_finish(h, hex);
 	return ret;
 }
 
@@ -345,7 +356,9 @@ static int scan_entries(struct tar *a, const char *path, size_t keep_max,
 			m->type = BAR_OTHER;
 		}
 		if (m->type == BAR_FILE) {
-			int ret = scan_data(a, path, m, keep_max);
+			int ret = read_data(a, path, m->name, m->size,
+					    m->size <= keep_max ? &m->data : NULL,
+					    NULL, NULL, m->sha256);
 
 			if (ret)
 				return ret;
@@ -415,41 +428,30 @@ static int write_sparse(int fd, const unsigned char *buf, size_t len,
 	return 0;
 }
 
+struct sparse_out {
+	int fd;
+	const char *dest;
+};
+
+static int write_block(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	const struct sparse_out *so = ctx;
+	int ret = write_sparse(so->fd, buf, len, off);
+
+	if (ret) {
+		error_errno(ret, "cannot write '%s'", so->dest);
+		return -UKB_EHOST;
+	}
+	return 0;
+}
+
 static int extract_data(struct tar *a, const char *path, int64_t size,
 			struct bar_out *o, int fd)
 {
-	struct sha256 *h = sha256_new();
-	uint64_t pos = 0;
-	const void *buf;
-	size_t len;
-	int64_t off;
-	int r, ret = 0;
+	struct sparse_out so = { fd, o->dest };
+	int ret = read_data(a, path, o->name, (uint64_t)size, NULL,
+			    write_block, &so, o->sha256);
 
-	while ((r = tar_read_data(a, &buf, &len, &off)) == TAR_OK) {
-		if (off < 0 || (uint64_t)off < pos || off + (int64_t)len > size) {
-			ret = error(-UKB_ESOURCE, "cannot read '%s': member '%s' has data outside its size",
-				    path, o->name);
-			break;
-		}
-		hash_zeros(h, (uint64_t)off - pos, NULL);
-		sha256_update(h, buf, len);
-		ret = write_sparse(fd, buf, len, (uint64_t)off);
-		if (ret) {
-			error_errno(ret, "cannot write '%s'", o->dest);
-			ret = -UKB_EHOST;
-			break;
-		}
-		pos = (uint64_t)off + len;
-		if (sigchain_pending()) {
-			ret = -UKB_EINTR;
-			break;
-		}
-	}
-	if (!ret && r != TAR_EOF)
-		ret = scan_failed(a, path);
-	if (!ret)
-		hash_zeros(h, (uint64_t)size - pos, NULL);
-	sha256_finish(h, o->sha256);
 	if (!ret && (ftruncate(fd, (off_t)size) || fsync(fd))) {
 		error_errno(0, "cannot write '%s'", o->dest);
 		ret = -UKB_EHOST;

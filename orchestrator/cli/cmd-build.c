@@ -169,8 +169,7 @@ static int build_cmd(int argc, char **argv)
 			strvec_pushv(&a.o.mirrors, cfg.mirrors.v);
 		if (!a.o.keyrings.nr)
 			strvec_pushv(&a.o.keyrings, cfg.keyrings.v);
-		if (cfg.cache_dir && !cache_root_is_set())
-			cache_set_root(cfg.cache_dir);
+		cache_set_default_root(cfg.cache_dir);
 		if (a.o.no_verify)
 			warning("--no-verify: the source's signatures will NOT be checked");
 		ret = build_run(&a.o);

@@ -102,8 +102,7 @@ static int fetch_cmd(int argc, char **argv)
 		strvec_pushv(&keyrings, cfg.keyrings.v);
 	if (cache)
 		cache_set_root(cache);
-	else if (cfg.cache_dir && !cache_root_is_set())
-		cache_set_root(cfg.cache_dir);
+	cache_set_default_root(cfg.cache_dir);
 	if (git) {
 		ret = fetch_git(git, ref, outdir);
 		goto out;

@@ -210,15 +210,10 @@ static int rootfs_cmd(int argc, char **argv)
 		case 'v': log_set_verbosity(LOG_VERBOSE); break;
 		}
 	}
-	ret = opts_end(&p);
+	ret = opts_finish(&p, 0);
 	if (ret) {
 		if (ret == OPTS_DONE)
 			ret = 0;
-		goto out;
-	}
-	if (optind < argc) {
-		ret = error(-UKB_EUSAGE, "rootfs: unexpected argument '%s'",
-			    argv[optind]);
 		goto out;
 	}
 	ret = check_opts(&o, size, swap);
@@ -240,8 +235,7 @@ static int rootfs_cmd(int argc, char **argv)
 		strvec_pushv(&keyrings, cfg.alpine_keyrings.v);
 	if (cache)
 		cache_set_root(cache);
-	else if (cfg.cache_dir && !cache_root_is_set())
-		cache_set_root(cfg.cache_dir);
+	cache_set_default_root(cfg.cache_dir);
 	o.fetch.mirrors = mirrors.v;
 	o.fetch.nr_mirrors = mirrors.nr;
 	o.fetch.keyrings = keyrings.v;

@@ -572,8 +572,7 @@ int matrix_run_file(const struct matrix_args *a)
 		ret = settings_load(&cfg, a->config_file);
 	if (ret)
 		goto out;
-	if (cfg.cache_dir && !cache_root_is_set())
-		cache_set_root(cfg.cache_dir);
+	cache_set_default_root(cfg.cache_dir);
 	resolve_run_opts(&ro, a, &m, &cfg);
 	ret = prepare_out(ro.out);
 	if (ret)

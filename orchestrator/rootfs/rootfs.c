@@ -204,6 +204,18 @@ static int make_scratch(struct rootfs_run *r)
 	return 0;
 }
 
+/* The inputs' digest, the password's hash, then an empty staging tree. */
+static int begin_tree(struct rootfs_run *r)
+{
+	int ret = digest_inputs(r);
+
+	if (!ret && r->o->password_file)
+		ret = rootfs_hash_password(r);
+	if (!ret)
+		ret = make_scratch(r);
+	return ret;
+}
+
 /* Alpine's verified minirootfs, unpacked with its owners. */
 static int alpine_tree(struct rootfs_run *r)
 {
@@ -217,11 +229,7 @@ static int alpine_tree(struct rootfs_run *r)
 		return ret;
 	info("Alpine %s: '%s' (sha256 %s, signed by %s)", r->version,
 	     r->src.path, r->src.sha256, r->src.signer);
-	ret = digest_inputs(r);
-	if (!ret && o->password_file)
-		ret = rootfs_hash_password(r);
-	if (!ret)
-		ret = make_scratch(r);
+	ret = begin_tree(r);
 	if (!ret)
 		ret = unpack_archive_owned(r->src.path, r->staging, &ur);
 	if (!ret)
@@ -238,11 +246,7 @@ static int debian_tree(struct rootfs_run *r)
 	ret = debian_check_host();
 	/* the password file is read before the minutes mmdebstrap takes */
 	if (!ret)
-		ret = digest_inputs(r);
-	if (!ret && o->password_file)
-		ret = rootfs_hash_password(r);
-	if (!ret)
-		ret = make_scratch(r);
+		ret = begin_tree(r);
 	if (!ret)
 		ret = debian_bootstrap(o->debian, o->arch, o->fetch.mirrors,
 				       o->fetch.nr_mirrors, r->staging, &r->deb);

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "base/errors.h"
+#include "base/fsutil.h"
 #include "base/log.h"
 #include "base/progress.h"
 #include "base/sha256.h"
@@ -206,21 +207,6 @@ struct xfer {
 	struct progress *progress;
 };
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
 	struct xfer *x = ctx;
@@ -239,7 +225,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ctx)
 		}
 		strbuf_add(x->mem, ptr, len);
 	} else {
-		x->write_err = write_all(x->fd, ptr, len);
+		x->write_err = write_in_full(x->fd, ptr, len);
 		if (x->write_err)
 			return 0;
 		sha256_update(x->hash, ptr, len);
