@@ -53,7 +53,7 @@ INIT := build/ukb-init build/ukb-init-i386
 # small programs the e2e tests run (tests/tools/)
 TEST_TOOLS := build/tests-tools/deny-syscall
 
-.PHONY: all check check-fast check-layers check-unit check-e2e check-full bench bench-rootfs fuzz install clean \
+.PHONY: all check check-fast check-layers check-unit check-e2e check-full bench bench-rootfs bench-matrix fuzz install clean \
 	demo toolchain valgrind check-versions
 all: $(BIN) $(INIT)
 
@@ -155,6 +155,16 @@ bench: toolchain
 	UKB=$(abspath umlkbuild) bench/run.sh
 	UKB=$(abspath umlkbuild) bench/deploy.sh
 	bench/tar-sign.sh
+
+# What the nightly version matrix costs (issue #11): every release the
+# mirror serves, minimal, x86_64 and i386, on downloads and ccache that
+# an earlier check-versions left in CACHE (bench/matrix-cost.sh).
+bench-matrix:
+	$(MAKE) all
+	@test -n "$(MIRROR)" -a -n "$(KEYRING)" || \
+		{ echo 'usage: make bench-matrix MIRROR=URL KEYRING=FILE [CACHE=DIR] [VERSIONS="X.Y.Z ..."]' >&2; exit 2; }
+	MIRROR='$(MIRROR)' KEYRING='$(KEYRING)' VERSIONS='$(VERSIONS)' \
+		UKB=$(abspath umlkbuild) bench/matrix-cost.sh
 
 # The guest's side alone (bench/rootfs.sh; also run by bench).
 bench-rootfs:
