@@ -130,12 +130,16 @@ check-e2e: $(BIN) $(INIT) $(TEST_TOOLS)
 	UKB=$(abspath $(BIN)) UKB_STRICT=1 UKB_TEST_TOOLS=$(abspath build/tests-tools) \
 		prove -v --timer tests/e2e/*.t
 
-# The long matrix: every cell of 40-matrix.t defconfig-based as well; a
-# Debian image made by mmdebstrap and booted (83-rootfs-debian.t, minutes).
+# The long matrix: every cell of 40-matrix.t (6.1 i386 and 6.12 x86_64
+# too), defconfig-based; the kernel built from a git tag and compared
+# with the tarball's build (30-fetch-git.t); a Debian image made by
+# mmdebstrap and booted (83-rootfs-debian.t, minutes).
 check-full: check
 	$(MAKE) VARIANT=asan WERROR=1 all
 	UKB=$(abspath build/asan/umlkbuild) UKB_PROFILE=defconfig UKB_MATRIX_FULL=1 \
 		prove -v --timer tests/e2e/40-matrix.t
+	UKB=$(abspath build/asan/umlkbuild) UKB_STRICT=1 UKB_GIT_FULL=1 \
+		prove -v --timer tests/e2e/30-fetch-git.t
 	UKB=$(abspath build/asan/umlkbuild) UKB_DISTCC_FULL=1 \
 		prove -v --timer tests/e2e/61-distcc.t
 	UKB=$(abspath build/asan/umlkbuild) UKB_STRICT=1 \

@@ -1,11 +1,12 @@
 #!/bin/bash
-# `umlkbuild matrix`: Debian's 6.12 source for x86_64 and i386 (minimal
-# profile), plus a cell whose fragment defeats a required symbol: it fails
+# `umlkbuild matrix`: Debian's 6.1 source for x86_64 and 6.12 for i386
+# (minimal profile), plus a cell whose fragment defeats a required symbol: it fails
 # at the config check, the run keeps going, and the reports and the exit
 # code say so. The boot check is 40-matrix.t's; here it is off. The cells
 # are 40-matrix.t's builds, so their build directories and ccache are warm:
 # this test is about the matrix, not about compiling.
 . "$(dirname "$0")/../lib.sh"
+need_source "$KSRC_61"
 need_source "$KSRC_612"
 
 out="$T/nightly"
@@ -20,13 +21,18 @@ out = nightly
 jobs = $(nproc)
 boot = no
 
+[cell debian-6.1]
+tarball = $KSRC_61
+arch = x86_64
+profile = minimal
+
 [cell debian-6.12]
 tarball = $KSRC_612
-arch = x86_64 i386
+arch = i386
 profile = minimal
 
 [cell no-bbr]
-tarball = $KSRC_612
+tarball = $KSRC_61
 arch = x86_64
 profile = minimal
 fragment = no-bbr.config
@@ -52,14 +58,16 @@ expect_file "$j" "matrix.json is written"
 expect_file "$out/matrix.md" "matrix.md is written"
 expect_file "$out/matrix.html" "matrix.html is written"
 check "the report counts 2 passed, 1 failed" jqe '.matrix.builds == 3 and .matrix.passed == 2 and .matrix.failed == 1' "$j"
-for arch in x86_64 i386; do
-	check "$arch passed, with version, sha256 and size" jqe --arg a "$arch" \
-		'.builds[] | select(.arch == $a and .cell == "debian-6.12") | .status == "PASS" and (.version | startswith("6.12.")) and (.sha256 | length == 64) and .vmlinux_size > 1000000 and .failed_phase == null' "$j"
-	art=$(jq -r --arg a "$arch" '.builds[] | select(.arch == $a and .cell == "debian-6.12") | .artifact' "$j")
+for cell in 6.1:x86_64 6.12:i386; do
+	ver=${cell%:*} arch=${cell#*:} c=debian-${cell%:*}
+	vre=$(printf '%s' "$ver" | sed 's/\./\\./g')
+	check "$arch passed, with version, sha256 and size" jqe --arg a "$arch" --arg c "$c" --arg v "$ver." \
+		'.builds[] | select(.arch == $a and .cell == $c) | .status == "PASS" and (.version | startswith($v)) and (.sha256 | length == 64) and .vmlinux_size > 1000000 and .failed_phase == null' "$j"
+	art=$(jq -r --arg a "$arch" --arg c "$c" '.builds[] | select(.arch == $a and .cell == $c) | .artifact' "$j")
 	check "$arch artifact is published under a versioned name ($art)" \
-		sh -c "echo '$art' | grep -Eq '^linux-6\.12\.[0-9]+-um-$arch-minimal\$' && test -s '$out/$art/vmlinux' && test -s '$out/$art/metadata.json'"
+		sh -c "echo '$art' | grep -Eq '^linux-$vre\.[0-9]+-um-$arch-minimal\$' && test -s '$out/$art/vmlinux' && test -s '$out/$art/metadata.json'"
 	check "$arch: the reported sha256 is the vmlinux's" sh -c \
-		"test \"\$(sha256sum '$out/$art/vmlinux' | cut -d' ' -f1)\" = \"\$(jq -r --arg a '$arch' '.builds[] | select(.arch == \$a and .cell == \"debian-6.12\") | .sha256' '$j')\""
+		"test \"\$(sha256sum '$out/$art/vmlinux' | cut -d' ' -f1)\" = \"\$(jq -r --arg a '$arch' --arg c '$c' '.builds[] | select(.arch == \$a and .cell == \$c) | .sha256' '$j')\""
 	check "$arch: the artifact's SHA256SUMS verify" sh -c "cd '$out/$art' && sha256sum -c --quiet SHA256SUMS"
 	check "$arch: stdout lists it in sha256sum format" grep -Eq "^[0-9a-f]{64}  $out/$art/vmlinux\$" "$T/out"
 done

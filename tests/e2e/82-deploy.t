@@ -128,6 +128,14 @@ flow() {
 	run in_host "$UKB" status "$name"
 	expect_exit 0 "$fw: status says ok"
 	expect_out "^$name: ok" "$fw: status: ok"
+	if [ "${SRC[0]}" = --bundle ]; then
+		sums=$(tar -xOJf "$BUNDLE" uml-x86_64/SHA256SUMS | sha256sum | cut -d' ' -f1)
+		expect_out "^  kernel      $T/state/$name/vmlinux\$" "$fw: status: the kernel the bundle installed"
+		expect_out "^  bundle      SHA256SUMS sha256 $sums\$" "$fw: status: the bundle it came from"
+	else
+		expect_out "^  kernel      $T/k/vmlinux\$" "$fw: status: the kernel"
+		expect_out "^  rootfs      $T/rootfs.img, mem=256m\$" "$fw: status: the image and mem="
+	fi
 	run in_host "$UKB" status --json
 	check "$fw: status --json: VM up, rules, guest answers, a console pty" \
 		jq_true --arg n "$name" '.ok and .deployments[$n].vm.up and
