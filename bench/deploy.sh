@@ -85,10 +85,5 @@ network namespaces (wan client, host with the TAP, DNAT and the guest).
 MD
 }
 
-R="$top/bench/RESULTS.md"
-touch "$R"
-# drop an earlier run's section (it runs to the next "## " or the end)
-awk '/^## Deploying \(bench\/deploy.sh\)$/ { skip = 1; next } skip && /^## / { skip = 0 } !skip' "$R" |
-	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$T/r"   # and trailing blank lines
-{ cat "$T/r"; [ -s "$T/r" ] && echo; section; } >"$R"
-section
+. "$top/bench/results.sh"
+results_replace 'Deploying (bench/deploy.sh)'

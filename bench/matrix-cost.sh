@@ -109,10 +109,5 @@ $rows
 MD
 }
 
-R="$top/bench/RESULTS.md"
-touch "$R"
-# drop an earlier run's section (it runs to the next "## " or the end)
-awk '/^## The nightly matrix.s cost/ { skip = 1; next } skip && /^## / { skip = 0 } !skip' "$R" |
-	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$T/r"
-{ cat "$T/r"; [ -s "$T/r" ] && echo; section; } >"$R"
-section
+. "$top/bench/results.sh"
+results_replace 'The nightly matrix'\''s cost (bench/matrix-cost.sh)'

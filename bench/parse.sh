@@ -66,10 +66,5 @@ to stderr, not parsing.
 MD
 }
 
-R="$top/bench/RESULTS.md"
-touch "$R"
-# drop an earlier run's section (it runs to the next "## " or the end)
-awk '/^## Parsing large inputs$/ { skip = 1; next } skip && /^## / { skip = 0 } !skip' "$R" |
-	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$W/r"   # and trailing blank lines
-{ cat "$W/r"; [ -s "$W/r" ] && echo; section; } >"$R"
-section
+. "$top/bench/results.sh"
+results_replace 'Parsing large inputs'

@@ -155,9 +155,5 @@ inputs.
 MD
 }
 
-R="$top/bench/RESULTS.md"
-touch "$R"
-awk '/^## The guest.s root file system$/ { skip = 1; next } skip && /^## / { skip = 0 } !skip' "$R" |
-	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$W/r"
-{ cat "$W/r"; [ -s "$W/r" ] && echo; section; } >"$R"
-section
+. "$top/bench/results.sh"
+results_replace 'The guest'\''s root file system'

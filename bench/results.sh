@@ -1,0 +1,16 @@
+# Sourced by the bench scripts that own a section of bench/RESULTS.md.
+#
+# results_replace HEADING: the section that starts with the line
+# "## HEADING" (and runs to the next "## " or the end of the file) is
+# dropped, trailing blank lines too, and what the caller's `section`
+# function prints is appended in its place; then printed on stdout.
+results_replace() {
+	local r="$top/bench/RESULTS.md" kept
+	kept=$(mktemp "${TMPDIR:-/tmp}/ukb-results.XXXXXX")
+	touch "$r"
+	awk -v h="## $1" '$0 == h { skip = 1; next } skip && /^## / { skip = 0 } !skip' "$r" |
+		sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$kept"
+	{ cat "$kept"; [ -s "$kept" ] && echo; section; } >"$r"
+	rm -f "$kept"
+	section
+}
