@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the bench scripts that own a section of bench/RESULTS.md.
 #
 # results_replace HEADING: the section that starts with the line
@@ -5,7 +6,7 @@
 # dropped, trailing blank lines too, and what the caller's `section`
 # function prints is appended in its place; then printed on stdout.
 results_replace() {
-	local r="$top/bench/RESULTS.md" kept
+	local r="${top:?}/bench/RESULTS.md" kept
 	kept=$(mktemp "${TMPDIR:-/tmp}/ukb-results.XXXXXX")
 	touch "$r"
 	awk -v h="## $1" '$0 == h { skip = 1; next } skip && /^## / { skip = 0 } !skip' "$r" |
