@@ -166,7 +166,7 @@ bench: toolchain
 bench-matrix:
 	$(MAKE) all
 	@test -n "$(MIRROR)" -a -n "$(KEYRING)" || \
-		{ echo 'usage: make bench-matrix MIRROR=URL KEYRING=FILE [CACHE=DIR] [VERSIONS="X.Y.Z ..."]' >&2; exit 2; }
+		{ echo 'usage: make bench-matrix MIRROR=URL KEYRING=FILE [CACHE=DIR] [VERSIONS="X.Y.Z ..."] [ARCHES="x86_64 i386"]' >&2; exit 2; }
 	MIRROR='$(MIRROR)' KEYRING='$(KEYRING)' VERSIONS='$(VERSIONS)' \
 		UKB=$(abspath umlkbuild) bench/matrix-cost.sh
 
