@@ -122,7 +122,7 @@ void status_render(const struct deployment *d, const struct deploy_status *s,
 	/* a configuration edited by hand may lack a key */
 	strbuf_addf(out, "  kernel      %s\n  rootfs      %s, mem=%s\n",
 		    d->kernel ? d->kernel : "?", d->rootfs ? d->rootfs : "?",
-		    d->mem ? d->mem : "?");
+		    d->mem);
 	if (d->bundle)
 		strbuf_addf(out, "  bundle      SHA256SUMS sha256 %s\n",
 			    d->bundle);
@@ -180,8 +180,7 @@ static void add_json(struct manifest *m, const struct deployment *d,
 		manifest_set_str(m, K("kernel"), d->kernel);
 	if (d->rootfs)
 		manifest_set_str(m, K("rootfs"), d->rootfs);
-	if (d->mem)
-		manifest_set_str(m, K("mem"), d->mem);
+	manifest_set_str(m, K("mem"), d->mem);
 	if (d->bundle)
 		manifest_set_str(m, K("bundle"), d->bundle);
 	manifest_set_bool(m, K("supervisor.running"), s->supervisor);
