@@ -18,6 +18,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 SCRATCH_NAME=ukb-bench-matrix . "$top/tests/scratch.sh"
+. "$top/tests/versions/served.sh"
 : "${UKB:=$top/umlkbuild}" "${CACHE:=$top/build/versions-cache}"
 : "${ARCHES:=x86_64 i386}" "${JOBS:=2}" "${VERSIONS:=}"
 die() { echo "error: $1" >&2; exit "${2:-2}"; }
@@ -29,10 +30,7 @@ die() { echo "error: $1" >&2; exit "${2:-2}"; }
 KEYRING=$(cd "$(dirname "$KEYRING")" && pwd)/$(basename "$KEYRING")
 
 if [ -z "$VERSIONS" ]; then
-	VERSIONS=$(for major in 4 5 6; do
-		curl -fsS "$MIRROR/v$major.x/sha256sums.asc" 2>/dev/null |
-			sed -n 's/^[0-9a-f]\{64\}  linux-\([0-9][0-9.]*\)\.tar\.xz$/\1/p'
-	done | sort -uV | tr '\n' ' ')
+	VERSIONS=$(mirror_served "$MIRROR" | tr '\n' ' ')
 fi
 [ -n "${VERSIONS// /}" ] || die "'$MIRROR' serves no linux-*.tar.xz" 3
 
@@ -54,19 +52,14 @@ wall=$(echo "$(date +%s.%N) - $start" | bc)
 # one row per build: its phases, from its metadata (a failed build has
 # none: it shows its status)
 J="$T/m/matrix.json"
-phases='source configure compile kmod strip boot'
 rows=$(jq -r --arg out "$T/m" '.builds[] | [.version // .source, .arch, .status, (.artifact // ""), (.duration // 0)] | @tsv' "$J" |
 	while IFS=$'\t' read -r ver arch status art dur; do
 		m="$T/m/$art/metadata.json"
-		line="| $ver | $arch | $status | $(printf '%.0f' "$dur")"
-		for p in $phases; do
-			if [ -n "$art" ] && [ -f "$m" ]; then
-				line="$line | $(jq -r ".results.phases.$p.duration // 0 | floor" "$m")"
-			else
-				line="$line | -"
-			fi
-		done
-		echo "$line |"
+		ph='- | - | - | - | - | -'
+		[ -n "$art" ] && [ -f "$m" ] && ph=$(jq -r '.results.phases as $p |
+			[("source", "configure", "compile", "kmod", "strip", "boot") |
+			 $p[.].duration // 0 | floor] | join(" | ")' "$m")
+		echo "| $ver | $arch | $status | $(printf '%.0f' "$dur") | $ph |"
 	done)
 # the phases' sums over the builds, in seconds
 sums=$(jq -rs '[.[] | .results.phases] as $p |

@@ -29,6 +29,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${ARCHES:=x86_64 i386}" "${JOBS:=2}" "${NICE:=15}"
 : "${VERSIONS:=}" "${DEFCONFIG=4.10 5.4 6.6}"
 
+. "$TOP/tests/versions/served.sh"
 die() { echo "error: $1" >&2; exit "${2:-2}"; }
 [ -n "${MIRROR:-}" ] || die "MIRROR is not set (a kernel.org-shaped mirror URL)"
 [ -n "${KEYRING:-}" ] || die "KEYRING is not set (the OpenPGP key that signs the mirror)"
@@ -42,10 +43,7 @@ mkdir -p "$OUT" "$CACHE" "$(dirname "$TABLE")"
 
 # the releases the mirror serves, oldest first
 if [ -z "$VERSIONS" ]; then
-	for major in 4 5 6; do
-		curl -fsS "$MIRROR/v$major.x/sha256sums.asc" 2>/dev/null |
-			sed -n 's/^[0-9a-f]\{64\}  linux-\([0-9][0-9.]*\)\.tar\.xz$/\1/p'
-	done | sort -uV >"$OUT/versions.txt"
+	mirror_served "$MIRROR" >"$OUT/versions.txt"
 	VERSIONS=$(tr '\n' ' ' <"$OUT/versions.txt")
 fi
 [ -n "${VERSIONS// /}" ] || die "'$MIRROR' serves no linux-*.tar.xz (no vN.x/sha256sums.asc)" 3
