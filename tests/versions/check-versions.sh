@@ -21,12 +21,13 @@
 #
 # Environment: UKB (default ./umlkbuild), CACHE (default
 # build/versions-cache), OUT (default build/versions), TABLE (default
-# bench/VERSIONS.md), ARCHES (default "x86_64 i386"), NO_NET=1 / NO_DEPLOY=1.
+# bench/VERSIONS.md), ARCHES (default "x86_64 i386"; ARCHES= for the
+# defconfig builds only), NO_NET=1 / NO_DEPLOY=1.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${UKB:=$TOP/umlkbuild}" "${CACHE:=$TOP/build/versions-cache}"
 : "${OUT:=$TOP/build/versions}" "${TABLE:=$TOP/bench/VERSIONS.md}"
-: "${ARCHES:=x86_64 i386}" "${JOBS:=2}" "${NICE:=15}"
+: "${ARCHES=x86_64 i386}" "${JOBS:=2}" "${NICE:=15}"
 : "${VERSIONS:=}" "${DEFCONFIG=4.10 5.4 6.6}"
 
 . "$TOP/tests/versions/served.sh"
@@ -53,6 +54,8 @@ for v in $VERSIONS; do
 		case "$v" in "$line" | "$line".*) defconfig="$defconfig $v" ;; esac
 	done
 done
+[ -n "${ARCHES// /}" ] || [ -n "$defconfig" ] ||
+	die "nothing to build: ARCHES is empty and no release of VERSIONS is in DEFCONFIG ($DEFCONFIG)"
 
 cat >"$OUT/fetch.ini" <<EOI
 [fetch]
@@ -61,9 +64,10 @@ keyring = $KEYRING
 EOI
 {
 	printf '[matrix]\nout = %s\njobs = %s\nparallel = 1\nboot = yes\n\n' "$OUT/m" "$JOBS"
-	printf '[cell minimal]\nversion = %s\narch = %s\nprofile = minimal\n' "$VERSIONS" "$ARCHES"
+	[ -z "${ARCHES// /}" ] ||
+		printf '[cell minimal]\nversion = %s\narch = %s\nprofile = minimal\n\n' "$VERSIONS" "$ARCHES"
 	[ -n "$defconfig" ] &&
-		printf '\n[cell defconfig]\nversion = %s\narch = x86_64\nprofile = defconfig\n' "$defconfig"
+		printf '[cell defconfig]\nversion = %s\narch = x86_64\nprofile = defconfig\n' "$defconfig"
 } >"$OUT/matrix.ini"
 
 echo "building: $VERSIONS (defconfig:${defconfig:- none})" >&2
