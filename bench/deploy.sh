@@ -8,7 +8,10 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 TOP=$top
 UKB=${UKB:-$top/umlkbuild}
-KERNEL=${BENCH_KERNEL:-${UKB_TEST_ARTIFACTS:-$top/build/test-artifacts}/linux-6.1-um-x86_64}
+# the suite's 6.1 artifact: defconfig-based (make check-full) or minimal
+arts=${UKB_TEST_ARTIFACTS:-$top/build/test-artifacts}
+KERNEL=${BENCH_KERNEL:-$arts/linux-6.1-um-x86_64}
+[ -n "${BENCH_KERNEL:-}" ] || [ -f "$KERNEL/vmlinux" ] || KERNEL=$arts/linux-6.1-um-x86_64-minimal
 SCRATCH_NAME=ukb-bench-deploy . "$top/tests/scratch.sh"
 . "$top/tests/mirror.sh"
 . "$top/tests/deploy.sh"

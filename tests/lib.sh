@@ -150,13 +150,21 @@ expect_one_error() {
 expect_file() { check "$2" test -f "$1"; }
 expect_no_path() { check "$2" test ! -e "$1"; }
 
-# The suite's shared defconfig-based 6.1 x86_64 artifact; built by the
-# first test that needs it, reused by the others.
-ARTIFACT_61="$UKB_TEST_ARTIFACTS/linux-6.1-um-x86_64"
+# The suite's shared 6.1 x86_64 artifact, built by 10-build-6.1.t (or by the
+# first test that needs it) and reused by the others: the minimal profile
+# under `make check`, which 30-fetch-git, 40-matrix and 51-deploy build
+# too, so that CI compiles 6.1 once; defconfig-based under `make
+# check-full` (UKB_PROFILE_61=defconfig), the README's main job.
+: "${UKB_PROFILE_61:=minimal}"
+export UKB_PROFILE_61
+case $UKB_PROFILE_61 in
+defconfig) ARTIFACT_61="$UKB_TEST_ARTIFACTS/linux-6.1-um-x86_64" ;;
+*) ARTIFACT_61="$UKB_TEST_ARTIFACTS/linux-6.1-um-x86_64-$UKB_PROFILE_61" ;;
+esac
 need_artifact_61() {
 	if [ ! -f "$ARTIFACT_61/vmlinux" ]; then
 		"$UKB" --cache "$UKB_TEST_CACHE" -q --tarball "$KSRC_61" \
-			--arch x86_64 --out "$ARTIFACT_61" >/dev/null ||
+			--arch x86_64 --profile "$UKB_PROFILE_61" --out "$ARTIFACT_61" >/dev/null ||
 			return 1
 	fi
 	return 0

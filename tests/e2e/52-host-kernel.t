@@ -29,7 +29,7 @@ expect_err "^hint: this host \(Linux .*\) runs UML 6\.12 and older: use such an 
 expect_one_error "one error line"
 
 # A 6.1 kernel needs no execveat: the same old host boots it.
-A="$UKB_TEST_ARTIFACTS/linux-6.1-um-x86_64"
+A=$ARTIFACT_61
 if [ -f "$A/vmlinux" ] && [ "$(id -u)" -eq 0 ]; then
 	run "$DENY" execveat "$UKB" boot "$A/vmlinux"
 	expect_exit 0 "the 6.1 artifact boots on a host without execveat"

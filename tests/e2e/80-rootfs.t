@@ -247,7 +247,7 @@ if [ -n "${UKB_ROOTFS_VMLINUX:-}" ] || need_artifact_61; then
 	export VMLINUX
 	in_netns guest_checks
 else
-	not_ok "the 6.1 defconfig artifact builds"
+	not_ok "the shared 6.1 artifact builds"
 fi
 
 done_testing

@@ -15,7 +15,7 @@ if [ ! -f "$FIX/alpine-minirootfs-3.20.3-x86_64.tar.gz" ]; then
 	echo "Bail out! the Alpine fixtures are missing: '$FIX'"
 	exit 1
 fi
-need_artifact_61 || { echo "Bail out! the 6.1 defconfig artifact does not build"; exit 1; }
+need_artifact_61 || { echo "Bail out! the shared 6.1 artifact does not build"; exit 1; }
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 C="$T/cache"
 

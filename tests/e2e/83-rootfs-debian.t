@@ -226,7 +226,7 @@ if need_artifact_61; then
 	export VMLINUX
 	in_netns guest_checks_debian
 else
-	not_ok "the 6.1 defconfig artifact builds"
+	not_ok "the shared 6.1 artifact builds"
 fi
 
 done_testing
