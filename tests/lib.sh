@@ -18,8 +18,11 @@ mkdir -p "$UKB_TEST_CACHE" "$UKB_TEST_ARTIFACTS"
 
 _n=0
 _failed=0
-ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
-not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
+# UKB_TEST_TIMES=1 follows each result with the seconds since the test
+# began, as a TAP comment: where a slow test spends its time.
+_times() { [ -z "${UKB_TEST_TIMES:-}" ] || echo "# at ${SECONDS}s"; }
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; _times; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; _times; }
 diag() { printf '# %s\n' "$@"; }
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
 
