@@ -54,6 +54,8 @@ struct build_ctx {
 	struct toolchain tc;
 	size_t nr_fragments;
 	char input_key[SHA256_HEX_LEN + 1];
+	char compile_key[SHA256_HEX_LEN + 1];
+	int reuse;               /* the build dir holds these inputs' vmlinux */
 	char sha256[SHA256_HEX_LEN + 1];
 	struct timespec t_run;
 };
@@ -151,16 +153,23 @@ static int stage_configure(struct build_ctx *c)
 	int ret;
 
 	kbuild_for(c, &kb);
-	info("configuring %s for %s (%s + %zu fragments)", c->ver,
-	     kbuild_arch_name(o->arch), configure_base_target(o->profile),
-	     c->nr_fragments);
-	/* a fresh .config every run: never build on a stale one */
-	unlink(cfg_path);
-	ret = kbuild_make(&kb, configure_base_target(o->profile), 0);
-	if (!ret)
-		ret = configure_apply_file(cfg_path, &c->requested);
-	if (!ret)
-		ret = kbuild_make(&kb, "olddefconfig", 0);
+	if (c->reuse) {
+		info("'%s' holds a build of these inputs: no configure or compile",
+		     c->objdir);
+		ret = 0;
+	} else {
+		info("configuring %s for %s (%s + %zu fragments)", c->ver,
+		     kbuild_arch_name(o->arch), configure_base_target(o->profile),
+		     c->nr_fragments);
+		/* a fresh .config every run: never build on a stale one */
+		buildkey_objdir_forget(c->objdir);
+		unlink(cfg_path);
+		ret = kbuild_make(&kb, configure_base_target(o->profile), 0);
+		if (!ret)
+			ret = configure_apply_file(cfg_path, &c->requested);
+		if (!ret)
+			ret = kbuild_make(&kb, "olddefconfig", 0);
+	}
 	kbuild_done(&kb);
 	if (!ret)
 		ret = configure_check_file(&in, &c->config, &c->report, c->m);
@@ -176,6 +185,8 @@ static int stage_compile(struct build_ctx *c)
 	int ret;
 
 	kbuild_for(c, &kb);
+	if (c->reuse)
+		goto release;
 	info("compiling vmlinux with -j%d%s%s%s", kb.jobs,
 	     kb.ccache_dir ? " and ccache" : "",
 	     kb.wrapper ? " through distcc on " : "",
@@ -191,6 +202,11 @@ static int stage_compile(struct build_ctx *c)
 		/* other runs sharing the store may add to these */
 		manifest_pack(c->m, "ccache", "{s:I, s:I}", "cache_hits",
 			      hits1 - hits0, "cache_misses", misses1 - misses0);
+	/* a build dir without its record is only built again next time */
+	if (!ret && buildkey_objdir_stamp(c->objdir, c->compile_key))
+		warning("cannot record the build in '%s': the next build of these inputs compiles again",
+			c->objdir);
+release:
 	if (!ret && !kbuild_kernelrelease(&kb, &rel))
 		manifest_set_str(c->m, "source.kernelrelease", rel.buf);
 	strbuf_release(&rel);
@@ -426,6 +442,19 @@ int build_run(const struct build_opts *o)
 	ret = prepare_objdir(&c);
 	if (ret)
 		goto out;
+	{
+		struct kbuild kb;
+
+		kbuild_for(&c, &kb);
+		buildkey_compile(&(struct buildkey_in){ .o = o, .tree_key = c.src.tree_key,
+							.tc = &c.tc, .requested = &c.requested,
+							.ccache = kb.ccache_dir != NULL,
+							.wrapper = kb.wrapper },
+				 c.m, c.compile_key);
+		kbuild_done(&kb);
+	}
+	c.reuse = buildkey_objdir_fresh(c.objdir, c.compile_key);
+	manifest_set_bool(c.m, "build.objdir_reused", c.reuse);
 	ret = STAGE(&c, "configure", -UKB_EBUILD, stage_configure(&c));
 	if (ret)
 		goto out;

@@ -1,14 +1,15 @@
 #!/bin/bash
 # Two runs sharing one cache at once: both succeed, one waits for the
 # other's lock and says so, and both publish the same kernel. Uses the
-# suite's cache (warm after 10-build-6.1.t) and --no-boot to stay quick.
+# suite's cache and profile (warm after 10-build-6.1.t) and --no-boot to
+# stay quick.
 . "$(dirname "$0")/../lib.sh"
 need_source "$KSRC_61"
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 
 for i in 1 2; do
 	"$UKB" --cache "$UKB_TEST_CACHE" --tarball "$KSRC_61" --arch x86_64 \
-		--no-boot --out "$T/a$i" >"$T/o$i" 2>"$T/e$i" &
+		--profile "$UKB_PROFILE_61" --no-boot --out "$T/a$i" >"$T/o$i" 2>"$T/e$i" &
 	eval "pid$i=\$!"
 done
 rc1=0 rc2=0

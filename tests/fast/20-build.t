@@ -83,8 +83,38 @@ printf 'tampered' >>"$A/vmlinux"
 : >"$FAKE_LOG"
 build --out "$A" --fragment "$T/sfq.config" --profile minimal
 expect_exit 0 "a vmlinux changed after publish"
-check "is no no-op: it does not match SHA256SUMS" grep -qx 'make vmlinux' "$FAKE_LOG"
+expect_err "holds a build of these inputs: no configure or compile" \
+	"is no no-op (it does not match SHA256SUMS): published again from the build directory"
 check "and the new artifact verifies" sh -c "cd '$A' && sha256sum --quiet -c SHA256SUMS"
+
+# ---- the build directory's record: the same inputs, another --out ----------
+# (a matrix, a second artifact) skip configure and compile; a build
+# directory changed behind the record, or another compile engine, does not
+minimal=(--fragment "$T/sfq.config" --profile minimal)
+B=$T/art2
+: >"$FAKE_LOG"
+build --out "$B" "${minimal[@]}"
+expect_exit 0 "the same inputs into another --out"
+expect_err "holds a build of these inputs: no configure or compile" "says the build directory is reused"
+check "no make of a config or of vmlinux" sh -c "! grep -Eq '^make (tinyconfig|olddefconfig|vmlinux)\$' '$FAKE_LOG'"
+check "strip and depmod still ran" sh -c "grep -q '^strip -s ' '$FAKE_LOG' && grep -q '^depmod -b ' '$FAKE_LOG'"
+check "metadata: build.objdir_reused" jq -e '.build.objdir_reused == true and .results.status == "PASS"' "$B/metadata.json"
+check "the same vmlinux as the other artifact" cmp -s "$A/vmlinux" "$B/vmlinux"
+objdir=$(ls -d "$C"/build/*-x86_64-minimal)
+printf 'x' >>"$objdir/vmlinux"
+rm -rf "$B"
+: >"$FAKE_LOG"
+build --out "$B" "${minimal[@]}"
+expect_exit 0 "a build directory whose vmlinux changed behind its record"
+check "compiles again" grep -qx 'make vmlinux' "$FAKE_LOG"
+check "metadata: not reused" jq -e '.build.objdir_reused == false' "$B/metadata.json"
+rm -rf "$B"
+: >"$FAKE_LOG"
+run "$UKB" --cache "$C" --tarball "$T/k.tar" --arch x86_64 --no-boot -j1 \
+	"${minimal[@]}" --out "$B"
+expect_exit 0 "the same inputs through ccache"
+check "configure and compile again: kbuild would, for another CC" \
+	sh -c "grep -qx 'make tinyconfig' '$FAKE_LOG' && grep -qx 'make vmlinux' '$FAKE_LOG'"
 
 # ---- a failing phase: its exit code, and nothing published ----------------
 good=$(sha256sum <"$A/vmlinux")
