@@ -453,7 +453,7 @@ int build_run(const struct build_opts *o)
 				 c.m, c.compile_key);
 		kbuild_done(&kb);
 	}
-	c.reuse = buildkey_objdir_fresh(c.objdir, c.compile_key);
+	c.reuse = !o->no_reuse && buildkey_objdir_fresh(c.objdir, c.compile_key);
 	manifest_set_bool(c.m, "build.objdir_reused", c.reuse);
 	ret = STAGE(&c, "configure", -UKB_EBUILD, stage_configure(&c));
 	if (ret)

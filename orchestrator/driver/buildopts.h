@@ -23,6 +23,8 @@ struct build_opts {
 	int no_boot;
 	int source_only;           /* stop after the source stage */
 	int out_in_cache;          /* out is a scratch dir of ours in the cache */
+	int no_reuse;              /* configure and make even when the build
+				      directory's record matches (reproduce) */
 	int boot_timeout;
 	/* fetching */
 	struct strvec mirrors;

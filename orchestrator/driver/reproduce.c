@@ -373,6 +373,8 @@ int reproduce_run(const char *file, const char *out_opt,
 	out = out_opt ? xstrdup(out_opt) : path_join(work, "artifact");
 	o.out = out;
 	o.out_in_cache = !out_opt;
+	/* proof, not a shortcut: kbuild checks every object again */
+	o.no_reuse = 1;
 	info("rebuilding from '%s'", file);
 	ret = build_run(&o);
 	if (ret)

@@ -11,7 +11,8 @@ need_source "$KSRC_61"
 
 export UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$T/xdg"
 C="$T/cache"
-mkdir -p "$C" "$UKB_TEST_CACHE/ccache"
+scratch_tmpfs "$C"
+mkdir -p "$UKB_TEST_CACHE/ccache"
 ln -s "$UKB_TEST_CACHE/ccache" "$C/ccache"
 A="$T/art"
 args=(--tarball "$KSRC_61" --arch x86_64 --profile minimal --no-boot --out "$A")

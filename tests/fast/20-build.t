@@ -115,6 +115,12 @@ run "$UKB" --cache "$C" --tarball "$T/k.tar" --arch x86_64 --no-boot -j1 \
 expect_exit 0 "the same inputs through ccache"
 check "configure and compile again: kbuild would, for another CC" \
 	sh -c "grep -qx 'make tinyconfig' '$FAKE_LOG' && grep -qx 'make vmlinux' '$FAKE_LOG'"
+# reproduce is proof, not a shortcut: a matching record is not enough
+: >"$FAKE_LOG"
+run "$UKB" --cache "$C" reproduce "$B/metadata.json"
+expect_exit 0 "reproduce on a build directory that holds these inputs"
+check "still configures and makes vmlinux" \
+	sh -c "grep -qx 'make tinyconfig' '$FAKE_LOG' && grep -qx 'make vmlinux' '$FAKE_LOG'"
 
 # ---- a failing phase: its exit code, and nothing published ----------------
 good=$(sha256sum <"$A/vmlinux")
