@@ -177,28 +177,23 @@ static int stage_configure(struct build_ctx *c)
 	return ret;
 }
 
-static int stage_compile(struct build_ctx *c)
+static int make_vmlinux(struct build_ctx *c, struct kbuild *kb)
 {
-	struct kbuild kb;
-	struct strbuf rel = STRBUF_INIT;
 	long long hits0, misses0, hits1, misses1;
 	int ret;
 
-	kbuild_for(c, &kb);
-	if (c->reuse)
-		goto release;
-	info("compiling vmlinux with -j%d%s%s%s", kb.jobs,
-	     kb.ccache_dir ? " and ccache" : "",
-	     kb.wrapper ? " through distcc on " : "",
-	     kb.wrapper ? (kb.distcc_hosts ? kb.distcc_hosts : "its own host list") : "");
-	if (kb.wrapper) {
-		manifest_set_str(c->m, "build.distcc_hosts", kb.distcc_hosts);
-		manifest_set_int(c->m, "build.compile_jobs", kb.jobs);
+	info("compiling vmlinux with -j%d%s%s%s", kb->jobs,
+	     kb->ccache_dir ? " and ccache" : "",
+	     kb->wrapper ? " through distcc on " : "",
+	     kb->wrapper ? (kb->distcc_hosts ? kb->distcc_hosts : "its own host list") : "");
+	if (kb->wrapper) {
+		manifest_set_str(c->m, "build.distcc_hosts", kb->distcc_hosts);
+		manifest_set_int(c->m, "build.compile_jobs", kb->jobs);
 	}
-	ccache_counts(kb.ccache_dir, &hits0, &misses0);
-	ret = kbuild_make(&kb, "vmlinux", 1);
-	ccache_counts(kb.ccache_dir, &hits1, &misses1);
-	if (kb.ccache_dir && hits0 >= 0 && hits1 >= 0)
+	ccache_counts(kb->ccache_dir, &hits0, &misses0);
+	ret = kbuild_make(kb, "vmlinux", 1);
+	ccache_counts(kb->ccache_dir, &hits1, &misses1);
+	if (kb->ccache_dir && hits0 >= 0 && hits1 >= 0)
 		/* other runs sharing the store may add to these */
 		manifest_pack(c->m, "ccache", "{s:I, s:I}", "cache_hits",
 			      hits1 - hits0, "cache_misses", misses1 - misses0);
@@ -206,7 +201,18 @@ static int stage_compile(struct build_ctx *c)
 	if (!ret && buildkey_objdir_stamp(c->objdir, c->compile_key))
 		warning("cannot record the build in '%s': the next build of these inputs compiles again",
 			c->objdir);
-release:
+	return ret;
+}
+
+static int stage_compile(struct build_ctx *c)
+{
+	struct kbuild kb;
+	struct strbuf rel = STRBUF_INIT;
+	int ret = 0;
+
+	kbuild_for(c, &kb);
+	if (!c->reuse)
+		ret = make_vmlinux(c, &kb);
 	if (!ret && !kbuild_kernelrelease(&kb, &rel))
 		manifest_set_str(c->m, "source.kernelrelease", rel.buf);
 	strbuf_release(&rel);
@@ -348,6 +354,26 @@ static int open_log(struct build_ctx *c)
 	return 0;
 }
 
+/*
+ * Whether the build directory's record says it holds a compile of these
+ * very inputs, with the same compile engine (kbuild rebuilds for another).
+ */
+static void check_objdir_record(struct build_ctx *c)
+{
+	struct kbuild kb;
+
+	kbuild_for(c, &kb);
+	buildkey_compile(&(struct buildkey_in){ .o = c->o, .tree_key = c->src.tree_key,
+						.tc = &c->tc, .requested = &c->requested,
+						.ccache = kb.ccache_dir != NULL,
+						.wrapper = kb.wrapper },
+			 c->m, c->compile_key);
+	kbuild_done(&kb);
+	c->reuse = !c->o->no_reuse &&
+		   buildkey_objdir_fresh(c->objdir, c->compile_key);
+	manifest_set_bool(c->m, "build.objdir_reused", c->reuse);
+}
+
 /* Run one stage, timing it; a plain -errno becomes the stage's class. */
 #define STAGE(c, name, cls, call)                                            \
 	({                                                                   \
@@ -442,19 +468,7 @@ int build_run(const struct build_opts *o)
 	ret = prepare_objdir(&c);
 	if (ret)
 		goto out;
-	{
-		struct kbuild kb;
-
-		kbuild_for(&c, &kb);
-		buildkey_compile(&(struct buildkey_in){ .o = o, .tree_key = c.src.tree_key,
-							.tc = &c.tc, .requested = &c.requested,
-							.ccache = kb.ccache_dir != NULL,
-							.wrapper = kb.wrapper },
-				 c.m, c.compile_key);
-		kbuild_done(&kb);
-	}
-	c.reuse = !o->no_reuse && buildkey_objdir_fresh(c.objdir, c.compile_key);
-	manifest_set_bool(c.m, "build.objdir_reused", c.reuse);
+	check_objdir_record(&c);
 	ret = STAGE(&c, "configure", -UKB_EBUILD, stage_configure(&c));
 	if (ret)
 		goto out;
