@@ -14,8 +14,17 @@ void report(const char *status, const char *name, const char *fmt, ...)
 int read_text(const char *path, char *buf, size_t size);
 /* Mount type on dir (source = type), reporting a failure. */
 void mount_fs(const char *type, const char *dir);
+/* Write value to the sysctl at path and read it back, reporting name. */
+void check_sysctl_set(const char *name, const char *path, const char *value);
 /* Set IFF_UP on dev through the socket fd; 0 or -errno. */
 int link_up(int fd, const char *dev);
+
+/*
+ * With ukb.net=IP/PREFIX,PEER,PORT,BYTES[,IF] in argv or on the kernel
+ * command line: the interface configured and BYTES sent over TCP to the
+ * host (netcheck.c). Nothing without it.
+ */
+void net_checks(int argc, char **argv);
 
 /*
  * The seeds' deployment (ukb.deploy on the command line): an ext4 root on
