@@ -88,9 +88,10 @@ if [ -f "$KSRC_61" ]; then
 	scratch_tmpfs "$K"
 	tar -C "$K" --strip-components=1 -xJf "$KSRC_61"
 	git init -q -b master "$K"
-	# Time, not size: 75000 objects stored without zlib (git add 69 -> 19
-	# s here), and the daemon's pack sent without a delta search or zlib
-	# (95 -> 22 s): 1.3 GB over loopback instead of 240 MB. No `gc
+	# Time, not size: 75000 objects stored without zlib (`git add` took
+	# 69 s here on disk with zlib, 19 s on this tmpfs without), and the
+	# daemon's pack sent without a delta search or zlib (95 -> 22 s, the
+	# same objects): 1.3 GB over loopback instead of 240 MB. No `gc
 	# --auto`: it would repack them all beside the test.
 	git -C "$K" config core.looseCompression 0
 	git -C "$K" config pack.window 0
