@@ -61,7 +61,7 @@ static int console_cmd(int argc, char **argv)
 		return ret == OPTS_DONE ? 0 : ret;
 	if (optind + 1 < argc && (ret = pick(argv[optind + 1], &n)))
 		return ret;
-	ret = deployment_load(&d, name);
+	ret = deployment_load(&d, name, 0);
 	if (!ret)
 		ret = show(name, n);
 	deployment_release(&d);

@@ -186,7 +186,7 @@ static int compare_existing(const struct deployment *d)
 	int ret = 0;
 
 	if (path_exists(conf)) {
-		ret = deployment_load(&old, d->net.name);
+		ret = deployment_load(&old, d->net.name, 0);
 		if (!ret && deployment_same(&old, d)) {
 			ret = 1;
 		} else if (!ret) {

@@ -19,7 +19,7 @@ static int run_cmd(int argc, char **argv)
 	ret = hostcmd_need_root("run");
 	if (ret)
 		return ret;
-	ret = deployment_load(&d, name);
+	ret = deployment_load(&d, name, 0);
 	if (!ret)
 		ret = deployment_check(&d);
 	if (!ret)

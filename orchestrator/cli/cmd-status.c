@@ -25,7 +25,7 @@ static int report(char **names, size_t nr, int json)
 	int ret = 0, ok = 1;
 
 	for (; done < nr; done++) {
-		ret = deployment_load(&ds[done], names[done]);
+		ret = deployment_load(&ds[done], names[done], 0);
 		if (ret)
 			break;
 		status_collect(&ds[done], &ss[done]);

@@ -70,7 +70,7 @@ static int undeploy_cmd(int argc, char **argv)
 	ret = hostcmd_need_root("undeploy");
 	if (ret)
 		return ret;
-	ret = deployment_load(&d, name);
+	ret = deployment_load(&d, name, DEPLOYMENT_INCOMPLETE);
 	if (ret)
 		goto out;
 	/* the service first, so its manager does not start it again */

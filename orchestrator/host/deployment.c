@@ -353,7 +353,21 @@ char *deployment_state_dir(const char *name)
 	return xasprintf("%s/%s", e && *e ? e : STATE_DIR_DEFAULT, name);
 }
 
-int deployment_load(struct deployment *d, const char *name)
+/* kernel and rootfs: what run, status and console cannot do without */
+static int require_files(const struct deployment *d, const char *path)
+{
+	const char *key = !d->kernel || !*d->kernel ? "kernel" :
+			  !d->rootfs || !*d->rootfs ? "rootfs" : NULL;
+
+	if (!key)
+		return 0;
+	error(-UKB_EUSAGE, "'%s' has no '%s' in [deploy]", path, key);
+	hint("'umlkbuild undeploy %s' removes the deployment; deploy it again "
+	     "after", d->net.name);
+	return -UKB_EUSAGE;
+}
+
+int deployment_load(struct deployment *d, const char *name, unsigned flags)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *why;
@@ -374,6 +388,8 @@ int deployment_load(struct deployment *d, const char *name)
 		ret = -UKB_EHOST;
 	} else {
 		ret = deployment_parse(d, path, sb.buf, sb.len);
+		if (!ret && !(flags & DEPLOYMENT_INCOMPLETE))
+			ret = require_files(d, path);
 	}
 	free(path);
 	strbuf_release(&sb);

@@ -66,11 +66,20 @@ char *deployment_conf_path(const char *name);
 char *deployment_run_dir(const char *name);
 char *deployment_state_dir(const char *name);
 
+/* deployment_load's flags */
+enum {
+	/* accept a file without kernel or rootfs (undeploy removes it) */
+	DEPLOYMENT_INCOMPLETE = 1,
+};
+
 /*
  * Load NAME.conf. -UKB_EUSAGE, reported, when there is no such
- * deployment ("no deployment named 'x'", hint: status lists them).
+ * deployment ("no deployment named 'x'", hint: status lists them), when
+ * the file does not parse, and, unless flags has DEPLOYMENT_INCOMPLETE,
+ * when it names no kernel or no rootfs (a file edited by hand): then
+ * d->kernel and d->rootfs are set and not empty.
  */
-int deployment_load(struct deployment *d, const char *name);
+int deployment_load(struct deployment *d, const char *name, unsigned flags);
 /* Write NAME.conf atomically (mode 0644), making the directory. */
 int deployment_save(const struct deployment *d);
 /* The names of the saved deployments, sorted, into a NULL-ended array

@@ -119,10 +119,8 @@ void status_render(const struct deployment *d, const struct deploy_status *s,
 	const struct hostnet_status *h = &s->net;
 
 	strbuf_addf(out, "%s: %s\n", d->net.name, s->ok ? "ok" : "NOT OK");
-	/* a configuration edited by hand may lack a key */
 	strbuf_addf(out, "  kernel      %s\n  rootfs      %s, mem=%s\n",
-		    d->kernel ? d->kernel : "?", d->rootfs ? d->rootfs : "?",
-		    d->mem);
+		    d->kernel, d->rootfs, d->mem);
 	if (d->bundle)
 		strbuf_addf(out, "  bundle      SHA256SUMS sha256 %s\n",
 			    d->bundle);
@@ -176,10 +174,8 @@ static void add_json(struct manifest *m, const struct deployment *d,
 		     strbuf_addf(&key, "deployments.%s." fmt, name, ##__VA_ARGS__), \
 		     key.buf)
 	manifest_set_bool(m, K("ok"), s->ok);
-	if (d->kernel)
-		manifest_set_str(m, K("kernel"), d->kernel);
-	if (d->rootfs)
-		manifest_set_str(m, K("rootfs"), d->rootfs);
+	manifest_set_str(m, K("kernel"), d->kernel);
+	manifest_set_str(m, K("rootfs"), d->rootfs);
 	manifest_set_str(m, K("mem"), d->mem);
 	if (d->bundle)
 		manifest_set_str(m, K("bundle"), d->bundle);

@@ -29,6 +29,8 @@ struct deploy_status {
 
 #define STATUS_PROBE_MS 2000
 
+/* d as deployment_load returns it without DEPLOYMENT_INCOMPLETE: its
+ * kernel and rootfs are set. */
 void status_collect(const struct deployment *d, struct deploy_status *s);
 void status_release(struct deploy_status *s);
 /* Human-readable lines for stdout. */

@@ -13,7 +13,7 @@
 # of the same two (deploy --bundle: its forwards and mem= the defaults,
 # its files installed, the bundle moved away while the guest runs). Then
 # the systemd unit (systemd-analyze verify), the sysv script (start,
-# status, stop) and the bad-input rows 120-139.
+# status, stop) and the bad-input rows 120-140.
 # i386: not here, a host limit (32-bit binaries cannot execute: "Exec
 # format error").
 . "$(dirname "$0")/../lib.sh"
@@ -262,7 +262,7 @@ check "the VM was halted through its mconsole, not killed" \
 run in_host "$UKB" undeploy sv
 expect_exit 0 "undeploy sv"
 
-# ---- bad input (README rows 120 to 139) -----------------------------------
+# ---- bad input (README rows 120 to 140) -----------------------------------
 # nothing half-applied: no config, unit, TAP, rules or installed files of a
 # refused deploy
 row_check() {
@@ -306,6 +306,25 @@ DESC="name in use with other settings" row 131 2 "^error: deployment 'taken' exi
 run in_host "$UKB" undeploy taken
 DESC="no such deployment" row 132 2 "^error: no deployment named 'ghost'\$" \
 	ip netns exec "$HOST_NS" "$UKB" undeploy ghost
+# a NAME.conf edited by hand that lost its kernel: refused by what runs it
+# or shows it, removed by undeploy
+run in_host "$UKB" deploy "${K[@]}" --name handed --service none
+expect_exit 0 "deploy --name handed"
+sed -i '/^kernel = /d' "$T/conf/handed.conf"
+for c in run status console; do
+	DESC="$c: a NAME.conf without its kernel" row 140 2 \
+		"^error: '$T/conf/handed\.conf' has no 'kernel' in \[deploy\]\$" \
+		ip netns exec "$HOST_NS" "$UKB" "$c" handed
+done
+check "row 140: the hint names undeploy" \
+	grep -q "^hint: 'umlkbuild undeploy handed' removes the deployment" "$T/err"
+check "row 140: run started no VM" no_proc handed
+run in_host "$UKB" undeploy handed
+expect_exit 0 "undeploy removes a deployment whose file lost its kernel"
+check "nothing of it is left: file, TAP, rules" sh -c "
+	[ ! -e '$T/conf/handed.conf' ] && [ ! -e '$T/run/handed' ] &&
+	! ip -n $HOST_NS link show tap0 >/dev/null 2>&1 &&
+	! ip netns exec $HOST_NS nft list ruleset 2>/dev/null | grep -q umlkbuild-handed"
 DESC="malformed --mem" row 133 2 "^error: invalid --mem '64x': " "${B[@]}" --mem 64x
 DESC="malformed name" row 134 2 "^error: invalid --name 'Bad/Name': " \
 	ip netns exec "$HOST_NS" "$UKB" deploy "${K[@]}" --name Bad/Name

@@ -165,6 +165,15 @@ static void test_bundle_keys(void **state)
 	free(dir);
 }
 
+/* NAME.conf in UKB_CONF_DIR, as a hand would write it */
+static void write_conf(const char *name, const char *text)
+{
+	char *path = deployment_conf_path(name);
+
+	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
+	free(path);
+}
+
 static void test_save_load_list(void **state)
 {
 	struct deployment a, b;
@@ -177,15 +186,37 @@ static void test_save_load_list(void **state)
 	deployment_release(&a);
 	sample(&a, "alpha");
 	assert_int_equal(deployment_save(&a), 0);
-	assert_int_equal(deployment_load(&b, "alpha"), 0);
+	assert_int_equal(deployment_load(&b, "alpha", 0), 0);
 	assert_true(deployment_same(&a, &b));
 	deployment_release(&b);
-	assert_int_equal(deployment_load(&b, "nope"), -UKB_EUSAGE);
+	assert_int_equal(deployment_load(&b, "nope", 0), -UKB_EUSAGE);
+	deployment_release(&b);
+	assert_int_equal(deployment_load(&b, "nope", DEPLOYMENT_INCOMPLETE),
+			 -UKB_EUSAGE);
+	deployment_release(&b);
+
+	/* a file edited by hand without its kernel, or with an empty rootfs:
+	 * refused, except for what removes it */
+	write_conf("nok", "[deploy]\nrootfs = /r.img\n");
+	assert_int_equal(deployment_load(&b, "nok", 0), -UKB_EUSAGE);
+	deployment_release(&b);
+	assert_int_equal(deployment_load(&b, "nok", DEPLOYMENT_INCOMPLETE), 0);
+	assert_null(b.kernel);
+	assert_string_equal(b.rootfs, "/r.img");
+	deployment_release(&b);
+	write_conf("nor", "[deploy]\nkernel = /k\nrootfs =\n");
+	assert_int_equal(deployment_load(&b, "nor", 0), -UKB_EUSAGE);
+	deployment_release(&b);
+	write_conf("both", "[deploy]\nkernel = /k\nrootfs = /r.img\n");
+	assert_int_equal(deployment_load(&b, "both", 0), 0);
 	deployment_release(&b);
 	names = deployment_list();
 	assert_string_equal(names[0], "alpha");
-	assert_string_equal(names[1], "zeta");
-	assert_null(names[2]);
+	assert_string_equal(names[1], "both");
+	assert_string_equal(names[2], "nok");
+	assert_string_equal(names[3], "nor");
+	assert_string_equal(names[4], "zeta");
+	assert_null(names[5]);
 	for (size_t i = 0; names[i]; i++)
 		free(names[i]);
 	free(names);
