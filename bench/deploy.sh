@@ -8,10 +8,8 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 TOP=$top
 UKB=${UKB:-$top/umlkbuild}
-# the suite's 6.1 artifact: defconfig-based (make check-full) or minimal
-arts=${UKB_TEST_ARTIFACTS:-$top/build/test-artifacts}
-KERNEL=${BENCH_KERNEL:-$arts/linux-6.1-um-x86_64}
-[ -n "${BENCH_KERNEL:-}" ] || [ -f "$KERNEL/vmlinux" ] || KERNEL=$arts/linux-6.1-um-x86_64-minimal
+. "$top/bench/results.sh"
+KERNEL=${BENCH_KERNEL:-$(suite_kernel_61)}
 SCRATCH_NAME=ukb-bench-deploy . "$top/tests/scratch.sh"
 . "$top/tests/mirror.sh"
 . "$top/tests/deploy.sh"
@@ -88,5 +86,4 @@ network namespaces (wan client, host with the TAP, DNAT and the guest).
 MD
 }
 
-. "$top/bench/results.sh"
 results_replace 'Deploying (bench/deploy.sh)'

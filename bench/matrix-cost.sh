@@ -21,18 +21,9 @@ SCRATCH_NAME=ukb-bench-matrix . "$top/tests/scratch.sh"
 . "$top/tests/versions/served.sh"
 : "${UKB:=$top/umlkbuild}" "${CACHE:=$top/build/versions-cache}"
 : "${ARCHES:=x86_64 i386}" "${JOBS:=2}" "${VERSIONS:=}"
-die() { echo "error: $1" >&2; exit "${2:-2}"; }
-[ -n "${MIRROR:-}" ] || die "MIRROR is not set (a kernel.org-shaped mirror URL)"
-[ -n "${KEYRING:-}" ] && [ -r "$KEYRING" ] || die "KEYRING is not set or not readable"
-[ -x "$UKB" ] || die "'$UKB' is not built (make umlkbuild)"
 [ -d "$CACHE/downloads" ] && [ -d "$CACHE/ccache" ] ||
 	die "'$CACHE' has no downloads/ and ccache/: run make check-versions with CACHE=$CACHE first" 3
-KEYRING=$(cd "$(dirname "$KEYRING")" && pwd)/$(basename "$KEYRING")
-
-if [ -z "$VERSIONS" ]; then
-	VERSIONS=$(mirror_served "$MIRROR" | tr '\n' ' ')
-fi
-[ -n "${VERSIONS// /}" ] || die "'$MIRROR' serves no linux-*.tar.xz" 3
+need_mirror
 
 C="$T/cache"
 mkdir -p "$C"

@@ -15,3 +15,11 @@ results_replace() {
 	rm -f "$kept"
 	section
 }
+
+# suite_kernel_61: the suite's 6.1 artifact (UKB_TEST_ARTIFACTS, default
+# build/test-artifacts): defconfig-based when make check-full built it,
+# else the minimal one make check builds
+suite_kernel_61() {
+	local a=${UKB_TEST_ARTIFACTS:-${top:?}/build/test-artifacts}/linux-6.1-um-x86_64
+	if [ -f "$a/vmlinux" ]; then echo "$a"; else echo "$a-minimal"; fi
+}

@@ -8,16 +8,13 @@
 # BENCH_DEBIAN=0 skips it). Replaces its section of bench/RESULTS.md;
 # run.sh calls it.
 #
-# KERNEL=DIR: the artifact to boot (default the suite's, build/test-artifacts/
-# linux-6.1-um-x86_64, or its -minimal when make check-full did not run);
-# without one the boot rows say so.
+# KERNEL=DIR: the artifact to boot (default the suite's 6.1 one:
+# suite_kernel_61 in bench/results.sh); without one the boot rows say so.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/results.sh"
 UKB=${UKB:-$top/umlkbuild}
-if [ -z "${KERNEL:-}" ]; then
-	KERNEL=$top/build/test-artifacts/linux-6.1-um-x86_64
-	[ -f "$KERNEL/vmlinux" ] || KERNEL=$KERNEL-minimal
-fi
+KERNEL=${KERNEL:-$(suite_kernel_61)}
 FIX=${FIX:-$top/../shared/fixtures/alpine}
 W=$(mktemp -d "${TMPDIR:-/tmp}/ukb-bench-rootfs.XXXXXX")
 export UKB_DATADIR=${UKB_DATADIR:-$top} UKB_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$W/xdg"
@@ -159,5 +156,4 @@ inputs.
 MD
 }
 
-. "$top/bench/results.sh"
 results_replace 'The guest'\''s root file system'

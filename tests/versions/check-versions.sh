@@ -31,23 +31,12 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${VERSIONS:=}" "${DEFCONFIG=4.10 5.4 6.6}"
 
 . "$TOP/tests/versions/served.sh"
-die() { echo "error: $1" >&2; exit "${2:-2}"; }
-[ -n "${MIRROR:-}" ] || die "MIRROR is not set (a kernel.org-shaped mirror URL)"
-[ -n "${KEYRING:-}" ] || die "KEYRING is not set (the OpenPGP key that signs the mirror)"
-[ -r "$KEYRING" ] || die "cannot read keyring '$KEYRING'"
-[ -x "$UKB" ] || die "'$UKB' is not built (make umlkbuild)"
 for t in curl jq; do
 	command -v "$t" >/dev/null || die "'$t' is not installed" 9
 done
-KEYRING=$(cd "$(dirname "$KEYRING")" && pwd)/$(basename "$KEYRING")
+# VERSIONS, or the releases the mirror serves, oldest first
+need_mirror
 mkdir -p "$OUT" "$CACHE" "$(dirname "$TABLE")"
-
-# the releases the mirror serves, oldest first
-if [ -z "$VERSIONS" ]; then
-	mirror_served "$MIRROR" >"$OUT/versions.txt"
-	VERSIONS=$(tr '\n' ' ' <"$OUT/versions.txt")
-fi
-[ -n "${VERSIONS// /}" ] || die "'$MIRROR' serves no linux-*.tar.xz (no vN.x/sha256sums.asc)" 3
 defconfig=
 for v in $VERSIONS; do
 	for line in $DEFCONFIG; do
