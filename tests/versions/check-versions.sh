@@ -13,6 +13,11 @@
 # Each published artifact then gets `umlkbuild boot --net` (root only:
 # TAP in a private namespace) and `umlkbuild boot --deploy`.
 #
+# An i386 kernel this host cannot execute (no IA32 emulation) gets those
+# checks, the boot check again included, in a qemu machine that can
+# (tests/versions/ia32-vm.sh; IA32_VM=0 skips them, IA32_VM=1 insists);
+# their verdicts say "(IA32 VM)".
+#
 # bench/VERSIONS.md gets one row per build (version, arch, profile,
 # patches applied, build time, vmlinux size and sha256, each check's
 # verdict, date). Rows of earlier runs for other builds are kept; a build
@@ -22,7 +27,7 @@
 # Environment: UKB (default ./umlkbuild), CACHE (default
 # build/versions-cache), OUT (default build/versions), TABLE (default
 # bench/VERSIONS.md), ARCHES (default "x86_64 i386"; ARCHES= for the
-# defconfig builds only), NO_NET=1 / NO_DEPLOY=1.
+# defconfig builds only), NO_NET=1 / NO_DEPLOY=1, IA32_VM.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${UKB:=$TOP/umlkbuild}" "${CACHE:=$TOP/build/versions-cache}"
@@ -85,6 +90,17 @@ verdict() {
 	fi
 }
 
+# use_vm: whether 32-bit kernels this host cannot execute boot in the IA32
+# machine (tests/versions/ia32-vm.sh): IA32_VM=1 yes, 0 no, auto (the
+# default) when qemu is installed and we are root
+use_vm() {
+	case ${IA32_VM:-auto} in
+	1) return 0 ;;
+	0) return 1 ;;
+	*) [ "$(id -u)" = 0 ] && command -v qemu-system-x86_64 >/dev/null ;;
+	esac
+}
+
 date=$(date -u +%Y-%m-%d)
 rows="$OUT/rows.md"
 : >"$rows"
@@ -101,11 +117,19 @@ for i in $(seq 0 $((n - 1))); do
 		vm="$OUT/m/$art/vmlinux"
 		patches=$(jq -r '[.build.patches[]? | if .already_present then .name + " (present)" else .name end] | join(", ")' "$OUT/m/$art/metadata.json" 2>/dev/null)
 		boot=$(jq -r 'if .results.boot.passed == true then "pass" elif .results.boot.ran == false then "skipped: " + (.results.boot.skip_reason // "?") else "FAIL" end' "$OUT/m/$art/metadata.json" 2>/dev/null)
+		# where the host cannot execute it, a 32-bit kernel boots in
+		# the IA32 machine: the boot check again, then the others
+		in=() tag=
+		if [[ $boot == "skipped: this host cannot execute 32-bit"* ]] && use_vm; then
+			in=("$TOP/tests/versions/ia32-vm.sh" -o "$OUT/vm/$art")
+			tag=" (IA32 VM)"
+			boot=$(verdict "$OUT/$art.boot.log" "${in[@]}" -- "$UKB" boot "$vm")$tag
+		fi
 		if [ -n "${NO_NET:-}" ]; then net="not run"
 		elif [ "$(id -u)" != 0 ]; then net="not run (needs root)"
-		else net=$(verdict "$OUT/$art.net.log" "$UKB" boot --net "$vm"); fi
+		else net=$(verdict "$OUT/$art.net.log" ${in[@]+"${in[@]}" --} "$UKB" boot --net "$vm")$tag; fi
 		if [ -n "${NO_DEPLOY:-}" ]; then dep="not run"
-		else dep=$(verdict "$OUT/$art.deploy.log" "$UKB" boot --deploy "$vm"); fi
+		else dep=$(verdict "$OUT/$art.deploy.log" ${in[@]+"${in[@]}" --} "$UKB" boot --deploy "$vm")$tag; fi
 	else
 		err=$(get .error)
 		status="FAIL ($(get .failed_phase)): ${err//|/\\|}"
@@ -136,7 +160,10 @@ verified, unpacked, patched, built static and booted by `umlkbuild
 matrix`, then `umlkbuild boot --net` and `umlkbuild boot --deploy`. Where
 each tarball came from: tests/versions/TREES.md. A failed build stays
 here as failed, with its first error. "(present)" after a patch: the tree
-already had it (reverse dry run), so it was skipped.
+already had it (reverse dry run), so it was skipped. "(IA32 VM)": this
+host cannot execute 32-bit binaries, so the i386 kernel was booted in a
+qemu machine running Debian's amd64 kernel, which can
+(tests/versions/ia32-vm.sh).
 
 EOH
 	echo "$head"
