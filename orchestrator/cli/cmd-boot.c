@@ -76,6 +76,15 @@ static int boot_cmd(int argc, char **argv)
 		return -UKB_EUSAGE;
 	}
 	abs = path_absolute(argv[optind]);
+	if (is_dir(abs)) {
+		/* an artifact's directory, given for the kernel in it */
+		ret = error(-UKB_EUSAGE, "'%s' is a directory, not a kernel",
+			    argv[optind]);
+		hint("boot the vmlinux in it: 'umlkbuild boot %s/vmlinux'",
+		     argv[optind]);
+		free(abs);
+		return ret;
+	}
 	o.vmlinux = abs;
 	ret = boot_run(&o, &r);
 	/* a plain errno here is about the paths the user gave */

@@ -322,6 +322,9 @@ O= DESC="a guest that panics" row 44 8 - \
 	"$UKB" boot --timeout 10 "$T/panic-vmlinux"
 O= DESC="boot of a file that is not executable" row 45 2 - \
 	"$UKB" boot "$T/bad.ini"
+mkdir -p "$T/art"
+O= DESC="boot of an artifact's directory" row 45b 2 - \
+	"$UKB" boot "$T/art"
 
 # ---- Kconfig fragments on the 6.1 tree (exit 2 and 5) --------------------
 if [ -f "$KSRC_61" ]; then
