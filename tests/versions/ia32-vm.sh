@@ -11,8 +11,10 @@
 # only, under an overlay whose writes stay in the machine's memory; DIR
 # (default a new one under build/ia32-vm/runs) is mounted writable at the
 # same path. COMMAND runs there as root, with the same working directory,
-# in a private /tmp, /dev/shm and /run; its stdout and stderr come back
-# here (in DIR/out and DIR/err, then printed), and so does its exit code.
+# PATH, UKB_* and TMPDIR, in a private /tmp, /dev/shm and /run (a TMPDIR
+# elsewhere is in the overlay: written in memory, gone after); its stdout
+# and stderr come back here (in DIR/out and DIR/err, then printed), and so
+# does its exit code.
 #
 # Debian's kernel comes from the package archive (apt-get download
 # linux-image-amd64's current image package) into build/ia32-vm/kernel,
@@ -49,9 +51,13 @@ done
 mkdir -p "$VMDIR/kernel"
 K=$VMDIR/kernel
 if [ ! -f "$K/ready" ]; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1)
-	[ -n "$pkg" ] || die "cannot tell linux-image-amd64's image package (apt-get update?)"
+	image_pkg() {
+		apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1
+	}
+	pkg=$(image_pkg)
+	[ -n "$pkg" ] || { apt-get update -q >/dev/null 2>&1; pkg=$(image_pkg); }
+	[ -n "$pkg" ] || die "cannot tell linux-image-amd64's image package (apt-get update failed?)"
 	rm -rf "$K" && mkdir -p "$K/dl"
 	(cd "$K/dl" && apt-get download "$pkg" >/dev/null 2>"$K/dl/err") ||
 		die "cannot download '$pkg': $(tail -n1 "$K/dl/err")"
@@ -76,6 +82,10 @@ rm -f "$out/out" "$out/err" "$out/rc"
 {
 	printf 'cd %q || exit 125\n' "$PWD"
 	printf 'export PATH=%q HOME=/root TERM=dumb\n' "$PATH"
+	# umlkbuild's own settings (UKB_*, TMPDIR) go along
+	for v in $(compgen -e | grep -E '^(UKB_[A-Z0-9_]*|TMPDIR)$'); do
+		printf 'export %s=%q\n' "$v" "${!v}"
+	done
 	printf 'exec'
 	printf ' %q' "$@"
 	printf '\n'
@@ -133,7 +143,7 @@ timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu max \
 	-smp "$CPUS" -m "$MEM" -nographic -no-reboot -nodefaults -serial file:"$out/console" \
 	-kernel "$vmlinuz" -initrd "$out/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1 ukb.out=$out" \
-	-virtfs local,path=/,mount_tag=host,security_model=passthrough,readonly=on \
+	-virtfs local,path=/,mount_tag=host,security_model=passthrough,readonly=on,multidevs=remap \
 	-virtfs local,path="$out",mount_tag=out,security_model=passthrough \
 	</dev/null >"$out/qemu.log" 2>&1
 qrc=$?
