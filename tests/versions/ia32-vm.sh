@@ -11,10 +11,10 @@
 # only, under an overlay whose writes stay in the machine's memory; DIR
 # (default a new one under build/ia32-vm/runs) is mounted writable at the
 # same path. COMMAND runs there as root, with the same working directory,
-# PATH, UKB_* and TMPDIR, in a private /tmp, /dev/shm and /run (a TMPDIR
-# elsewhere is in the overlay: written in memory, gone after); its stdout
-# and stderr come back here (in DIR/out and DIR/err, then printed), and so
-# does its exit code.
+# PATH, UKB_* and TMPDIR, with a private /dev/shm and /run; what it
+# writes outside DIR (in /tmp, say) stays in the overlay, in memory, and is
+# gone after. Its stdout and stderr come back here (in DIR/out and
+# DIR/err, then printed), and so does its exit code.
 #
 # Debian's kernel comes from the package archive (apt-get download
 # linux-image-amd64's current image package) into build/ia32-vm/kernel,
@@ -121,8 +121,8 @@ mount -t devtmpfs dev /new/dev
 mkdir -p /new/dev/shm /new/dev/pts
 mount -t tmpfs shm /new/dev/shm
 mount -t devpts devpts /new/dev/pts
-mount -t tmpfs tmp /new/tmp
 mount -t tmpfs run /new/run
+mkdir -p "/new$out"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "/new$out" || fail "cannot mount '$out'"
 ip link set lo up 2>/dev/null
 echo "ia32-vm: $(uname -r), running the job"
