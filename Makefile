@@ -139,7 +139,7 @@ check-e2e: $(BIN) $(INIT) $(TEST_TOOLS)
 check-full: check
 	$(MAKE) VARIANT=asan WERROR=1 all
 	UKB=$(abspath build/asan/umlkbuild) UKB_STRICT=1 UKB_PROFILE_61=defconfig \
-		UKB_TEST_TOOLS=$(abspath build/tests-tools) \
+		UKB_TEST_TOOLS=$(abspath build/tests-tools) UKB_IA32_VM_FULL=1 \
 		prove -v --timer tests/e2e/10-build-6.1.t tests/e2e/11-config-check.t \
 		tests/e2e/50-net.t tests/e2e/51-deploy.t tests/e2e/52-host-kernel.t \
 		tests/e2e/80-rootfs.t tests/e2e/81-bundle.t tests/e2e/82-deploy.t
