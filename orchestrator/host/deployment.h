@@ -76,8 +76,8 @@ enum {
  * Load NAME.conf. -UKB_EUSAGE, reported, when there is no such
  * deployment ("no deployment named 'x'", hint: status lists them), when
  * the file does not parse, and, unless flags has DEPLOYMENT_INCOMPLETE,
- * when it names no kernel or no rootfs (a file edited by hand): then
- * d->kernel and d->rootfs are set and not empty.
+ * when it names no kernel or no rootfs (a file edited by hand). A load
+ * without that flag that returns 0 has set d->kernel and d->rootfs.
  */
 int deployment_load(struct deployment *d, const char *name, unsigned flags);
 /* Write NAME.conf atomically (mode 0644), making the directory. */
