@@ -27,7 +27,9 @@
 # Environment: UKB (default ./umlkbuild), CACHE (default
 # build/versions-cache), OUT (default build/versions), TABLE (default
 # bench/VERSIONS.md), ARCHES (default "x86_64 i386"; ARCHES= for the
-# defconfig builds only), NO_NET=1 / NO_DEPLOY=1, IA32_VM.
+# defconfig builds only), NO_NET=1 / NO_DEPLOY=1, IA32_VM, RECHECK=1 (no
+# build: the checks again on the artifacts an earlier run left in OUT,
+# their rows rewritten with the build times that run measured).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${UKB:=$TOP/umlkbuild}" "${CACHE:=$TOP/build/versions-cache}"
@@ -39,40 +41,50 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 for t in curl jq; do
 	command -v "$t" >/dev/null || die "'$t' is not installed" 9
 done
-# VERSIONS, or the releases the mirror serves, oldest first
-need_mirror
-mkdir -p "$OUT" "$CACHE" "$(dirname "$TABLE")"
-defconfig=
-for v in $VERSIONS; do
-	for line in $DEFCONFIG; do
-		case "$v" in "$line" | "$line".*) defconfig="$defconfig $v" ;; esac
+# build_matrix: VERSIONS (or every release the mirror serves, oldest
+# first) through `umlkbuild matrix` into $OUT/m; sets mrc
+build_matrix() {
+	local v line defconfig=
+	need_mirror
+	mkdir -p "$OUT" "$CACHE" "$(dirname "$TABLE")"
+	for v in $VERSIONS; do
+		for line in $DEFCONFIG; do
+			case "$v" in "$line" | "$line".*) defconfig="$defconfig $v" ;; esac
+		done
 	done
-done
-[ -n "${ARCHES// /}" ] || [ -n "$defconfig" ] ||
-	die "nothing to build: ARCHES is empty and no release of VERSIONS is in DEFCONFIG ($DEFCONFIG)"
+	[ -n "${ARCHES// /}" ] || [ -n "$defconfig" ] ||
+		die "nothing to build: ARCHES is empty and no release of VERSIONS is in DEFCONFIG ($DEFCONFIG)"
 
-cat >"$OUT/fetch.ini" <<EOI
-[fetch]
-mirror = $MIRROR
-keyring = $KEYRING
-EOI
-{
-	printf '[matrix]\nout = %s\njobs = %s\nparallel = 1\nboot = yes\n\n' "$OUT/m" "$JOBS"
-	[ -z "${ARCHES// /}" ] ||
-		printf '[cell minimal]\nversion = %s\narch = %s\nprofile = minimal\n\n' "$VERSIONS" "$ARCHES"
-	[ -n "$defconfig" ] &&
-		printf '[cell defconfig]\nversion = %s\narch = x86_64\nprofile = defconfig\n' "$defconfig"
-} >"$OUT/matrix.ini"
+	printf '[fetch]\nmirror = %s\nkeyring = %s\n' "$MIRROR" "$KEYRING" >"$OUT/fetch.ini"
+	{
+		printf '[matrix]\nout = %s\njobs = %s\nparallel = 1\nboot = yes\n\n' "$OUT/m" "$JOBS"
+		[ -z "${ARCHES// /}" ] ||
+			printf '[cell minimal]\nversion = %s\narch = %s\nprofile = minimal\n\n' "$VERSIONS" "$ARCHES"
+		[ -n "$defconfig" ] &&
+			printf '[cell defconfig]\nversion = %s\narch = x86_64\nprofile = defconfig\n' "$defconfig"
+	} >"$OUT/matrix.ini"
 
-echo "building: $VERSIONS (defconfig:${defconfig:- none})" >&2
-nice -n "$NICE" "$UKB" --cache "$CACHE" matrix --config "$OUT/fetch.ini" \
-	"$OUT/matrix.ini" >"$OUT/matrix.out" 2>"$OUT/matrix.err"
-mrc=$?
-[ "$mrc" = 0 ] || [ "$mrc" = 6 ] || {
-	cat "$OUT/matrix.err" >&2
-	die "umlkbuild matrix exited $mrc" "$mrc"
+	echo "building: $VERSIONS (defconfig:${defconfig:- none})" >&2
+	nice -n "$NICE" "$UKB" --cache "$CACHE" matrix --config "$OUT/fetch.ini" \
+		"$OUT/matrix.ini" >"$OUT/matrix.out" 2>"$OUT/matrix.err"
+	mrc=$?
+	[ "$mrc" = 0 ] || [ "$mrc" = 6 ] || {
+		cat "$OUT/matrix.err" >&2
+		die "umlkbuild matrix exited $mrc" "$mrc"
+	}
 }
+
 J="$OUT/m/matrix.json"
+if [ "${RECHECK:-0}" = 1 ]; then
+	# an earlier run's builds, as they are: their checks run again
+	[ -f "$J" ] || die "RECHECK=1 needs an earlier run's OUT: no '$J'" 3
+	[ -x "$UKB" ] || die "'$UKB' is not built (make umlkbuild)"
+	mrc=$(jq -r 'if all(.builds[]; .status == "PASS") then 0 else 6 end' "$J")
+	mkdir -p "$(dirname "$TABLE")"
+	echo "checking again: the builds of '$J'" >&2
+else
+	build_matrix
+fi
 
 # verdict CMD...: "pass", or "FAIL: first error line"
 verdict() {
