@@ -6,7 +6,8 @@
 # tls-retries counts the boot check's own retries on the TLS signature
 # ("failed to set up TLS ... booting it again"), which a clean run never
 # needs.
-# Logs: BOOTS_LOG (default a new directory in $TMPDIR), one per boot.
+# Logs: UKB_BOOTS_LOG (default a new directory in $TMPDIR), one per boot;
+# a UKB_ name so that ia32-vm.sh passes it into the machine.
 # Exit 0 when every boot passed at the first attempt, 1 if not.
 # Where the host cannot execute 32-bit binaries, run it in the IA32
 # machine: tests/versions/ia32-vm.sh -- tests/versions/boot-repeat.sh ...
@@ -16,7 +17,7 @@ UKB=${UKB:-$TOP/umlkbuild}
 [ $# -ge 2 ] && [ "$1" -gt 0 ] 2>/dev/null ||
 	{ echo "usage: $0 N VMLINUX..." >&2; exit 2; }
 n=$1; shift
-logs=${BOOTS_LOG:-$(mktemp -d "${TMPDIR:-/tmp}/ukb-boots.XXXXXX")}
+logs=${UKB_BOOTS_LOG:-$(mktemp -d "${TMPDIR:-/tmp}/ukb-boots.XXXXXX")}
 mkdir -p "$logs"
 clean=0
 for k in "$@"; do
