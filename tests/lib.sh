@@ -101,6 +101,18 @@ host_runs_32bit() {
 	[ "$rc" -eq 42 ]
 }
 
+# ia32_vm_argv DIR: sets IA32_VM to the command prefix that runs the rest
+# in the IA32 machine (tests/versions/ia32-vm.sh), its run in DIR, for a
+# host that cannot execute 32-bit binaries. Software emulation is slow,
+# so a boot in it asks for --timeout $IA32_VM_BOOT_TIMEOUT; the machine
+# itself is bounded a little above that, so that one that hangs fails
+# the test instead of stalling the suite for ia32-vm.sh's two hours.
+IA32_VM_BOOT_TIMEOUT=1800
+ia32_vm_argv() {
+	IA32_VM=(env TIMEOUT=$((IA32_VM_BOOT_TIMEOUT + 600))
+		"$TOP/tests/versions/ia32-vm.sh" -o "$1" --)
+}
+
 # check DESC CMD...: passes when CMD succeeds.
 check() {
 	local desc=$1; shift

@@ -51,8 +51,8 @@ ia32_vm_boot() {
 		skip_one "$1 i386: the IA32 machine needs root"
 		return
 	fi
-	run "$TOP/tests/versions/ia32-vm.sh" -o "$T/vm-$1" -- \
-		"$UKB" boot --timeout 1800 --net "$2/vmlinux"
+	ia32_vm_argv "$T/vm-$1"
+	run "${IA32_VM[@]}" "$UKB" boot --timeout "$IA32_VM_BOOT_TIMEOUT" --net "$2/vmlinux"
 	expect_exit 0 "$1 i386: boot --net passes in the IA32 machine"
 	expect_out '^ok kernel: Linux .* i686$' "$1 i386: the kernel that ran is 32-bit"
 	expect_out '^ok tcp_congestion_control: bbr$' "$1 i386: bbr is the default"

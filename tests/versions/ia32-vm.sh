@@ -5,9 +5,9 @@
 #
 #   tests/versions/ia32-vm.sh [-o DIR] -- COMMAND [ARG...]
 #
-# The machine is qemu-system-x86_64 (KVM when /dev/kvm is there, else
-# software emulation) running Debian's own amd64 kernel, whose
-# CONFIG_IA32_EMULATION is on. Its root is this host's / over 9p, read
+# The machine is qemu-system-x86_64 (KVM when /dev/kvm is there and the
+# CPU has vmx or svm, else software emulation; ACCEL=tcg|kvm chooses)
+# running Debian's own amd64 kernel, whose CONFIG_IA32_EMULATION is on. Its root is this host's / over 9p, read
 # only, under an overlay whose writes stay in the machine's memory; DIR
 # (default a new one under build/ia32-vm/runs) is mounted writable at the
 # same path. COMMAND runs there as root, with the same working directory,
@@ -136,8 +136,11 @@ chmod +x "$R/init"
 (cd "$R" && find . -path ./order -prune -o -print | cpio -o -H newc 2>/dev/null | gzip -1) >"$out/initrd.gz" ||
 	die "cannot make the initramfs"
 
-accel=tcg
-[ -w /dev/kvm ] && accel=kvm
+# KVM only where the CPU offers hardware virtualization: a host that is
+# itself a guest may have a /dev/kvm (a paravirtual one, kvm-pvm) on which
+# qemu's firmware never gets past "Booting from ROM".
+accel=${ACCEL:-tcg}
+[ -z "${ACCEL:-}" ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && accel=kvm
 echo "ia32-vm: Debian $kver on qemu ($accel, $CPUS cpus, $MEM MiB); the run is in '$out'" >&2
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu max \
 	-smp "$CPUS" -m "$MEM" -nographic -no-reboot -nodefaults -serial file:"$out/console" \
