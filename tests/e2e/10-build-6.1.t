@@ -27,7 +27,7 @@ check "metadata: boot passed" sh -c "jq -e '.results.boot.passed == true' '$A/me
 check "metadata: the profile" sh -c "jq -e '.build.profile == \"$UKB_PROFILE_61\"' '$A/metadata.json' >/dev/null"
 check "metadata: version and arch" sh -c "jq -e '.source.kernelversion == \"6.1.192\" or (.source.kernelversion | startswith(\"6.1\"))' '$A/metadata.json' >/dev/null && jq -e '.build.subarch == \"x86_64\"' '$A/metadata.json' >/dev/null"
 check "metadata: vmlinux sha256 matches the file" sh -c "[ \"\$(jq -r .vmlinux.sha256 '$A/metadata.json')\" = \"\$(sha256sum '$A/vmlinux' | cut -d' ' -f1)\" ]"
-check "metadata: the rseq and xstat patches were applied" sh -c "jq -e '[.build.patches[].name] | index(\"0002-um-unregister-glibc-rseq.patch\") and index(\"0001-um-drop-xstat-exports.patch\")' '$A/metadata.json' >/dev/null"
+check "metadata: the rseq, xstat, AMX XSAVE and host-stack patches were applied" sh -c "jq -e '[.build.patches[].name] | index(\"0002-um-unregister-glibc-rseq.patch\") and index(\"0001-um-drop-xstat-exports.patch\") and index(\"0004-um-x86-set-xstate-on-amx-hosts.patch\") and index(\"0005-um-keep-host-stack-from-growing-into-guest.patch\")' '$A/metadata.json' >/dev/null"
 check "metadata: every required symbol passed" sh -c "jq -e '.results.config_check.required_failed == 0 and (.results.config_check.required | length) >= 12' '$A/metadata.json' >/dev/null"
 check "metadata: glibc's version, from the library itself" sh -c "jq -e '.tools.glibc == \"$(getconf GNU_LIBC_VERSION | cut -d' ' -f2)\"' '$A/metadata.json' >/dev/null"
 check "metadata: phase durations recorded" sh -c "jq -e '.results.phases.compile.duration > 0 and .results.phases.boot.status == \"PASS\"' '$A/metadata.json' >/dev/null"

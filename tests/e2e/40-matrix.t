@@ -57,6 +57,8 @@ ia32_vm_boot() {
 	expect_out '^ok kernel: Linux .* i686$' "$1 i386: the kernel that ran is 32-bit"
 	expect_out '^ok tcp_congestion_control: bbr$' "$1 i386: bbr is the default"
 	expect_out '^ok net_tcp_congestion: bbr ' "$1 i386: TCP over the TAP ran under bbr"
+	check "$1 i386: the guest set up its TLS at the first boot (patch 0005)" \
+		sh -c "! grep -q 'failed to set up TLS' '$T/err'"
 }
 
 # Two cells in `make check`: 6.1 x86_64, which 30-fetch-git.t compiled
