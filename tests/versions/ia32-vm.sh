@@ -135,6 +135,8 @@ EOI
 chmod +x "$R/init"
 (cd "$R" && find . -path ./order -prune -o -print | cpio -o -H newc 2>/dev/null | gzip -1) >"$out/initrd.gz" ||
 	die "cannot make the initramfs"
+# Gone before the machine starts: it would see it in its $TMPDIR.
+rm -rf "$R"
 
 # KVM only where the CPU offers hardware virtualization: a host that is
 # itself a guest may have a /dev/kvm (a paravirtual one, kvm-pvm) on which
