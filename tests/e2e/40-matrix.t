@@ -29,6 +29,8 @@ cell() {
 	if jq -e '.results.boot.ran == true' "$a/metadata.json" >/dev/null; then
 		check "$ver $arch: booted with bbr as the default" grep -q 'ukb-init: ok tcp_congestion_control: bbr' "$a/boot.log"
 		check "$ver $arch: every boot check passed" grep -q 'ukb-init: result pass' "$a/boot.log"
+		check "$ver $arch: booted at the first attempt (no TLS retry: patch 0005)" \
+			sh -c "jq -e '.results.boot.attempts == 1' '$a/metadata.json' >/dev/null"
 	else
 		# only a host that cannot run the binary may skip, and it must say so
 		check "$ver $arch: the skipped boot says why" grep -q 'this host cannot execute 32-bit binaries; boot check skipped' "$T/err"
