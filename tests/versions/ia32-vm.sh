@@ -7,8 +7,8 @@
 #
 # The machine is qemu-system-x86_64 (KVM when /dev/kvm is there and the
 # CPU has vmx or svm, else software emulation; ACCEL=tcg|kvm chooses)
-# running Debian's own amd64 kernel, whose CONFIG_IA32_EMULATION is on. Its root is this host's / over 9p, read
-# only, under an overlay whose writes stay in the machine's memory; DIR
+# running Debian's own amd64 kernel, whose CONFIG_IA32_EMULATION is on.
+# Its root is this host's / over 9p, read only, under an overlay whose writes stay in the machine's memory; DIR
 # (default a new one under build/ia32-vm/runs) is mounted writable at the
 # same path. COMMAND runs there as root, with the same working directory,
 # PATH, UKB_* and TMPDIR, with a private /dev/shm and /run; what it
