@@ -8,9 +8,9 @@
 # The machine is qemu-system-x86_64 (KVM when /dev/kvm is there and the
 # CPU has vmx or svm, else software emulation; ACCEL=tcg|kvm chooses)
 # running Debian's own amd64 kernel, whose CONFIG_IA32_EMULATION is on.
-# Its root is this host's / over 9p, read only, under an overlay whose writes stay in the machine's memory; DIR
-# (default a new one under build/ia32-vm/runs) is mounted writable at the
-# same path. COMMAND runs there as root, with the same working directory,
+# Its root is this host's / over 9p, read only, under an overlay whose
+# writes stay in the machine's memory; DIR (default a new one under
+# build/ia32-vm/runs) is mounted writable at the same path. COMMAND runs there as root, with the same working directory,
 # PATH, UKB_* and TMPDIR, with a private /dev/shm and /run; what it
 # writes outside DIR (in /tmp, say) stays in the overlay, in memory, and is
 # gone after. Its stdout and stderr come back here (in DIR/out and
