@@ -10,11 +10,12 @@
 # running Debian's own amd64 kernel, whose CONFIG_IA32_EMULATION is on.
 # Its root is this host's / over 9p, read only, under an overlay whose
 # writes stay in the machine's memory; DIR (default a new one under
-# build/ia32-vm/runs) is mounted writable at the same path. COMMAND runs there as root, with the same working directory,
-# PATH, UKB_* and TMPDIR, with a private /dev/shm and /run; what it
-# writes outside DIR (in /tmp, say) stays in the overlay, in memory, and is
-# gone after. Its stdout and stderr come back here (in DIR/out and
-# DIR/err, then printed), and so does its exit code.
+# build/ia32-vm/runs) is mounted writable at the same path. COMMAND runs
+# there as root, with the same working directory, PATH, UKB_* and TMPDIR,
+# with a private /dev/shm and /run; what it writes outside DIR (in /tmp,
+# say) stays in the overlay, in memory, and is gone after. Its stdout and
+# stderr come back here (in DIR/out and DIR/err, then printed), and so
+# does its exit code.
 #
 # Debian's kernel comes from the package archive (apt-get download
 # linux-image-amd64's current image package) into build/ia32-vm/kernel,
