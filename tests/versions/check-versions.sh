@@ -29,7 +29,8 @@
 # bench/VERSIONS.md), ARCHES (default "x86_64 i386"; ARCHES= for the
 # defconfig builds only), NO_NET=1 / NO_DEPLOY=1, IA32_VM, RECHECK=1 (no
 # build: the checks again on the artifacts an earlier run left in OUT,
-# their rows rewritten with the build times that run measured).
+# their rows rewritten with the build times that run measured; the rows
+# of its failed builds are left as the table has them).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${UKB:=$TOP/umlkbuild}" "${CACHE:=$TOP/build/versions-cache}"
@@ -125,6 +126,9 @@ for i in $(seq 0 $((n - 1))); do
 	status=$(get .status) art=$(get .artifact)
 	size=$(get .vmlinux_size) sha=$(get .sha256) dur=$(get .duration)
 	boot=n/a net=n/a dep=n/a patches=
+	# RECHECK: a build that failed has nothing to check again, and its
+	# old row must not overwrite one that a later run wrote
+	[ "${RECHECK:-0}" = 1 ] && [ "$status" != PASS ] && continue
 	if [ "$status" = PASS ] && [ -n "$art" ]; then
 		vm="$OUT/m/$art/vmlinux"
 		patches=$(jq -r '[.build.patches[]? | if .already_present then .name + " (present)" else .name end] | join(", ")' "$OUT/m/$art/metadata.json" 2>/dev/null)
