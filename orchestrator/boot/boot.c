@@ -61,10 +61,11 @@ static int judge(const struct boot_opts *o, struct proc *p, int ret,
 		if (strcmp(r->checks[i].status, "fail"))
 			continue;
 		/*
-		 * The host's half of the pty check fails whenever the guest
-		 * died before it: then say how the guest ended instead.
+		 * The host's halves of the checks (the pty, the transfer)
+		 * fail whenever the guest died before them: then say how
+		 * the guest ended instead.
 		 */
-		if (!r->saw_result && !strcmp(r->checks[i].name, "console_pty_host"))
+		if (!r->saw_result && r->checks[i].host)
 			continue;
 		ret = error(-UKB_EBOOT, "boot check failed: %s: %s",
 			    r->checks[i].name, r->checks[i].detail);

@@ -51,6 +51,7 @@ int bootlog_parse_line(const char *line, size_t len, struct boot_result *r)
 	c->status = dup_trim(p, sp);
 	c->name = dup_trim(sp + 1, colon);
 	c->detail = dup_trim(colon + 1, end);
+	c->host = 0;
 	if (!strcmp(c->status, "fail"))
 		r->nr_failed++;
 	if (!strcmp(c->name, "kernel") && !r->kernel)
@@ -73,6 +74,7 @@ void bootlog_add_check(struct boot_result *r, const char *status,
 	c->status = xstrdup(status);
 	c->name = xstrdup(name);
 	c->detail = strbuf_detach(&sb, NULL);
+	c->host = 1;
 	if (!strcmp(status, "fail"))
 		r->nr_failed++;
 }

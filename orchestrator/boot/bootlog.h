@@ -12,6 +12,7 @@ struct boot_check {
 	char *status;   /* "ok", "fail" or "skip" */
 	char *name;
 	char *detail;
+	int host;       /* judged by the host (bootlog_add_check), not ukb-init */
 };
 
 struct boot_result {

@@ -184,6 +184,22 @@ static void test_len_bounds(void **state)
 	boot_result_release(&r);
 }
 
+static void test_host_checks_marked(void **state)
+{
+	/* boot.c's judge tells the host's halves of checks from ukb-init's */
+	struct boot_result r = { 0 };
+
+	(void)state;
+	feed(&r, "ukb-init: fail ipv6: no ::1");
+	bootlog_add_check(&r, "fail", "console_pty_host", "no pty for %s", "tty1");
+	assert_int_equal(r.nr, 2);
+	assert_int_equal(r.nr_failed, 2);
+	assert_false(r.checks[0].host);
+	assert_true(r.checks[1].host);
+	assert_string_equal(r.checks[1].detail, "no pty for tty1");
+	boot_result_release(&r);
+}
+
 static void test_release(void **state)
 {
 	struct boot_result r = { 0 };
@@ -245,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_console_noise),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_len_bounds),
+		cmocka_unit_test(test_host_checks_marked),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_net_driver),
 	};
