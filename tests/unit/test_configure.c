@@ -259,12 +259,20 @@ static void test_project_fragments(void **state)
 	assert_non_null(strstr(used, "41-default-fq.config"));
 	assert_string_equal(val(&m, "CONFIG_TCP_CONG_BBR"), "y");
 	assert_string_equal(val(&m, "CONFIG_STATIC_LINK"), "y");
+	assert_null(val(&m, "CONFIG_KERNEL_STACK_ORDER"));
 	kc_set_release(&m);
 	free(used);
-	/* 4.10: no default-fq choice yet */
+	/* 4.10: no default-fq choice yet; the later stack sizes */
 	used = select_frags("defconfig", "4.10", ARCH_X86_64 | LINK_STATIC, &m);
 	assert_null(strstr(used, "41-default-fq.config"));
 	assert_null(val(&m, "CONFIG_DEFAULT_FQ"));
+	assert_string_equal(val(&m, "CONFIG_KERNEL_STACK_ORDER"), "2");
+	kc_set_release(&m);
+	free(used);
+	used = select_frags("minimal", "4.19", ARCH_I386 | LINK_STATIC, &m);
+	assert_non_null(strstr(used, "12-stack-i386.config"));
+	assert_null(strstr(used, "12-stack-x86_64.config"));
+	assert_string_equal(val(&m, "CONFIG_KERNEL_STACK_ORDER"), "1");
 	kc_set_release(&m);
 	free(used);
 	/* 6.16 dynamic: the vector driver */
