@@ -6,7 +6,8 @@
 # tls-retries counts the boot check's own retries on the TLS signature
 # ("failed to set up TLS ... booting it again"), which a clean run never
 # needs.
-# Logs: UKB_BOOTS_LOG (default a new directory in $TMPDIR), one per boot;
+# Logs: UKB_BOOTS_LOG (default a new directory in $TMPDIR), one per boot,
+# K-DIR.I for the I-th boot of the K-th kernel (DIR: its directory's name);
 # a UKB_ name so that ia32-vm.sh passes it into the machine.
 # Exit 0 when every boot passed at the first attempt, 1 if not.
 # Where the host cannot execute 32-bit binaries, run it in the IA32
@@ -19,10 +20,12 @@ UKB=${UKB:-$TOP/umlkbuild}
 n=$1; shift
 logs=${UKB_BOOTS_LOG:-$(mktemp -d "${TMPDIR:-/tmp}/ukb-boots.XXXXXX")}
 mkdir -p "$logs"
-clean=0
+clean=0 j=0
 for k in "$@"; do
 	pass=0 fail=0 tls=0 first=
-	tag=$(basename "$(dirname "$k")")
+	# the kernel's place in the list keeps two in one directory apart
+	j=$((j + 1))
+	tag=$j-$(basename "$(dirname "$k")")
 	for i in $(seq 1 "$n"); do
 		log=$logs/$tag.$i
 		if "$UKB" boot "$k" >"$log.out" 2>"$log.err" &&
