@@ -167,12 +167,19 @@ demo: toolchain
 	./umlkbuild --tarball /usr/src/linux-source-6.1.tar.xz --arch x86_64 \
 		--out out/linux-6.1-um-x86_64
 
-# Ratios against the manual recipe, written to bench/RESULTS.md.
+# Ratios against the manual recipe, written to bench/RESULTS.md; with
+# MIRROR= and KEYRING= (a mirror check-versions has built from), also the
+# nightly matrix's cost (bench-matrix).
 bench: toolchain
 	$(MAKE) all
 	UKB=$(abspath umlkbuild) bench/run.sh
 	UKB=$(abspath umlkbuild) bench/deploy.sh
 	bench/tar-sign.sh
+	@if [ -n "$(MIRROR)" ] && [ -n "$(KEYRING)" ]; then \
+		$(MAKE) bench-matrix; \
+	else \
+		echo 'bench: the nightly matrix left out: it needs MIRROR=URL KEYRING=FILE (see bench-matrix)' >&2; \
+	fi
 
 # What the nightly version matrix costs (issue #11): every release the
 # mirror serves, minimal, x86_64 and i386, on downloads and ccache that
