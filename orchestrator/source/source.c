@@ -178,18 +178,43 @@ static void tree_key(struct source *s, const char *base_key, const char *trees)
 	s->tree = xasprintf("%s/%.16s-%.16s", trees, base_key, series);
 }
 
-static int tree_ready(const struct source *s)
-{
-	char *stamp = path_join(s->tree, STAMP);
-	int ready = path_exists(stamp);
+/*
+ * The stamp of a finished tree: STAMP_HEAD, then the patches the tree
+ * already had, one name a line, so that a build on the cached tree
+ * records them as a fresh one does.
+ */
+#define STAMP_HEAD "umlkbuild tree 2\n"
 
+/*
+ * Whether s->tree is finished; if so, its skipped patches go to
+ * s->patches_skipped. A stamp without STAMP_HEAD (an older umlkbuild's,
+ * which did not name them) counts as unfinished: the tree is made again.
+ */
+static int tree_ready(struct source *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *stamp = path_join(s->tree, STAMP);
+	const size_t head = strlen(STAMP_HEAD);
+	int ready = !strbuf_read_file(&sb, stamp) && sb.len >= head &&
+		    !memcmp(sb.buf, STAMP_HEAD, head);
+
+	for (char *line = sb.buf + head, *nl; ready && *line; line = nl + 1) {
+		nl = strchrnul(line, '\n');
+		if (nl > line)
+			strvec_pushf(&s->patches_skipped, "%.*s",
+				     (int)(nl - line), line);
+		if (!*nl)
+			break;
+	}
 	free(stamp);
+	strbuf_release(&sb);
 	return ready;
 }
 
 /* Patch top, stamp it and move it to s->tree. */
 static int finish_tree(struct source *s, const char *top)
 {
+	struct strbuf text = STRBUF_INIT;
 	char *stamp;
 	int ret;
 
@@ -199,9 +224,13 @@ static int finish_tree(struct source *s, const char *top)
 	ret = apply_series(s, top);
 	if (ret)
 		return ret;
+	strbuf_addstr(&text, STAMP_HEAD);
+	for (size_t i = 0; i < s->patches_skipped.nr; i++)
+		strbuf_addf(&text, "%s\n", s->patches_skipped.v[i]);
 	stamp = path_join(top, STAMP);
-	ret = write_file_atomic(stamp, "", 0, 0644);
+	ret = write_file_atomic(stamp, text.buf, text.len, 0644);
 	free(stamp);
+	strbuf_release(&text);
 	if (!ret && rename(top, s->tree) < 0)
 		ret = error_errno(0, "cannot move the tree to '%s'", s->tree);
 	return ret;
@@ -264,7 +293,8 @@ static int prepare_tarball(const struct source_spec *spec, struct source *s)
 		s->modes_masked = -1; /* an unpack for the version only */
 		goto out;
 	}
-	/* a tree without its stamp is a leftover of a killed run */
+	/* a tree without its stamp is a leftover of a killed run (or of an
+	 * older umlkbuild: see tree_ready) */
 	rmtree(s->tree);
 	if (!top) {
 		ret = unpack_scratch(s, trees, &scratch, &top);

@@ -68,15 +68,16 @@ static char *slurp(const char *path)
 }
 
 /* top/NAME.tar.xz holding NAME/Makefile (of version maj.min.sub) and
- * NAME/hello.txt; makefile NULL leaves the Makefile out */
-static char *tarball(const char *name, const char *makefile)
+ * NAME/hello.txt holding HELLO; makefile NULL leaves the Makefile out */
+static char *tarball_with(const char *name, const char *makefile,
+			  const char *hello_text)
 {
 	char *src = xasprintf("src-%s", name), *rel, *dir = path_join(top, src);
 	char *out = xasprintf("%s/%s.tar.xz", top, name);
 	struct strbuf sb = STRBUF_INIT;
 
 	rel = xasprintf("%s/%s/hello.txt", src, name);
-	put(rel, "hello\n");
+	put(rel, hello_text);
 	free(rel);
 	if (makefile) {
 		rel = xasprintf("%s/%s/Makefile", src, name);
@@ -90,6 +91,11 @@ static char *tarball(const char *name, const char *makefile)
 	free(src);
 	free(dir);
 	return out;
+}
+
+static char *tarball(const char *name, const char *makefile)
+{
+	return tarball_with(name, makefile, "hello\n");
 }
 
 static int setup(void **state)
@@ -203,6 +209,55 @@ static void test_tarball_and_cache(void **state)
 	assert_int_equal(s.modes_masked, -1);
 	source_release(&s);
 	free(tree);
+	free(tb);
+}
+
+static int has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->nr; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+/* a patch the tree already has is recorded as such, from the cache too */
+static void test_present_patch_cached(void **state)
+{
+	const char mk[] = "VERSION = 4\nPATCHLEVEL = 19\nSUBLEVEL = 9\n"
+			  "EXTRAVERSION =\n";
+	char *tb = tarball_with("linux-4.19.9", mk, "hello, patched\n");
+	struct source_spec spec = { .tarball = tb, .arch = ARCH_X86_64 };
+	struct source s;
+	char *stamp;
+
+	(void)state;
+	capture_start();
+	assert_int_equal(source_prepare(&spec, &s), 0);
+	assert_logged("^patch 0001-greet\\.patch is already in 4\\.19\\.9, skipped$");
+	free(capture_stop());
+	assert_int_equal(s.patches.nr, 1);
+	assert_int_equal(s.patches_skipped.nr, 1);
+	assert_true(has(&s.patches_skipped, "0001-greet.patch"));
+	stamp = path_join(s.tree, ".umlkbuild-tree");
+	source_release(&s);
+
+	capture_start();
+	assert_int_equal(source_prepare(&spec, &s), 0);
+	assert_not_logged("unpacking");
+	free(capture_stop());
+	assert_int_equal(s.patches_skipped.nr, 1);
+	assert_true(has(&s.patches_skipped, "0001-greet.patch"));
+	source_release(&s);
+
+	/* an older umlkbuild's empty stamp: the tree is made again */
+	assert_int_equal(write_file_atomic(stamp, "", 0, 0644), 0);
+	capture_start();
+	assert_int_equal(source_prepare(&spec, &s), 0);
+	assert_logged("^unpacking '.*/linux-4\\.19\\.9\\.tar\\.xz'$");
+	free(capture_stop());
+	assert_true(has(&s.patches_skipped, "0001-greet.patch"));
+	source_release(&s);
+	free(stamp);
 	free(tb);
 }
 
@@ -321,6 +376,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_supported),
 		cmocka_unit_test(test_tarball_and_cache),
+		cmocka_unit_test(test_present_patch_cached),
 		cmocka_unit_test(test_no_patch_outside_range),
 		cmocka_unit_test(test_refused_tarball),
 		cmocka_unit_test(test_bad_sources),
