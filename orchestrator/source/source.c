@@ -185,6 +185,22 @@ static void tree_key(struct source *s, const char *base_key, const char *trees)
  */
 #define STAMP_HEAD "umlkbuild tree 2\n"
 
+/* The patches of s->patches that LIST (a stamp's lines) names. */
+static void stamp_skipped(struct source *s, const char *list)
+{
+	while (*list) {
+		size_t n = strcspn(list, "\n");
+
+		for (size_t i = 0; i < s->patches.nr; i++) {
+			const char *name = s->patches.p[i].name;
+
+			if (strlen(name) == n && !strncmp(name, list, n))
+				strvec_push(&s->patches_skipped, name);
+		}
+		list += n + (list[n] == '\n');
+	}
+}
+
 /*
  * Whether s->tree is finished; if so, its skipped patches go to
  * s->patches_skipped. A stamp without STAMP_HEAD (an older umlkbuild's,
@@ -198,14 +214,8 @@ static int tree_ready(struct source *s)
 	int ready = !strbuf_read_file(&sb, stamp) && sb.len >= head &&
 		    !memcmp(sb.buf, STAMP_HEAD, head);
 
-	for (char *line = sb.buf + head, *nl; ready && *line; line = nl + 1) {
-		nl = strchrnul(line, '\n');
-		if (nl > line)
-			strvec_pushf(&s->patches_skipped, "%.*s",
-				     (int)(nl - line), line);
-		if (!*nl)
-			break;
-	}
+	if (ready)
+		stamp_skipped(s, sb.buf + head);
 	free(stamp);
 	strbuf_release(&sb);
 	return ready;

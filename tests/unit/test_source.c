@@ -227,6 +227,7 @@ static void test_present_patch_cached(void **state)
 			  "EXTRAVERSION =\n";
 	char *tb = tarball_with("linux-4.19.9", mk, "hello, patched\n");
 	struct source_spec spec = { .tarball = tb, .arch = ARCH_X86_64 };
+	const char named[] = "umlkbuild tree 2\nbogus\n0001-greet.patch";
 	struct source s;
 	char *stamp;
 
@@ -245,6 +246,13 @@ static void test_present_patch_cached(void **state)
 	assert_int_equal(source_prepare(&spec, &s), 0);
 	assert_not_logged("unpacking");
 	free(capture_stop());
+	assert_int_equal(s.patches_skipped.nr, 1);
+	assert_true(has(&s.patches_skipped, "0001-greet.patch"));
+	source_release(&s);
+
+	/* a line naming no patch of the series is not taken */
+	assert_int_equal(write_file_atomic(stamp, named, strlen(named), 0644), 0);
+	assert_int_equal(source_prepare(&spec, &s), 0);
 	assert_int_equal(s.patches_skipped.nr, 1);
 	assert_true(has(&s.patches_skipped, "0001-greet.patch"));
 	source_release(&s);
